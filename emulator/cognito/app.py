@@ -1,0 +1,138 @@
+"""The Cognito port's ASGI app: the JSON 1.1 API on POST /, per-pool JWKS and discovery, /_emulator/."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from emulator.cognito import auth, users
+from emulator.cognito.errors import CognitoError, reject
+from emulator.cognito.protocol import Call, Handler, error_body, error_headers, merge_operations, parse_call
+from emulator.decisions import REASON_HEADER, header_safe
+from emulator.runtime import Runtime
+
+AMZ_JSON = "application/x-amz-json-1.1"
+log = logging.getLogger("cognito_emulator")
+
+
+def operation_table() -> dict[str, Handler]:
+    """Every implemented cognito-idp operation, by name."""
+    tables: list[dict[str, Handler]] = [auth.OPERATIONS, users.OPERATIONS]
+    for module_name in ("emulator.cognito.admin_users", "emulator.cognito.pools", "emulator.cognito.mfa",
+                        "emulator.cognito.signup", "emulator.cognito.groups", "emulator.cognito.custom_auth"):
+        try:
+            module = __import__(module_name, fromlist=["OPERATIONS"])
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        tables.append(module.OPERATIONS)
+    return merge_operations(*tables)
+
+
+def _error_response(rt: Runtime, error: CognitoError, operation: str, request_id: str) -> Response:
+    rt.decisions.reject(f"cognito-idp {operation}", f"{error.type}: {error.message}", error.reason)
+    headers = error_headers(error, request_id)
+    headers[REASON_HEADER] = header_safe(error.reason)
+    headers["x-amzn-ErrorMessage"] = header_safe(error.message)
+    return JSONResponse(error_body(error), status_code=error.status, headers=headers, media_type=AMZ_JSON)
+
+
+def build_cognito_app(rt: Runtime) -> FastAPI:
+    """The app served on the Cognito port (9229 by default)."""
+    app = FastAPI(title="cognito-emulator", docs_url=None, redoc_url=None, openapi_url=None)
+    # Browsers (Amplify, the AWS JS SDK) call cognito-idp cross-origin, as AWS allows.
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"],
+                       expose_headers=["x-amzn-RequestId", "x-amzn-ErrorType", "x-amzn-ErrorMessage", REASON_HEADER])
+    operations = operation_table()
+    app.state.runtime = rt
+
+    @app.post("/")
+    async def cognito_api(request: Request) -> Response:
+        request_id = str(uuid.uuid4())
+        target = request.headers.get("x-amz-target")
+        operation = (target or "").rsplit(".", 1)[-1] or "(no X-Amz-Target)"
+        try:
+            body = await request.body()
+            operation, params = parse_call(target, body)
+            handler = operations.get(operation)
+            if handler is None:
+                raise CognitoError("UnknownOperationException", "",
+                                   f"the emulator does not implement {operation} yet")
+            call = Call(operation, request_id, request.client.host if request.client else "",
+                        "authorization" in request.headers)
+            result = await run_in_threadpool(handler, rt, params, call)
+        except CognitoError as error:
+            return _error_response(rt, error, operation, request_id)
+        except Exception:  # never a traceback to the client
+            log.exception("internal error in %s", operation)
+            return _error_response(rt, reject("internal", f"the emulator failed while handling {operation}; "
+                                                          "see its log"), operation, request_id)
+        return JSONResponse(result, headers={"x-amzn-RequestId": request_id}, media_type=AMZ_JSON)
+
+    @app.get("/{pool_id}/.well-known/jwks.json")
+    async def jwks(pool_id: str) -> Response:
+        if rt.store.pool(pool_id) is None:
+            return _not_found(rt, f"no user pool '{pool_id}'")
+        return JSONResponse(rt.keyring.jwks(pool_id))
+
+    @app.get("/{pool_id}/.well-known/openid-configuration")
+    async def discovery(pool_id: str, request: Request) -> Response:
+        pool = rt.store.pool(pool_id)
+        if pool is None:
+            return _not_found(rt, f"no user pool '{pool_id}'")
+        return JSONResponse(discovery_document(pool.issuer, str(request.base_url).rstrip("/"), pool_id))
+
+    @app.get("/_emulator/health")
+    async def health() -> dict[str, Any]:
+        return {"status": "ok", "pools": [p.id for p in rt.store.pools()]}
+
+    @app.get("/_emulator/decisions")
+    async def decisions(limit: int = 100) -> dict[str, Any]:
+        return {"decisions": rt.decisions.recent(max(1, min(limit, 500)))}
+
+    _mount_optional_routers(app, rt)
+    return app
+
+
+def _not_found(rt: Runtime, reason: str) -> Response:
+    rt.decisions.reject("cognito jwks", "404", reason)
+    return JSONResponse({"message": "Not Found"}, status_code=404, headers={REASON_HEADER: header_safe(reason)})
+
+
+def discovery_document(issuer: str, base_url: str, pool_id: str) -> dict[str, Any]:
+    """OpenID discovery for a pool: `issuer` is the tokens' iss; keys and endpoints are served here."""
+    return {
+        "issuer": issuer,
+        "jwks_uri": f"{base_url}/{pool_id}/.well-known/jwks.json",
+        "authorization_endpoint": f"{base_url}/oauth2/authorize",
+        "token_endpoint": f"{base_url}/oauth2/token",
+        "userinfo_endpoint": f"{base_url}/oauth2/userInfo",
+        "revocation_endpoint": f"{base_url}/oauth2/revoke",
+        "end_session_endpoint": f"{base_url}/logout",
+        "response_types_supported": ["code", "token"],
+        "scopes_supported": ["openid", "email", "phone", "profile"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "code_challenge_methods_supported": ["S256"],
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials", "implicit"],
+    }
+
+
+def _mount_optional_routers(app: FastAPI, rt: Runtime) -> None:
+    """Routers of the hosted UI and the emulator-only endpoints, when those modules are present."""
+    for module_name in ("emulator.oauth2.routes", "emulator.cognito.emulator_endpoints"):
+        try:
+            module = __import__(module_name, fromlist=["build_router"])
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        app.include_router(module.build_router(rt))

@@ -1,0 +1,336 @@
+"""InitiateAuth / AdminInitiateAuth / RespondToAuthChallenge / AdminRespondToAuthChallenge,
+GetUser and GlobalSignOut: sign-in, its challenges, and the tokens at the end of it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from emulator.cognito import srp
+from emulator.cognito.errors import reject
+from emulator.cognito.flows import ADMIN_INITIATE, INITIATE, check_flow
+from emulator.cognito.lookup import (
+    check_secret_hash,
+    find_user,
+    require_client,
+    require_param,
+    require_pool,
+    user_gone,
+)
+from emulator.cognito.passwords import password_matches, policy_violation, set_password
+from emulator.cognito.protocol import Call
+from emulator.cognito.sessions import (
+    RefreshRecord,
+    find_refresh_token,
+    new_refresh_token,
+    open_session,
+    take_session,
+)
+from emulator.model import AppClient, UserPool
+from emulator.runtime import Runtime
+from emulator.state import UserRecord
+from emulator.tokens import SignIn, new_sign_in
+
+# -- the end of a sign-in ---------------------------------------------------------------------
+
+
+def issue_tokens(rt: Runtime, pool: UserPool, client: AppClient, user: UserRecord,
+                 scope: str | None = None, nonce: str | None = None, oauth: bool = False,
+                 with_id_token: bool = True) -> dict[str, Any]:
+    """A fresh sign-in's AuthenticationResult: access, ID and refresh tokens."""
+    now = rt.now()
+    groups = tuple(rt.store.groups_of(pool.id, user.username))
+    kwargs = {"scope": scope} if scope else {}
+    sign_in = new_sign_in(user.username, user.sub, user.attributes, groups, now, nonce=nonce, oauth=oauth, **kwargs)
+    access, id_token = rt.signer.user_tokens(pool, client, sign_in, now, with_id_token=with_id_token)
+    refresh = new_refresh_token(rt.store, RefreshRecord(
+        pool_id=pool.id, client_id=client.client_id, username=user.username, sub=user.sub, auth_time=now,
+        origin_jti=sign_in.origin_jti, expires=now + client.validity_seconds("RefreshToken"),
+        scope=sign_in.scope, oauth=oauth,
+    ))
+    result: dict[str, Any] = {"AccessToken": access, "ExpiresIn": client.validity_seconds("AccessToken"),
+                              "TokenType": "Bearer", "RefreshToken": refresh}
+    if id_token:
+        result["IdToken"] = id_token
+    return result
+
+
+def refreshed_tokens(rt: Runtime, pool: UserPool, client: AppClient, user: UserRecord,
+                     record: RefreshRecord) -> dict[str, Any]:
+    """New access and ID tokens from a refresh token: auth_time and origin_jti stay those of the sign-in."""
+    now = rt.now()
+    groups = tuple(rt.store.groups_of(pool.id, user.username))
+    fresh = new_sign_in(user.username, user.sub, user.attributes, groups, now, scope=record.scope, oauth=record.oauth)
+    sign_in = SignIn(**{**fresh.__dict__, "auth_time": record.auth_time, "origin_jti": record.origin_jti})
+    with_id = not record.oauth or "openid" in record.scope.split()
+    access, id_token = rt.signer.user_tokens(pool, client, sign_in, now, with_id_token=with_id)
+    result: dict[str, Any] = {"AccessToken": access, "ExpiresIn": client.validity_seconds("AccessToken"),
+                              "TokenType": "Bearer"}
+    if id_token:
+        result["IdToken"] = id_token
+    return result
+
+
+def challenge(rt: Runtime, pool: UserPool, client: AppClient, user: UserRecord, name: str,
+              parameters: dict[str, str], state: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Answer with a challenge, keeping what the response will need in a new session."""
+    session = open_session(rt.store, {"pool_id": pool.id, "client_id": client.client_id,
+                                      "username": user.username, "challenge": name, **(state or {})},
+                           client.auth_session_validity, rt.clock())
+    return {"ChallengeName": name, "Session": session, "ChallengeParameters": parameters}
+
+
+# Second factors and custom challenges plug in here (MFA, CUSTOM_AUTH): each returns a
+# challenge response for a user who passed the first factor, or None to go on to tokens.
+AFTER_FIRST_FACTOR: list[Callable[[Runtime, UserPool, AppClient, UserRecord], dict[str, Any] | None]] = []
+
+
+def after_first_factor(rt: Runtime, pool: UserPool, client: AppClient, user: UserRecord) -> dict[str, Any]:
+    """What follows a correct password: the new-password challenge, a second factor, or tokens."""
+    if user.status == "FORCE_CHANGE_PASSWORD":
+        writable = {k: v for k, v in user.attributes.items() if k not in ("sub",)}
+        return challenge(rt, pool, client, user, "NEW_PASSWORD_REQUIRED", {
+            "USER_ID_FOR_SRP": user.username,
+            "requiredAttributes": json.dumps([]),
+            "userAttributes": json.dumps(writable),
+        })
+    for step in AFTER_FIRST_FACTOR:
+        response = step(rt, pool, client, user)
+        if response is not None:
+            return response
+    return {"ChallengeParameters": {}, "AuthenticationResult": issue_tokens(rt, pool, client, user)}
+
+
+def check_user_can_sign_in(pool: UserPool, user: UserRecord) -> None:
+    """The status checks AWS makes before it looks at the password."""
+    if not user.enabled:
+        raise reject("user_disabled", f"user '{user.username}' is disabled (AdminDisableUser or Enabled: false)")
+    if user.status == "UNCONFIRMED":
+        raise reject("user_not_confirmed", f"user '{user.username}' has not confirmed sign-up "
+                                           "(ConfirmSignUp or AdminConfirmSignUp)")
+    if user.status == "RESET_REQUIRED":
+        raise reject("password_reset_required", f"user '{user.username}' is RESET_REQUIRED; "
+                                                "ForgotPassword/ConfirmForgotPassword first")
+
+
+# -- the flows --------------------------------------------------------------------------------
+
+
+def _password_flow(rt: Runtime, pool: UserPool, client: AppClient, params: dict[str, str]) -> dict[str, Any]:
+    username = require_param(params, "USERNAME")
+    password = require_param(params, "PASSWORD")
+    user = find_user(rt.store, pool, username)
+    _check_hash_any(client, (username, user.username) if user else (username,), params.get("SECRET_HASH"))
+    if user is None:
+        raise user_gone(pool, client, username)
+    check_user_can_sign_in(pool, user)
+    if not password_matches(user.password_hash, password):
+        raise reject("wrong_password", f"the password is not user '{user.username}''s password")
+    return after_first_factor(rt, pool, client, user)
+
+
+def _check_hash_any(client: AppClient, names: tuple[str, ...], given: str | None) -> None:
+    """Sign-in by alias: AWS accepts SECRET_HASH over the name the user typed (or the real username)."""
+    from emulator.cognito.errors import CognitoError
+
+    first: CognitoError | None = None
+    for name in dict.fromkeys(names):
+        try:
+            check_secret_hash(client, name, given)
+            return
+        except CognitoError as exc:
+            first = first or exc
+    assert first is not None
+    raise first
+
+
+def _refresh_flow(rt: Runtime, pool: UserPool, client: AppClient, params: dict[str, str]) -> dict[str, Any]:
+    token = require_param(params, "REFRESH_TOKEN")
+    record = find_refresh_token(rt.store, pool.id, token)
+    if record is None or record.client_id != client.client_id:
+        why = "the refresh token is unknown to this pool" if record is None else \
+            f"the refresh token was issued to client {record.client_id}, not {client.client_id}"
+        raise reject("refresh_token_invalid", why)
+    if client.client_secret or params.get("SECRET_HASH"):
+        check_secret_hash(client, record.username, params.get("SECRET_HASH"), refresh=True)
+    if record.revoked:
+        raise reject("refresh_token_revoked", "the refresh token was revoked (RevokeToken, GlobalSignOut or "
+                                              "AdminUserGlobalSignOut)")
+    if record.expires <= rt.clock():
+        raise reject("refresh_token_expired", f"the refresh token expired at {int(record.expires)} "
+                                              f"(RefreshTokenValidity of client '{client.client_name}')")
+    user = rt.store.user(pool, record.username)
+    if user is None:
+        raise reject("user_not_found", f"user '{record.username}' of this refresh token no longer exists")
+    if not user.enabled:
+        raise reject("user_disabled", f"user '{user.username}' is disabled")
+    return {"ChallengeParameters": {}, "AuthenticationResult": refreshed_tokens(rt, pool, client, user, record)}
+
+
+def _srp_flow(rt: Runtime, pool: UserPool, client: AppClient, params: dict[str, str]) -> dict[str, Any]:
+    username = require_param(params, "USERNAME")
+    a_hex = require_param(params, "SRP_A")
+    user = find_user(rt.store, pool, username)
+    _check_hash_any(client, (username, user.username) if user else (username,), params.get("SECRET_HASH"))
+    if not srp.public_a_valid(a_hex):
+        raise reject("validation", "SRP_A is not a valid SRP public value (A mod N is 0, or not hex)",
+                     detail="Invalid SRP_A value")  # UNCONFIRMED text
+    if user is None:
+        if client.prevent_user_existence_errors != "ENABLED":
+            raise user_gone(pool, client, username)
+        # AWS answers an unknown user with a believable challenge whose salt is stable for that
+        # name, so probing cannot tell; the proof then fails at RespondToAuthChallenge.
+        pepper = rt.keyring.signing_key(pool.id, "id").kid.encode()
+        salt = srp.simulated_salt(pool.id, username, pepper)
+        verifier = srp.simulated_verifier(pool.id, username, salt)
+        user_id, exists = username, False
+    else:
+        check_user_can_sign_in(pool, user)
+        salt, verifier = user.srp_salt or srp.new_salt(), int(user.srp_verifier or "1", 16)
+        user_id, exists = user.username, True
+    step = srp.start_challenge(verifier, salt)
+    secret_block = srp.new_secret_block()
+    state = {"srp": {"a": a_hex, "b": srp.to_hex(step.b), "B": srp.to_hex(step.big_b), "salt": salt,
+                     "verifier": srp.to_hex(verifier), "secret_block": secret_block, "exists": exists}}
+    fake = UserRecord(pool_id=pool.id, username=user_id, sub="", attributes={}, status="")
+    return challenge(rt, pool, client, user or fake, "PASSWORD_VERIFIER", {
+        "SALT": step.salt_param, "SRP_B": step.srp_b_param, "SECRET_BLOCK": secret_block,
+        "USERNAME": user_id, "USER_ID_FOR_SRP": user_id,
+    }, state)
+
+
+def _unimplemented_flow(rt: Runtime, pool: UserPool, client: AppClient, params: dict[str, str]) -> dict[str, Any]:
+    raise reject("flow_not_supported", "the emulator does not implement this AuthFlow yet")
+
+
+FLOW_HANDLERS: dict[str, Callable[[Runtime, UserPool, AppClient, dict[str, str]], dict[str, Any]]] = {
+    "USER_PASSWORD_AUTH": _password_flow,
+    "ADMIN_USER_PASSWORD_AUTH": _password_flow,
+    "ADMIN_NO_SRP_AUTH": _password_flow,
+    "REFRESH_TOKEN_AUTH": _refresh_flow,
+    "REFRESH_TOKEN": _refresh_flow,
+    "USER_SRP_AUTH": _srp_flow,
+    "CUSTOM_AUTH": _unimplemented_flow,
+    "USER_AUTH": _unimplemented_flow,
+}
+
+
+def _initiate(rt: Runtime, params: dict, operation: str, pool_id: str | None) -> dict[str, Any]:
+    if pool_id is not None:
+        require_pool(rt.store, pool_id)
+    pool, client = require_client(rt.store, params["ClientId"], pool_id)
+    flow = params["AuthFlow"]
+    refusal = check_flow(operation, flow, client.client_name, client.explicit_auth_flows)
+    if refusal is not None:
+        raise reject(refusal.error, refusal.reason)
+    return FLOW_HANDLERS[flow](rt, pool, client, params.get("AuthParameters") or {})
+
+
+def initiate_auth(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
+    return _initiate(rt, params, INITIATE, None)
+
+
+def admin_initiate_auth(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
+    return _initiate(rt, params, ADMIN_INITIATE, params["UserPoolId"])
+
+
+# -- challenge responses ----------------------------------------------------------------------
+
+Responder = Callable[[Runtime, UserPool, AppClient, dict[str, Any], dict[str, str]], dict[str, Any]]
+
+
+def _session_user(rt: Runtime, pool: UserPool, session: dict[str, Any]) -> UserRecord:
+    user = rt.store.user(pool, session["username"])
+    if user is None:
+        raise reject("session_invalid", f"user '{session['username']}' of this session no longer exists")
+    return user
+
+
+def _new_password(rt: Runtime, pool: UserPool, client: AppClient, session: dict[str, Any],
+                  responses: dict[str, str]) -> dict[str, Any]:
+    user = _session_user(rt, pool, session)
+    password = require_param(responses, "NEW_PASSWORD", "missing_challenge_response")
+    problem = policy_violation(pool.password_policy, password)
+    if problem:
+        raise reject("invalid_password", f"the new password breaks the pool's password policy: {problem}",
+                     detail=problem)
+    for key, value in responses.items():
+        if key.startswith("userAttributes."):
+            name = key.split(".", 1)[1]
+            if name in ("sub", "cognito:username"):
+                raise reject("validation", f"attribute {name} cannot be written",
+                             detail=f"Cannot modify the non-mutable attribute {name}")  # UNCONFIRMED
+            user.attributes[name] = value
+    set_password(user, pool.id, password)
+    user.status = "CONFIRMED"
+    user.modified = rt.clock()
+    rt.store.put_user(pool, user)
+    return after_first_factor(rt, pool, client, user)
+
+
+def _password_verifier(rt: Runtime, pool: UserPool, client: AppClient, session: dict[str, Any],
+                       responses: dict[str, str]) -> dict[str, Any]:
+    state = session["srp"]
+    for name in ("PASSWORD_CLAIM_SIGNATURE", "PASSWORD_CLAIM_SECRET_BLOCK", "TIMESTAMP"):
+        require_param(responses, name, "missing_challenge_response")
+    if responses["PASSWORD_CLAIM_SECRET_BLOCK"] != state["secret_block"]:
+        raise reject("wrong_password", "PASSWORD_CLAIM_SECRET_BLOCK is not the SECRET_BLOCK of this challenge "
+                                       "(replayed or from another sign-in)")
+    if srp.parse_timestamp(responses["TIMESTAMP"]) is None:
+        raise reject("validation", f"TIMESTAMP {responses['TIMESTAMP']!r} is not 'EEE MMM d HH:mm:ss z yyyy'",
+                     detail="TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english.")
+    check = srp.verify_password_claim(
+        pool_id=pool.id, user_id_for_srp=session["username"], verifier=int(state["verifier"], 16),
+        a=int(state["a"], 16), b=int(state["b"], 16), big_b=int(state["B"], 16),
+        secret_block_b64=state["secret_block"], timestamp=responses["TIMESTAMP"],
+        signature=responses["PASSWORD_CLAIM_SIGNATURE"], now=datetime.fromtimestamp(rt.clock(), UTC))
+    if not state["exists"]:
+        raise user_gone(pool, client, session["username"])
+    if not check.ok:
+        raise reject("wrong_password", f"SRP proof refused: {check.reason}")
+    user = _session_user(rt, pool, session)
+    if client.client_secret:
+        check_secret_hash(client, user.username, responses.get("SECRET_HASH"))
+    check_user_can_sign_in(pool, user)
+    return after_first_factor(rt, pool, client, user)
+
+
+CHALLENGE_RESPONDERS: dict[str, Responder] = {
+    "NEW_PASSWORD_REQUIRED": _new_password,
+    "PASSWORD_VERIFIER": _password_verifier,
+}
+
+
+def _respond(rt: Runtime, params: dict, pool_id: str | None) -> dict[str, Any]:
+    if pool_id is not None:
+        require_pool(rt.store, pool_id)
+    pool, client = require_client(rt.store, params["ClientId"], pool_id)
+    name = params["ChallengeName"]
+    responses = params.get("ChallengeResponses") or {}
+    session = take_session(rt.store, params.get("Session"), client.client_id, rt.clock())
+    if session["challenge"] != name:
+        raise reject("session_invalid", f"this Session is for challenge {session['challenge']}, not {name}")
+    if client.client_secret and name != "PASSWORD_VERIFIER":
+        check_secret_hash(client, responses.get("USERNAME") or session["username"], responses.get("SECRET_HASH"))
+    responder = CHALLENGE_RESPONDERS.get(name)
+    if responder is None:
+        raise reject("challenge_name_mismatch", f"the emulator has no responder for challenge {name}", name=name)
+    return responder(rt, pool, client, session, responses)
+
+
+def respond_to_auth_challenge(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
+    return _respond(rt, params, None)
+
+
+def admin_respond_to_auth_challenge(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
+    return _respond(rt, params, params["UserPoolId"])
+
+
+OPERATIONS = {
+    "InitiateAuth": initiate_auth,
+    "AdminInitiateAuth": admin_initiate_auth,
+    "RespondToAuthChallenge": respond_to_auth_challenge,
+    "AdminRespondToAuthChallenge": admin_respond_to_auth_challenge,
+}

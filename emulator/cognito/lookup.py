@@ -1,0 +1,104 @@
+"""Finding pools, clients and users, with AWS's not-found errors and the secret-hash rule."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+
+from emulator.cognito.errors import CognitoError, reject
+from emulator.model import AppClient, UserPool
+from emulator.state import Store, UserRecord
+
+
+def require_pool(store: Store, pool_id: str) -> UserPool:
+    pool = store.pool(pool_id)
+    if pool is None:
+        known = ", ".join(p.id for p in store.pools()) or "none"
+        raise reject("pool_not_found", f"no user pool '{pool_id}' (pools here: {known})", pool_id=pool_id)
+    return pool
+
+
+def require_client(store: Store, client_id: str, pool_id: str | None = None) -> tuple[UserPool, AppClient]:
+    """The client and its pool; with `pool_id`, the client must belong to that pool (as AWS checks)."""
+    client = store.client(client_id)
+    if client is None:
+        raise reject("client_not_found", f"no app client with id '{client_id}' in any pool", client_id=client_id)
+    if pool_id is not None and client.pool_id != pool_id:
+        require_pool(store, pool_id)
+        raise reject("client_not_found", f"app client '{client_id}' belongs to pool {client.pool_id}, "
+                                         f"not {pool_id}", client_id=client_id)
+    pool = store.pool(client.pool_id)
+    if pool is None:
+        raise reject("client_not_found", f"app client '{client_id}' belongs to a deleted pool",
+                     client_id=client_id)
+    return pool, client
+
+
+def find_user(store: Store, pool: UserPool, name: str) -> UserRecord | None:
+    """A user by username, or by an email/phone sign-in attribute or verified alias, as the pool allows."""
+    user = store.user(pool, name)
+    if user is not None:
+        return user
+    by_attribute = [a for a in pool.username_attributes]
+    by_alias = [a for a in pool.alias_attributes]
+    if not by_attribute and not by_alias:
+        return None
+    wanted = name if pool.case_sensitive else name.lower()
+    for candidate in store.users(pool.id):
+        for attr in by_attribute + by_alias:
+            value = candidate.attributes.get(attr)
+            if value is None or (value if pool.case_sensitive else value.lower()) != wanted:
+                continue
+            verified = candidate.attributes.get(f"{attr}_verified") == "true"
+            if attr in by_attribute or verified or attr == "preferred_username":
+                return candidate
+    return None
+
+
+def secret_hash(client_secret: str, username: str, client_id: str) -> str:
+    """Base64(HMAC_SHA256(key=client secret, message=username + client id))."""
+    digest = hmac.new(client_secret.encode(), (username + client_id).encode(), hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
+def check_secret_hash(client: AppClient, username: str, given: str | None, refresh: bool = False) -> None:
+    """Raise AWS's error when the SECRET_HASH is missing, wrong or not expected for this client."""
+    if not client.client_secret:
+        if given:
+            raise reject("secret_hash_unexpected",
+                         f"client '{client.client_name}' has no secret, so it must not be sent a SECRET_HASH",
+                         client_id=client.client_id)
+        return
+    if not given:
+        raise reject("secret_hash_missing", f"client '{client.client_name}' has a secret; send SECRET_HASH = "
+                     "Base64(HMAC-SHA256(key=client secret, message=USERNAME + ClientId))",
+                     client_id=client.client_id)
+    expected = secret_hash(client.client_secret, username, client.client_id)
+    if hmac.compare_digest(expected.encode(), given.encode()):
+        return
+    if given == client.client_secret:
+        why = ("SECRET_HASH is the client secret itself; it must be "
+               f"Base64(HMAC-SHA256(key=client secret, message='{username}' + '{client.client_id}'))")
+    elif refresh:
+        why = (f"SECRET_HASH does not match; for a refresh it is computed over the user's cognito:username "
+               f"'{username}' (not an email alias) + '{client.client_id}'")
+    else:
+        why = (f"SECRET_HASH does not match Base64(HMAC-SHA256(key=client secret, message='{username}' + "
+               f"'{client.client_id}'))")
+    raise reject("refresh_secret_hash_wrong" if refresh else "secret_hash_wrong", why, client_id=client.client_id)
+
+
+def require_param(params: dict, name: str, missing_key: str = "missing_auth_parameter") -> str:
+    value = params.get(name)
+    if not value:
+        raise reject(missing_key, f"the request has no {name}", name=name)
+    return value
+
+
+def user_gone(pool: UserPool, client: AppClient | None, username: str) -> CognitoError:
+    """An unknown user, as AWS reports it under the client's PreventUserExistenceErrors."""
+    if client is not None and client.prevent_user_existence_errors == "ENABLED":
+        return reject("wrong_password", f"no user '{username}' in pool {pool.id}; the client has "
+                      "PreventUserExistenceErrors ENABLED, so AWS answers as for a wrong password")
+    return reject("user_not_found", f"no user '{username}' in pool {pool.id}")

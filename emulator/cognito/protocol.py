@@ -1,0 +1,211 @@
+"""The cognito-idp JSON 1.1 wire protocol: X-Amz-Target dispatch, input validation against
+botocore's service model, and AWS's error shape."""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.loaders import Loader
+
+from emulator.cognito.errors import CognitoError, reject
+
+TARGET_PREFIX = "AWSCognitoIdentityProviderService."
+MAX_BODY_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Call:
+    """What a handler may know about the HTTP request besides its parameters."""
+
+    operation: str
+    request_id: str
+    source_ip: str
+    signed: bool
+
+
+Handler = Callable[[Any, dict, Call], dict]
+
+
+@functools.cache
+def service_model() -> dict:
+    """botocore's bundled cognito-idp model: the authority on shapes, lengths, patterns and enums."""
+    return Loader().load_service_model("cognito-idp", "service-2")
+
+
+# botocore's patterns use Java's \p{..} classes, which Python's re lacks. LMSNP (letters, marks,
+# symbols, numbers, punctuation) is everything printable but separators; Z is the separators.
+_LMSNP = "!-~\u00a1-\U0010ffff"
+_Z = " \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+
+
+@functools.cache
+def _pattern(pattern: str) -> re.Pattern[str] | None:
+    translated = pattern.replace(r"\p{L}\p{M}\p{S}\p{N}\p{P}", _LMSNP).replace(r"\p{Z}", _Z)
+    try:
+        return re.compile(translated, re.DOTALL)
+    except re.error:
+        return None
+
+
+def _member_path(parent: str, name: str) -> str:
+    name = name[:1].lower() + name[1:]
+    return f"{parent}.{name}" if parent else name
+
+
+def _shown(value: Any, sensitive: bool) -> str:
+    if sensitive:
+        return "Value at"
+    if value is None:
+        return "Value null at"
+    text = value if isinstance(value, str) else json.dumps(value)
+    return f"Value '{text}' at"
+
+
+def validation_errors(shape_name: str, value: Any, path: str = "") -> list[str]:
+    """AWS's constraint violations for `value` against a model shape (InvalidParameterException texts)."""
+    shapes = service_model()["shapes"]
+    shape = shapes[shape_name]
+    errors: list[str] = []
+    kind = shape["type"]
+    if kind == "structure":
+        for required in shape.get("required", ()):
+            if value.get(required) is None:
+                errors.append(f"Value null at '{_member_path(path, required)}' failed to satisfy constraint: "
+                              "Member must not be null")
+        for name, member in shape.get("members", {}).items():
+            if value.get(name) is not None:
+                errors.extend(validation_errors(member["shape"], value[name], _member_path(path, name)))
+        return errors
+    sensitive = bool(shape.get("sensitive"))
+    fail = f"{_shown(value, sensitive)} '{path}' failed to satisfy constraint: Member must"
+    if kind == "string":
+        if "min" in shape and len(value) < shape["min"]:
+            errors.append(f"{fail} have length greater than or equal to {shape['min']}")
+        if "max" in shape and len(value) > shape["max"]:
+            errors.append(f"{fail} have length less than or equal to {shape['max']}")
+        if "enum" in shape and value not in shape["enum"]:
+            errors.append(f"{fail} satisfy enum value set: [{', '.join(shape['enum'])}]")
+        pattern = shape.get("pattern")
+        compiled = _pattern(pattern) if pattern else None
+        if compiled is not None and value and not compiled.fullmatch(value):
+            errors.append(f"{fail} satisfy regular expression pattern: {pattern}")
+    elif kind in ("integer", "long"):
+        if "min" in shape and value < shape["min"]:
+            errors.append(f"{fail} have value greater than or equal to {shape['min']}")
+        if "max" in shape and value > shape["max"]:
+            errors.append(f"{fail} have value less than or equal to {shape['max']}")
+    elif kind == "list":
+        if "min" in shape and len(value) < shape["min"]:
+            errors.append(f"{fail} have length greater than or equal to {shape['min']}")
+        if "max" in shape and len(value) > shape["max"]:
+            errors.append(f"{fail} have length less than or equal to {shape['max']}")
+        for i, item in enumerate(value):
+            errors.extend(validation_errors(shape["member"]["shape"], item, f"{path}.{i + 1}.member"))
+    elif kind == "map":
+        if "max" in shape and len(value) > shape["max"]:
+            errors.append(f"{fail} have length less than or equal to {shape['max']}")
+        for key, item in value.items():
+            errors.extend(validation_errors(shape["key"]["shape"], key, f"{path}.{key}.key"))
+            errors.extend(validation_errors(shape["value"]["shape"], item, f"{path}.{key}.value"))
+    return errors
+
+
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,), "integer": (int,), "long": (int,), "boolean": (bool,), "list": (list,),
+    "map": (dict,), "structure": (dict,), "timestamp": (int, float), "double": (int, float), "float": (int, float),
+    "blob": (str,),
+}
+
+
+def type_error(shape_name: str, value: Any, path: str = "") -> str | None:
+    """The first JSON type mismatch (AWS answers those with SerializationException), or None."""
+    shape = service_model()["shapes"][shape_name]
+    kind = shape["type"]
+    expected = _JSON_TYPES.get(kind, (object,))
+    if isinstance(value, bool) and kind not in ("boolean",) or not isinstance(value, expected):
+        where = f" at '{path}'" if path else ""
+        return f"Expected {kind}{where}, got {type(value).__name__ if value is not None else 'null'}"
+    if kind == "structure":
+        for name, member in shape.get("members", {}).items():
+            if value.get(name) is not None:
+                found = type_error(member["shape"], value[name], _member_path(path, name))
+                if found:
+                    return found
+    elif kind == "list":
+        for i, item in enumerate(value):
+            found = type_error(shape["member"]["shape"], item, f"{path}.{i + 1}.member")
+            if found:
+                return found
+    elif kind == "map":
+        for key, item in value.items():
+            found = type_error(shape["value"]["shape"], item, f"{path}.{key}.value")
+            if found:
+                return found
+    return None
+
+
+def parse_call(target: str | None, body: bytes) -> tuple[str, dict]:
+    """Operation name and validated parameters of a request, or a CognitoError saying what is wrong."""
+    operations = service_model()["operations"]
+    if not target or not target.startswith(TARGET_PREFIX):
+        raise CognitoError("UnknownOperationException", "",
+                           f"X-Amz-Target must be '{TARGET_PREFIX}<Operation>', got {target!r}")
+    operation = target[len(TARGET_PREFIX):]
+    if operation not in operations:
+        raise CognitoError("UnknownOperationException", "",
+                           f"'{operation}' is not an operation of the cognito-idp API")
+    if len(body) > MAX_BODY_BYTES:
+        raise CognitoError("SerializationException", "Request body is too large",
+                           f"request body is {len(body)} bytes; the emulator accepts at most {MAX_BODY_BYTES}")
+    try:
+        params = json.loads(body or b"{}")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise reject("serialization", f"the body is not valid JSON: {exc}", detail="Malformed JSON body") from None
+    if not isinstance(params, dict):
+        raise reject("serialization", "the body must be a JSON object",
+                     detail="Start of structure or map found where not expected.")
+    input_shape = operations[operation].get("input", {}).get("shape")
+    if input_shape:
+        problem = type_error(input_shape, params)
+        if problem:
+            raise reject("serialization", problem, detail=problem)
+        errors = validation_errors(input_shape, params)
+        if errors:
+            count = len(errors)
+            message = f"{count} validation error{'s' if count > 1 else ''} detected: " + "; ".join(errors)
+            raise reject("validation", message, detail=message)
+    return operation, params
+
+
+def is_unsigned(operation: str) -> bool:
+    """Operations AWS serves without SigV4 (`authtype: none` in the model)."""
+    op = service_model()["operations"][operation]
+    return op.get("authtype") == "none" or "smithy.api#noAuth" in (op.get("auth") or ())
+
+
+def error_body(error: CognitoError) -> dict[str, str]:
+    return {"__type": error.type, "message": error.message}
+
+
+def error_headers(error: CognitoError, request_id: str) -> dict[str, str]:
+    return {
+        "x-amzn-RequestId": request_id,
+        "x-amzn-ErrorType": f"{error.type}:",
+        "x-amzn-ErrorMessage": error.message,
+    }
+
+
+def merge_operations(*tables: Mapping[str, Handler]) -> dict[str, Handler]:
+    """One dispatch table from the handler tables of auth, users, pools... (a name twice is a bug)."""
+    merged: dict[str, Handler] = {}
+    for table in tables:
+        for name, handler in table.items():
+            if name in merged:
+                raise ValueError(f"operation {name} has two handlers")
+            merged[name] = handler
+    return merged

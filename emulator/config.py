@@ -1,0 +1,326 @@
+"""config.yaml → validated, immutable model. Every error names its key path and the reason.
+
+Pool and client keys are AWS's own (`DescribeUserPool` / `DescribeUserPoolClient` names),
+so `aws cognito-idp describe-user-pool-client` output pastes in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from emulator import config_fields as f
+from emulator.cognito.client_rules import client_violation
+from emulator.config_fields import ConfigError
+from emulator.model import DEFAULT_REGION, AppClient, Group, PasswordPolicy, ResourceServer, UserPool
+
+USER_STATUSES = ("CONFIRMED", "FORCE_CHANGE_PASSWORD", "UNCONFIRMED", "RESET_REQUIRED")
+REGION_PATTERN = re.compile(r"[a-z]{2}(-[a-z]+)+-\d")
+POOL_ID_PATTERN = re.compile(r"[\w-]+_[0-9a-zA-Z]+")
+CLIENT_ID_PATTERN = re.compile(r"[\w+]+")
+
+
+@dataclass(frozen=True)
+class UserSeed:
+    username: str
+    password: str | None
+    status: str
+    enabled: bool
+    attributes: tuple[tuple[str, str], ...]
+    groups: tuple[str, ...]
+    mfa: Mapping[str, Any] = field(default_factory=dict)  # SoftwareTokenSecret / PreferredMfa / PhoneMfa
+
+    def fingerprint(self) -> str:
+        return hashlib.sha256(repr(self).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class PoolSeed:
+    pool: UserPool
+    clients: tuple[AppClient, ...]
+    generate_secret: frozenset[str]  # client ids whose secret is generated (and then kept in the store)
+    resource_servers: tuple[ResourceServer, ...]
+    groups: tuple[Group, ...]
+    users: tuple[UserSeed, ...]
+
+
+@dataclass(frozen=True)
+class Config:
+    region: str
+    pools: tuple[PoolSeed, ...]
+    apis: tuple[Any, ...]  # emulator.gateway.config.ApiConfig
+    source: Path | None = None
+
+
+def stable_token(seed: str, length: int, alphabet: str) -> str:
+    """A deterministic id from a name, so a pool or client without an explicit id keeps it across restarts."""
+    digest = int.from_bytes(hashlib.sha256(seed.encode()).digest(), "big")
+    out = []
+    for _ in range(length):
+        digest, i = divmod(digest, len(alphabet))
+        out.append(alphabet[i])
+    return "".join(out)
+
+
+LOWER_ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789"
+ALNUM = LOWER_ALNUM + "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def load_config(path: str | Path) -> Config:
+    """Read and validate a config file; ConfigError names the key path of the first problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(str(path), f"cannot read the file: {exc.strerror or exc}") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
+        raise ConfigError(str(path), f"not valid YAML at {where}: {getattr(exc, 'problem', exc)}") from None
+    return parse_config({} if raw is None else raw, base_dir=path.resolve().parent, source=path)
+
+
+def parse_config(raw: Any, base_dir: Path | None = None, source: Path | None = None) -> Config:
+    """Validate an already-parsed config document."""
+    data = f.mapping(raw, "(top level)")
+    f.only_keys(data, ("Region", "UserPools", "Apis"), "(top level)")
+    region = f.string(data, "Region", "Region", default=DEFAULT_REGION)
+    if not REGION_PATTERN.fullmatch(region):
+        raise ConfigError("Region", f"'{region}' is not an AWS region name like us-east-1")
+    pools = tuple(_pool(item, path, region) for path, item in f.mapping_list(data, "UserPools", "UserPools"))
+    _check_unique(((p.pool.id, f"UserPools[{i}].Id") for i, p in enumerate(pools)), "pool id")
+    _check_unique(((c.client_id, f"UserPools[{i}].Clients[{j}].ClientId")
+                   for i, p in enumerate(pools) for j, c in enumerate(p.clients)),
+                  "client id (client ids are unique across all pools)")
+    apis: tuple[Any, ...] = ()
+    if data.get("Apis") is not None:
+        from emulator.gateway.config import parse_apis
+
+        apis = tuple(parse_apis(data["Apis"], "Apis", base_dir=base_dir))
+    return Config(region=region, pools=pools, apis=apis, source=source)
+
+
+def _check_unique(items: Any, what: str) -> None:
+    seen: dict[str, str] = {}
+    for value, path in items:
+        if value in seen:
+            raise ConfigError(path, f"duplicate {what} '{value}', already used at {seen[value]}")
+        seen[value] = path
+
+
+POOL_KEYS = (
+    "Id", "Name", "Region", "Issuer", "UsernameAttributes", "AliasAttributes", "AutoVerifiedAttributes",
+    "UsernameConfiguration", "MfaConfiguration", "Policies", "Domain", "LambdaConfig",
+    "ResourceServers", "Groups", "Users", "Clients",
+)
+
+
+def _pool(data: Mapping[str, Any], path: str, default_region: str) -> PoolSeed:
+    f.only_keys(data, POOL_KEYS, path)
+    name = f.string(data, "Name", path, required=True)
+    pool_id = f.string(data, "Id", path)
+    region = f.string(data, "Region", path)
+    if pool_id is not None:
+        if not POOL_ID_PATTERN.fullmatch(pool_id) or len(pool_id) > 55:
+            raise ConfigError(f"{path}.Id", f"'{pool_id}' is not a user pool id like us-east-1_Example01")
+        region = region or pool_id.split("_", 1)[0]
+    region = region or default_region
+    if not REGION_PATTERN.fullmatch(region):
+        raise ConfigError(f"{path}.Region", f"'{region}' is not an AWS region name like us-east-1")
+    pool_id = pool_id or f"{region}_{stable_token('pool:' + name, 9, ALNUM)}"
+    issuer = f.string(data, "Issuer", path)
+    if issuer is not None and not re.match(r"https?://[^/]+", issuer):
+        raise ConfigError(f"{path}.Issuer", f"'{issuer}' is not an http(s) URL")
+    username_attrs = f.string_list(data, "UsernameAttributes", path) or ()
+    alias_attrs = f.string_list(data, "AliasAttributes", path) or ()
+    for key, values, allowed in (("UsernameAttributes", username_attrs, ("email", "phone_number")),
+                                 ("AliasAttributes", alias_attrs, ("email", "phone_number", "preferred_username"))):
+        for i, v in enumerate(values):
+            if v not in allowed:
+                raise ConfigError(f"{path}.{key}[{i}]", f"'{v}' is not one of {', '.join(allowed)}")
+    if username_attrs and alias_attrs:
+        raise ConfigError(f"{path}.AliasAttributes", "a pool has UsernameAttributes or AliasAttributes, not both")
+    username_config = f.mapping(data.get("UsernameConfiguration") or {}, f"{path}.UsernameConfiguration")
+    mfa = f.string(data, "MfaConfiguration", path, default="OFF")
+    if mfa not in ("OFF", "ON", "OPTIONAL"):
+        raise ConfigError(f"{path}.MfaConfiguration", f"'{mfa}' is not one of OFF, ON, OPTIONAL")
+    policies = f.mapping(data.get("Policies") or {}, f"{path}.Policies")
+    policy = _password_policy(policies.get("PasswordPolicy") or {}, f"{path}.Policies.PasswordPolicy")
+    lambda_config = f.mapping(data.get("LambdaConfig") or {}, f"{path}.LambdaConfig")
+    pool = UserPool(
+        id=pool_id, name=name, region=region, issuer_override=issuer.rstrip("/") if issuer else None,
+        username_attributes=username_attrs, alias_attributes=alias_attrs,
+        auto_verified_attributes=f.string_list(data, "AutoVerifiedAttributes", path) or (),
+        case_sensitive=f.boolean(username_config, "CaseSensitive", f"{path}.UsernameConfiguration", False),
+        mfa_configuration=mfa, password_policy=policy, domain=f.string(data, "Domain", path),
+        lambda_config={str(k): str(v) for k, v in lambda_config.items()},
+    )
+    servers = tuple(_resource_server(item, p, pool_id) for p, item in f.mapping_list(data, "ResourceServers", path))
+    _check_unique(((s.identifier, f"{path}.ResourceServers[{i}].Identifier") for i, s in enumerate(servers)),
+                  "resource server identifier")
+    custom_scopes = {scope for s in servers for scope in s.scope_names}
+    groups = tuple(_group(item, p, pool_id) for p, item in f.mapping_list(data, "Groups", path))
+    _check_unique(((g.name, f"{path}.Groups[{i}].GroupName") for i, g in enumerate(groups)), "group name")
+    clients, generated = [], set()
+    for p, item in f.mapping_list(data, "Clients", path):
+        client, generate = _client(item, p, pool_id, custom_scopes)
+        clients.append(client)
+        if generate:
+            generated.add(client.client_id)
+    group_names = {g.name for g in groups}
+    users = tuple(_user(item, p, group_names, policy) for p, item in f.mapping_list(data, "Users", path))
+    _check_unique(((u.username if pool.case_sensitive else u.username.lower(), f"{path}.Users[{i}].Username")
+                   for i, u in enumerate(users)), "username")
+    return PoolSeed(pool, tuple(clients), frozenset(generated), servers, groups, users)
+
+
+def _password_policy(raw: Any, path: str) -> PasswordPolicy:
+    data = f.mapping(raw, path)
+    f.only_keys(data, ("MinimumLength", "RequireUppercase", "RequireLowercase", "RequireNumbers",
+                       "RequireSymbols", "TemporaryPasswordValidityDays", "PasswordHistorySize"), path)
+    base = PasswordPolicy()
+    return PasswordPolicy(
+        minimum_length=f.integer(data, "MinimumLength", path, base.minimum_length, 6, 99),
+        require_uppercase=f.boolean(data, "RequireUppercase", path, base.require_uppercase),
+        require_lowercase=f.boolean(data, "RequireLowercase", path, base.require_lowercase),
+        require_numbers=f.boolean(data, "RequireNumbers", path, base.require_numbers),
+        require_symbols=f.boolean(data, "RequireSymbols", path, base.require_symbols),
+        temporary_password_validity_days=f.integer(
+            data, "TemporaryPasswordValidityDays", path, base.temporary_password_validity_days, 0, 365),
+    )
+
+
+def _resource_server(data: Mapping[str, Any], path: str, pool_id: str) -> ResourceServer:
+    f.only_keys(data, ("Identifier", "Name", "Scopes"), path)
+    identifier = f.string(data, "Identifier", path, required=True)
+    if not re.fullmatch(r"[\x21\x23-\x5B\x5D-\x7E]+", identifier) or len(identifier) > 256:
+        raise ConfigError(f"{path}.Identifier", f"'{identifier}' has characters AWS does not allow")
+    scopes = []
+    for p, item in f.mapping_list(data, "Scopes", path):
+        f.only_keys(item, ("ScopeName", "ScopeDescription"), p)
+        scope_name = f.string(item, "ScopeName", p, required=True)
+        if not re.fullmatch(r"[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]+", scope_name):
+            raise ConfigError(f"{p}.ScopeName", f"'{scope_name}' has characters AWS does not allow (no '/')")
+        scopes.append((scope_name, f.string(item, "ScopeDescription", p, default=scope_name)))
+    return ResourceServer(pool_id, identifier, f.string(data, "Name", path, default=identifier), tuple(scopes))
+
+
+def _group(data: Mapping[str, Any], path: str, pool_id: str) -> Group:
+    f.only_keys(data, ("GroupName", "Description", "Precedence", "RoleArn"), path)
+    return Group(pool_id, f.string(data, "GroupName", path, required=True),
+                 f.string(data, "Description", path), f.integer(data, "Precedence", path, minimum=0),
+                 f.string(data, "RoleArn", path))
+
+
+CLIENT_KEYS = (
+    "ClientId", "ClientName", "ClientSecret", "GenerateSecret", "ExplicitAuthFlows", "AllowedOAuthFlows",
+    "AllowedOAuthScopes", "AllowedOAuthFlowsUserPoolClient", "CallbackURLs", "LogoutURLs", "DefaultRedirectURI",
+    "SupportedIdentityProviders", "PreventUserExistenceErrors", "AccessTokenValidity", "IdTokenValidity",
+    "RefreshTokenValidity", "TokenValidityUnits", "EnableTokenRevocation", "AuthSessionValidity",
+    "ReadAttributes", "WriteAttributes", "EnablePropagateAdditionalUserContextData",
+    # Describe output carries these; accepted so it pastes in, and ignored.
+    "UserPoolId", "CreationDate", "LastModifiedDate", "AnalyticsConfiguration", "RefreshTokenRotation",
+)
+
+
+def _client(data: Mapping[str, Any], path: str, pool_id: str, custom_scopes: set[str]) -> tuple[AppClient, bool]:
+    f.only_keys(data, CLIENT_KEYS, path)
+    name = f.string(data, "ClientName", path, required=True)
+    client_id = f.string(data, "ClientId", path) or stable_token(f"client:{pool_id}:{name}", 26, LOWER_ALNUM)
+    if not CLIENT_ID_PATTERN.fullmatch(client_id) or len(client_id) > 128:
+        raise ConfigError(f"{path}.ClientId", f"'{client_id}' does not match AWS's client id pattern [\\w+]+")
+    secret = f.string(data, "ClientSecret", path)
+    generate = f.boolean(data, "GenerateSecret", path, False)
+    if secret is not None and not re.fullmatch(r"[\w+]+", secret):
+        raise ConfigError(f"{path}.ClientSecret", "a client secret may only hold letters, digits, '_' and '+'")
+    units = f.mapping(data.get("TokenValidityUnits") or {}, f"{path}.TokenValidityUnits")
+    f.only_keys(units, ("AccessToken", "IdToken", "RefreshToken"), f"{path}.TokenValidityUnits")
+    flows = f.string_list(data, "ExplicitAuthFlows", path)
+    client = AppClient(
+        pool_id=pool_id, client_id=client_id, client_name=name,
+        # A generated secret is a placeholder until the store gives the client its kept one.
+        client_secret=secret or ("generated" if generate else None),
+        explicit_auth_flows=flows if flows else AppClient.explicit_auth_flows,
+        allowed_oauth_flows=f.string_list(data, "AllowedOAuthFlows", path) or (),
+        allowed_oauth_scopes=f.string_list(data, "AllowedOAuthScopes", path) or (),
+        allowed_oauth_flows_user_pool_client=f.boolean(data, "AllowedOAuthFlowsUserPoolClient", path, False),
+        callback_urls=f.string_list(data, "CallbackURLs", path) or (),
+        logout_urls=f.string_list(data, "LogoutURLs", path) or (),
+        default_redirect_uri=f.string(data, "DefaultRedirectURI", path),
+        supported_identity_providers=f.string_list(data, "SupportedIdentityProviders", path) or ("COGNITO",),
+        prevent_user_existence_errors=f.string(data, "PreventUserExistenceErrors", path, default="LEGACY"),
+        access_token_validity=f.integer(data, "AccessTokenValidity", path, minimum=1),
+        id_token_validity=f.integer(data, "IdTokenValidity", path, minimum=1),
+        refresh_token_validity=f.integer(data, "RefreshTokenValidity", path, 30, minimum=1),
+        token_validity_units={str(k): str(v) for k, v in units.items()},
+        enable_token_revocation=f.boolean(data, "EnableTokenRevocation", path, True),
+        auth_session_validity=f.integer(data, "AuthSessionValidity", path, 3),
+        read_attributes=f.string_list(data, "ReadAttributes", path) or (),
+        write_attributes=f.string_list(data, "WriteAttributes", path) or (),
+    )
+    violation = client_violation(client, custom_scopes)
+    if violation is not None:
+        raise ConfigError(f"{path}.{violation.field}", f"{violation.error_type}: {violation.message}"
+                          + ("" if violation.reason == violation.message else f" ({violation.reason})"))
+    return client, generate and secret is None
+
+
+def _user(data: Mapping[str, Any], path: str, group_names: set[str], policy: PasswordPolicy) -> UserSeed:
+    f.only_keys(data, ("Username", "Password", "TemporaryPassword", "UserStatus", "Enabled", "UserAttributes",
+                       "Attributes", "Groups", "MFA"), path)
+    username = f.string(data, "Username", path, required=True)
+    if not username.strip() or len(username) > 128:
+        raise ConfigError(f"{path}.Username", "must be 1 to 128 characters and not blank")
+    password = f.string(data, "Password", path)
+    temporary = f.string(data, "TemporaryPassword", path)
+    if password and temporary:
+        raise ConfigError(f"{path}.TemporaryPassword", "give Password (a permanent one) or TemporaryPassword")
+    status = f.string(data, "UserStatus", path, default="FORCE_CHANGE_PASSWORD" if temporary else "CONFIRMED")
+    if status not in USER_STATUSES:
+        raise ConfigError(f"{path}.UserStatus", f"'{status}' is not one of {', '.join(USER_STATUSES)}")
+    if status in ("CONFIRMED", "UNCONFIRMED", "FORCE_CHANGE_PASSWORD") and not (password or temporary):
+        raise ConfigError(f"{path}.Password", f"a {status} user needs a Password")
+    attributes = _attributes(data.get("UserAttributes", data.get("Attributes")), f"{path}.UserAttributes")
+    groups = f.string_list(data, "Groups", path) or ()
+    for i, g in enumerate(groups):
+        if g not in group_names:
+            raise ConfigError(f"{path}.Groups[{i}]", f"group '{g}' is not in the pool's Groups")
+    mfa = f.mapping(data.get("MFA") or {}, f"{path}.MFA")
+    f.only_keys(mfa, ("SoftwareTokenSecret", "PreferredMfa", "SmsMfa"), f"{path}.MFA")
+    return UserSeed(username=username, password=password or temporary, status=status,
+                    enabled=f.boolean(data, "Enabled", path, True), attributes=attributes, groups=groups,
+                    mfa=dict(mfa))
+
+
+def _attributes(raw: Any, path: str) -> tuple[tuple[str, str], ...]:
+    """UserAttributes as a mapping or AWS's [{Name, Value}] list; values kept as AWS's strings."""
+    if raw is None:
+        return ()
+    if isinstance(raw, Mapping):
+        items = list(raw.items())
+    elif isinstance(raw, list):
+        items = []
+        for i, entry in enumerate(raw):
+            entry = f.mapping(entry, f"{path}[{i}]")
+            f.only_keys(entry, ("Name", "Value"), f"{path}[{i}]")
+            items.append((f.string(entry, "Name", f"{path}[{i}]", required=True), entry.get("Value")))
+    else:
+        raise ConfigError(path, f"expected a mapping or a list of {{Name, Value}}, got {f.type_name(raw)}")
+    out = []
+    for name, value in items:
+        if name == "sub":
+            raise ConfigError(f"{path}.sub", "sub is assigned by the user pool and cannot be set")
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        if value is None or isinstance(value, list | dict):
+            raise ConfigError(f"{path}.{name}", f"expected a string, got {f.type_name(value)}")
+        out.append((str(name), str(value)))
+    return tuple(out)

@@ -1,0 +1,50 @@
+"""The decisions log: every rejection's plain-words reason, logged and kept for /_emulator/decisions."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from dataclasses import asdict, dataclass
+
+REASON_HEADER = "x-emulator-reason"
+
+log = logging.getLogger("cognito_emulator")
+
+
+@dataclass(frozen=True)
+class Decision:
+    at: float
+    component: str  # e.g. "cognito-idp InitiateAuth", "gateway mogemoge GET /mogemoge"
+    error: str  # what the client saw, e.g. "InvalidParameterException: USER_PASSWORD_AUTH flow ..."
+    reason: str  # why, in plain words
+
+
+class DecisionLog:
+    """A bounded, thread-safe record of recent rejections; each is also logged as one line."""
+
+    def __init__(self, size: int = 500) -> None:
+        self._items: deque[Decision] = deque(maxlen=size)
+        self._lock = threading.Lock()
+
+    def reject(self, component: str, error: str, reason: str) -> None:
+        decision = Decision(time.time(), component, error, reason)
+        with self._lock:
+            self._items.append(decision)
+        log.warning("REJECT %s -> %s | why: %s", component, error, reason)
+
+    def recent(self, limit: int = 100) -> list[dict]:
+        with self._lock:
+            items = list(self._items)[-limit:]
+        return [asdict(d) for d in reversed(items)]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+def header_safe(reason: str) -> str:
+    """HTTP header values are latin-1 on one line; keep the reason readable within that."""
+    flat = " ".join(reason.split())
+    return flat.encode("latin-1", "replace").decode("latin-1")

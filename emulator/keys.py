@@ -1,0 +1,87 @@
+"""Per-pool RSA signing keys (one for ID tokens, one for access tokens), persisted, and the JWKS."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import threading
+from dataclasses import dataclass
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from emulator.state import Store
+
+PURPOSES = ("id", "access")
+
+
+def _b64url_uint(value: int) -> str:
+    raw = value.to_bytes((value.bit_length() + 7) // 8, "big")
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    kid: str
+    private_key: rsa.RSAPrivateKey
+
+    def jwk(self) -> dict[str, str]:
+        numbers = self.private_key.public_key().public_numbers()
+        return {"alg": "RS256", "e": _b64url_uint(numbers.e), "kid": self.kid, "kty": "RSA",
+                "n": _b64url_uint(numbers.n), "use": "sig"}
+
+
+def new_signing_key() -> SigningKey:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    der = key.public_key().public_bytes(serialization.Encoding.DER,
+                                        serialization.PublicFormat.SubjectPublicKeyInfo)
+    # Cognito's kids are 44-character base64 strings; a digest of the key gives the same look
+    # and makes kids differ between pools because keys do.
+    kid = base64.b64encode(hashlib.sha256(der).digest()).decode()
+    return SigningKey(kid, key)
+
+
+class Keyring:
+    """Loads each pool's keys from the store (creating them once), keeping parsed keys in memory."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._cache: dict[str, dict[str, SigningKey]] = {}
+        self._lock = threading.Lock()
+
+    def keys(self, pool_id: str) -> dict[str, SigningKey]:
+        cached = self._cache.get(pool_id)
+        if cached is not None:
+            return cached
+        with self._lock:
+            if pool_id not in self._cache:
+                self._cache[pool_id] = self._load_or_create(pool_id)
+            return self._cache[pool_id]
+
+    def signing_key(self, pool_id: str, purpose: str) -> SigningKey:
+        return self.keys(pool_id)[purpose]
+
+    def jwks(self, pool_id: str) -> dict[str, list[dict[str, str]]]:
+        return {"keys": [self.keys(pool_id)[p].jwk() for p in PURPOSES]}
+
+    def forget(self, pool_id: str) -> None:
+        with self._lock:
+            self._cache.pop(pool_id, None)
+
+    def _load_or_create(self, pool_id: str) -> dict[str, SigningKey]:
+        stored = self._store.get("keys", pool_id, "rsa")
+        if stored:
+            return {
+                purpose: SigningKey(entry["kid"], serialization.load_pem_private_key(entry["pem"].encode(), None))
+                for purpose, entry in stored.items()
+            }
+        keys = {purpose: new_signing_key() for purpose in PURPOSES}
+        self._store.put("keys", pool_id, "rsa", {
+            purpose: {
+                "kid": key.kid,
+                "pem": key.private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                     serialization.NoEncryption()).decode(),
+            }
+            for purpose, key in keys.items()
+        })
+        return keys

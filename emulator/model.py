@@ -1,0 +1,299 @@
+"""User pools, app clients and resource servers as typed, immutable values.
+
+Each is kept in the store in AWS's own Describe* shape (`to_aws`) so a runtime
+`UpdateUserPoolClient` and a YAML entry are the same thing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+DEFAULT_REGION = "us-east-1"
+DEFAULT_ACCOUNT = "123456789012"
+
+# ExplicitAuthFlows of a client created without them (service-2.json ExplicitAuthFlows doc).
+DEFAULT_EXPLICIT_AUTH_FLOWS = ("ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH")
+
+# Seconds per TokenValidityUnits value.
+UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+DEFAULT_UNITS = {"AccessToken": "hours", "IdToken": "hours", "RefreshToken": "days"}
+
+
+@dataclass(frozen=True)
+class PasswordPolicy:
+    minimum_length: int = 8
+    require_uppercase: bool = True
+    require_lowercase: bool = True
+    require_numbers: bool = True
+    require_symbols: bool = True
+    temporary_password_validity_days: int = 7
+
+    def to_aws(self) -> dict[str, Any]:
+        return {
+            "MinimumLength": self.minimum_length,
+            "RequireUppercase": self.require_uppercase,
+            "RequireLowercase": self.require_lowercase,
+            "RequireNumbers": self.require_numbers,
+            "RequireSymbols": self.require_symbols,
+            "TemporaryPasswordValidityDays": self.temporary_password_validity_days,
+        }
+
+    @classmethod
+    def from_aws(cls, data: dict[str, Any] | None) -> PasswordPolicy:
+        data = data or {}
+        base = cls()
+        return cls(
+            minimum_length=data.get("MinimumLength", base.minimum_length),
+            require_uppercase=data.get("RequireUppercase", base.require_uppercase),
+            require_lowercase=data.get("RequireLowercase", base.require_lowercase),
+            require_numbers=data.get("RequireNumbers", base.require_numbers),
+            require_symbols=data.get("RequireSymbols", base.require_symbols),
+            temporary_password_validity_days=data.get(
+                "TemporaryPasswordValidityDays", base.temporary_password_validity_days
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class UserPool:
+    id: str
+    name: str
+    region: str = DEFAULT_REGION
+    issuer_override: str | None = None
+    username_attributes: tuple[str, ...] = ()  # sign in with email/phone instead of a username
+    alias_attributes: tuple[str, ...] = ()  # email/phone/preferred_username also accepted
+    auto_verified_attributes: tuple[str, ...] = ()
+    case_sensitive: bool = False
+    mfa_configuration: str = "OFF"
+    password_policy: PasswordPolicy = field(default_factory=PasswordPolicy)
+    domain: str | None = None
+    lambda_config: dict[str, str] = field(default_factory=dict)  # trigger name -> python:module:function
+    created: float = 0.0
+    modified: float = 0.0
+
+    @property
+    def issuer(self) -> str:
+        return self.issuer_override or f"https://cognito-idp.{self.region}.amazonaws.com/{self.id}"
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:cognito-idp:{self.region}:{DEFAULT_ACCOUNT}:userpool/{self.id}"
+
+    def to_aws(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "Id": self.id,
+            "Name": self.name,
+            "Arn": self.arn,
+            "Status": "Enabled",
+            "Policies": {"PasswordPolicy": self.password_policy.to_aws()},
+            "LambdaConfig": dict(self.lambda_config),
+            "MfaConfiguration": self.mfa_configuration,
+            "UsernameConfiguration": {"CaseSensitive": self.case_sensitive},
+            "CreationDate": self.created,
+            "LastModifiedDate": self.modified,
+        }
+        if self.username_attributes:
+            data["UsernameAttributes"] = list(self.username_attributes)
+        if self.alias_attributes:
+            data["AliasAttributes"] = list(self.alias_attributes)
+        if self.auto_verified_attributes:
+            data["AutoVerifiedAttributes"] = list(self.auto_verified_attributes)
+        if self.domain:
+            data["Domain"] = self.domain
+        return data
+
+    def to_record(self) -> dict[str, Any]:
+        """The stored form: AWS's shape plus the emulator's own fields."""
+        return {**self.to_aws(), "Region": self.region, "Issuer": self.issuer_override}
+
+    @classmethod
+    def from_record(cls, data: dict[str, Any]) -> UserPool:
+        return cls(
+            id=data["Id"],
+            name=data["Name"],
+            region=data.get("Region") or data["Id"].split("_", 1)[0],
+            issuer_override=data.get("Issuer"),
+            username_attributes=tuple(data.get("UsernameAttributes") or ()),
+            alias_attributes=tuple(data.get("AliasAttributes") or ()),
+            auto_verified_attributes=tuple(data.get("AutoVerifiedAttributes") or ()),
+            case_sensitive=bool((data.get("UsernameConfiguration") or {}).get("CaseSensitive", False)),
+            mfa_configuration=data.get("MfaConfiguration") or "OFF",
+            password_policy=PasswordPolicy.from_aws((data.get("Policies") or {}).get("PasswordPolicy")),
+            domain=data.get("Domain"),
+            lambda_config=dict(data.get("LambdaConfig") or {}),
+            created=float(data.get("CreationDate") or 0),
+            modified=float(data.get("LastModifiedDate") or 0),
+        )
+
+
+@dataclass(frozen=True)
+class AppClient:
+    pool_id: str
+    client_id: str
+    client_name: str
+    client_secret: str | None = None
+    explicit_auth_flows: tuple[str, ...] = DEFAULT_EXPLICIT_AUTH_FLOWS
+    allowed_oauth_flows: tuple[str, ...] = ()
+    allowed_oauth_scopes: tuple[str, ...] = ()
+    allowed_oauth_flows_user_pool_client: bool = False
+    callback_urls: tuple[str, ...] = ()
+    logout_urls: tuple[str, ...] = ()
+    default_redirect_uri: str | None = None
+    supported_identity_providers: tuple[str, ...] = ()
+    prevent_user_existence_errors: str = "LEGACY"
+    access_token_validity: int | None = None
+    id_token_validity: int | None = None
+    refresh_token_validity: int = 30
+    token_validity_units: dict[str, str] = field(default_factory=dict)
+    enable_token_revocation: bool = True
+    auth_session_validity: int = 3
+    read_attributes: tuple[str, ...] = ()
+    write_attributes: tuple[str, ...] = ()
+    created: float = 0.0
+    modified: float = 0.0
+
+    def validity_seconds(self, token: str) -> int:
+        """Lifetime of 'AccessToken', 'IdToken' or 'RefreshToken' from the client's validity and units."""
+        value = {
+            "AccessToken": self.access_token_validity,
+            "IdToken": self.id_token_validity,
+            "RefreshToken": self.refresh_token_validity,
+        }[token]
+        if value is None:  # AWS's default when unset: one hour for access and ID tokens
+            return 3600
+        unit = self.token_validity_units.get(token) or DEFAULT_UNITS[token]
+        return value * UNIT_SECONDS[unit]
+
+    def with_changes(self, **changes: Any) -> AppClient:
+        return replace(self, **changes)
+
+    def to_aws(self, include_secret: bool = True) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "UserPoolId": self.pool_id,
+            "ClientName": self.client_name,
+            "ClientId": self.client_id,
+            "LastModifiedDate": self.modified,
+            "CreationDate": self.created,
+            "RefreshTokenValidity": self.refresh_token_validity,
+            "TokenValidityUnits": {**DEFAULT_UNITS, **self.token_validity_units},
+            "ExplicitAuthFlows": list(self.explicit_auth_flows),
+            "AllowedOAuthFlowsUserPoolClient": self.allowed_oauth_flows_user_pool_client,
+            "PreventUserExistenceErrors": self.prevent_user_existence_errors,
+            "EnableTokenRevocation": self.enable_token_revocation,
+            "EnablePropagateAdditionalUserContextData": False,
+            "AuthSessionValidity": self.auth_session_validity,
+        }
+        optional = {
+            "ClientSecret": self.client_secret if include_secret else None,
+            "AccessTokenValidity": self.access_token_validity,
+            "IdTokenValidity": self.id_token_validity,
+            "DefaultRedirectURI": self.default_redirect_uri,
+        }
+        data.update({k: v for k, v in optional.items() if v is not None})
+        lists = {
+            "AllowedOAuthFlows": self.allowed_oauth_flows,
+            "AllowedOAuthScopes": self.allowed_oauth_scopes,
+            "CallbackURLs": self.callback_urls,
+            "LogoutURLs": self.logout_urls,
+            "SupportedIdentityProviders": self.supported_identity_providers,
+            "ReadAttributes": self.read_attributes,
+            "WriteAttributes": self.write_attributes,
+        }
+        data.update({k: list(v) for k, v in lists.items() if v})
+        return data
+
+    @classmethod
+    def from_aws(cls, data: dict[str, Any]) -> AppClient:
+        return cls(
+            pool_id=data["UserPoolId"],
+            client_id=data["ClientId"],
+            client_name=data["ClientName"],
+            client_secret=data.get("ClientSecret"),
+            explicit_auth_flows=tuple(data.get("ExplicitAuthFlows") or ()),
+            allowed_oauth_flows=tuple(data.get("AllowedOAuthFlows") or ()),
+            allowed_oauth_scopes=tuple(data.get("AllowedOAuthScopes") or ()),
+            allowed_oauth_flows_user_pool_client=bool(data.get("AllowedOAuthFlowsUserPoolClient", False)),
+            callback_urls=tuple(data.get("CallbackURLs") or ()),
+            logout_urls=tuple(data.get("LogoutURLs") or ()),
+            default_redirect_uri=data.get("DefaultRedirectURI"),
+            supported_identity_providers=tuple(data.get("SupportedIdentityProviders") or ()),
+            prevent_user_existence_errors=data.get("PreventUserExistenceErrors") or "LEGACY",
+            access_token_validity=data.get("AccessTokenValidity"),
+            id_token_validity=data.get("IdTokenValidity"),
+            refresh_token_validity=data.get("RefreshTokenValidity") or 30,
+            token_validity_units=dict(data.get("TokenValidityUnits") or {}),
+            enable_token_revocation=bool(data.get("EnableTokenRevocation", True)),
+            auth_session_validity=data.get("AuthSessionValidity") or 3,
+            read_attributes=tuple(data.get("ReadAttributes") or ()),
+            write_attributes=tuple(data.get("WriteAttributes") or ()),
+            created=float(data.get("CreationDate") or 0),
+            modified=float(data.get("LastModifiedDate") or 0),
+        )
+
+
+@dataclass(frozen=True)
+class ResourceServer:
+    pool_id: str
+    identifier: str
+    name: str
+    scopes: tuple[tuple[str, str], ...] = ()  # (ScopeName, ScopeDescription)
+
+    @property
+    def scope_names(self) -> tuple[str, ...]:
+        return tuple(f"{self.identifier}/{name}" for name, _ in self.scopes)
+
+    def to_aws(self) -> dict[str, Any]:
+        return {
+            "UserPoolId": self.pool_id,
+            "Identifier": self.identifier,
+            "Name": self.name,
+            "Scopes": [{"ScopeName": n, "ScopeDescription": d} for n, d in self.scopes],
+        }
+
+    @classmethod
+    def from_aws(cls, data: dict[str, Any]) -> ResourceServer:
+        return cls(
+            pool_id=data["UserPoolId"],
+            identifier=data["Identifier"],
+            name=data["Name"],
+            scopes=tuple((s["ScopeName"], s.get("ScopeDescription", "")) for s in data.get("Scopes") or ()),
+        )
+
+
+@dataclass(frozen=True)
+class Group:
+    pool_id: str
+    name: str
+    description: str | None = None
+    precedence: int | None = None
+    role_arn: str | None = None
+    created: float = 0.0
+    modified: float = 0.0
+
+    def to_aws(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "GroupName": self.name,
+            "UserPoolId": self.pool_id,
+            "LastModifiedDate": self.modified,
+            "CreationDate": self.created,
+        }
+        optional = {"Description": self.description, "Precedence": self.precedence, "RoleArn": self.role_arn}
+        data.update({k: v for k, v in optional.items() if v is not None})
+        return data
+
+    @classmethod
+    def from_aws(cls, data: dict[str, Any]) -> Group:
+        return cls(
+            pool_id=data["UserPoolId"],
+            name=data["GroupName"],
+            description=data.get("Description"),
+            precedence=data.get("Precedence"),
+            role_arn=data.get("RoleArn"),
+            created=float(data.get("CreationDate") or 0),
+            modified=float(data.get("LastModifiedDate") or 0),
+        )
+
+
+# Standard OAuth scopes a client may list besides resource-server scopes.
+STANDARD_OAUTH_SCOPES = ("phone", "email", "openid", "profile", "aws.cognito.signin.user.admin")

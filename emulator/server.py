@@ -1,0 +1,176 @@
+"""Builds the ASGI apps (the Cognito port and one per gateway API) and runs them under uvicorn."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import uvicorn
+
+from emulator.cognito.app import build_cognito_app
+from emulator.runtime import Runtime
+
+log = logging.getLogger("cognito_emulator")
+
+
+class _Server(uvicorn.Server):
+    """uvicorn.Server without its own signal handling: one handler stops every server at once."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+@dataclass
+class Listener:
+    name: str  # "cognito-idp" or "api <Name>"
+    app: Any
+    sock: socket.socket
+    url: str
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """Bind before serving, so a busy port is reported before anything starts."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise OSError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    sock.listen(2048)
+    sock.setblocking(False)
+    return sock
+
+
+def _url(host: str, sock: socket.socket) -> str:
+    port = sock.getsockname()[1]
+    shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
+    return f"http://{shown}:{port}"
+
+
+@dataclass
+class EmulatorServer:
+    """Every listener of one emulator; `run()` in the main thread, or `start()` in a background thread."""
+
+    runtime: Runtime
+    host: str = "127.0.0.1"
+    port: int = 9229
+    log_level: str = "warning"
+    listeners: list[Listener] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        cognito_sock = bind(self.host, self.port)
+        self.runtime.base_url = _url(self.host, cognito_sock)
+        self.listeners.append(Listener("cognito-idp", build_cognito_app(self.runtime), cognito_sock,
+                                       self.runtime.base_url))
+        try:
+            self._bind_gateways()
+        except BaseException:
+            self.close_sockets()
+            raise
+        self._servers: list[_Server] = []
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def _bind_gateways(self) -> None:
+        if not self.runtime.config.apis:
+            return
+        from emulator.gateway.app import build_gateway_app
+        from emulator.gateway.authorizers import Authorizers
+
+        authorizers = Authorizers(self.runtime)
+        for api in self.runtime.config.apis:
+            sock = bind(self.host, api.port)
+            app = build_gateway_app(api, authorizers, self.runtime.decisions)
+            self.listeners.append(Listener(f"api {api.name}", app, sock, _url(self.host, sock)))
+
+    def close_sockets(self) -> None:
+        for listener in self.listeners:
+            listener.sock.close()
+
+    @property
+    def url(self) -> str:
+        return self.listeners[0].url
+
+    def api_url(self, name: str) -> str:
+        return next(lst.url for lst in self.listeners if lst.name == f"api {name}")
+
+    def ready_line(self) -> str:
+        parts = [f"{lst.name} {lst.url}" for lst in self.listeners]
+        return "cognito-emulator ready: " + " | ".join(parts)
+
+    async def serve(self) -> None:
+        """Serve every listener until stop() or a signal."""
+        self._loop = asyncio.get_running_loop()
+        self._servers = [
+            _Server(uvicorn.Config(lst.app, log_level=self.log_level, access_log=False, lifespan="off",
+                                   timeout_graceful_shutdown=3))
+            for lst in self.listeners
+        ]
+        tasks = [asyncio.create_task(s.serve(sockets=[lst.sock])) for s, lst in zip(self._servers, self.listeners,
+                                                                                   strict=True)]
+        while not all(s.started for s in self._servers):
+            if any(t.done() for t in tasks):
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.gather(*tasks)
+
+    def stop(self) -> None:
+        for server in self._servers:
+            server.should_exit = True
+
+    def run(self, on_ready: Any = print) -> None:
+        """Serve in the current (main) thread; SIGINT/SIGTERM stop every listener."""
+
+        async def main() -> None:
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                with contextlib.suppress(NotImplementedError):
+                    loop.add_signal_handler(sig, self.stop)
+            serving = asyncio.create_task(self.serve())
+            while not self._servers or not all(s.started for s in self._servers):
+                if serving.done():
+                    break
+                await asyncio.sleep(0.01)
+            if not serving.done():
+                on_ready(self.ready_line())
+            await serving
+
+        asyncio.run(main())
+
+    def start(self) -> EmulatorServer:
+        """Serve in a background thread (tests and the pytest plugin); returns once every port answers."""
+        started = threading.Event()
+
+        def target() -> None:
+            async def main() -> None:
+                serving = asyncio.create_task(self.serve())
+                while not self._servers or not all(s.started for s in self._servers):
+                    if serving.done():
+                        break
+                    await asyncio.sleep(0.01)
+                started.set()
+                await serving
+
+            asyncio.run(main())
+            started.set()
+
+        self._thread = threading.Thread(target=target, name="cognito-emulator", daemon=True)
+        self._thread.start()
+        started.wait(30)
+        return self
+
+    def close(self) -> None:
+        self.stop()
+        if self._thread is not None:
+            self._thread.join(10)
+        self.close_sockets()

@@ -1,0 +1,55 @@
+"""Shared fixtures: an in-process emulator serving the bundled config.yaml, and real clients for it."""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+import yaml
+from botocore.config import Config as BotoConfig
+
+from emulator.server import EmulatorServer
+from emulator.testing import free_port, running_emulator
+
+ROOT = Path(__file__).resolve().parent.parent
+POOL_ID = "us-east-1_Example01"
+
+# Real clients need credentials to sign with; the emulator accepts any.
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "test")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")
+os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+
+
+def bundled_config(with_apis: bool = False) -> dict[str, Any]:
+    """The bundled config.yaml as a dict; gateway ports moved to free ones when kept."""
+    data = yaml.safe_load((ROOT / "config.yaml").read_text())
+    data = copy.deepcopy(data)
+    if not with_apis:
+        data.pop("Apis", None)
+    else:
+        for api in data.get("Apis", []):
+            api["Port"] = free_port()
+    return data
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[EmulatorServer]:
+    """The bundled config (without gateway APIs), in memory, on a free port."""
+    with running_emulator(bundled_config()) as server:
+        yield server
+
+
+def cognito_client(url: str) -> Any:
+    return boto3.client("cognito-idp", endpoint_url=url, region_name="us-east-1",
+                        config=BotoConfig(retries={"max_attempts": 1}))
+
+
+@pytest.fixture(scope="module")
+def cognito(emulator: EmulatorServer) -> Any:
+    """An unmodified boto3 cognito-idp client pointed at the emulator."""
+    return cognito_client(emulator.url)
