@@ -42,7 +42,8 @@ def only_keys(data: Mapping[str, Any], allowed: Iterable[str], path: str) -> Non
             raise ConfigError(f"{path}.{key}", f"unknown key{hint}")
 
 
-def string(data: Mapping[str, Any], key: str, path: str, default: str | None = None, required: bool = False) -> str | None:
+def string(data: Mapping[str, Any], key: str, path: str, default: str | None = None,
+           required: bool = False) -> str | None:
     value = data.get(key, default)
     if value is None:
         if required:

@@ -11,14 +11,15 @@ from dataclasses import dataclass
 # key -> (__type, message template). Texts are AWS's own (AWS_BEHAVIOR.md §2-3); entries
 # marked UNCONFIRMED follow the closest known AWS wording.
 ERRORS: dict[str, tuple[str, str]] = {
-    # flows
+    # flows (the SRP, custom, refresh and USER_AUTH texts are UNCONFIRMED: they follow the
+    # known `<FLOW> flow not enabled for this client` pattern)
     "password_flow_disabled": ("InvalidParameterException", "USER_PASSWORD_AUTH flow not enabled for this client"),
     "admin_password_flow_disabled": ("InvalidParameterException", "Auth flow not enabled for this client"),
-    "srp_flow_disabled": ("InvalidParameterException", "USER_SRP_AUTH is not enabled for the client."),  # UNCONFIRMED
-    "custom_flow_disabled": ("InvalidParameterException", "CUSTOM_AUTH flow not enabled for this client"),  # UNCONFIRMED
+    "srp_flow_disabled": ("InvalidParameterException", "USER_SRP_AUTH is not enabled for the client."),
+    "custom_flow_disabled": ("InvalidParameterException", "CUSTOM_AUTH flow not enabled for this client"),
     "refresh_flow_disabled": (
-        "InvalidParameterException", "REFRESH_TOKEN_AUTH flow not enabled for this client"),  # UNCONFIRMED
-    "user_auth_flow_disabled": ("InvalidParameterException", "USER_AUTH flow not enabled for this client"),  # UNCONFIRMED
+        "InvalidParameterException", "REFRESH_TOKEN_AUTH flow not enabled for this client"),
+    "user_auth_flow_disabled": ("InvalidParameterException", "USER_AUTH flow not enabled for this client"),
     "flow_not_supported": ("InvalidParameterException", "Initiate Auth method not supported."),
     "missing_auth_parameter": ("InvalidParameterException", "Missing required parameter {name}"),
     # users and passwords
