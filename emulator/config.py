@@ -91,11 +91,11 @@ def load_config(path: str | Path) -> Config:
 def parse_config(raw: Any, base_dir: Path | None = None, source: Path | None = None) -> Config:
     """Validate an already-parsed config document."""
     data = f.mapping(raw, "(top level)")
-    f.only_keys(data, ("Region", "UserPools", "Apis"), "(top level)")
-    region = f.string(data, "Region", "Region", default=DEFAULT_REGION)
+    f.only_keys(data, ("Region", "UserPools", "Apis"), "")
+    region = f.string(data, "Region", "", default=DEFAULT_REGION)
     if not REGION_PATTERN.fullmatch(region):
         raise ConfigError("Region", f"'{region}' is not an AWS region name like us-east-1")
-    pools = tuple(_pool(item, path, region) for path, item in f.mapping_list(data, "UserPools", "UserPools"))
+    pools = tuple(_pool(item, path, region) for path, item in f.mapping_list(data, "UserPools", ""))
     _check_unique(((p.pool.id, f"UserPools[{i}].Id") for i, p in enumerate(pools)), "pool id")
     _check_unique(((c.client_id, f"UserPools[{i}].Clients[{j}].ClientId")
                    for i, p in enumerate(pools) for j, c in enumerate(p.clients)),

@@ -15,6 +15,11 @@ class ConfigError(ValueError):
         self.reason = reason
 
 
+def join(path: str, key: str) -> str:
+    """`path.key`, or just `key` at the top level (path "")."""
+    return f"{path}.{key}" if path else key
+
+
 def type_name(value: Any) -> str:
     """The YAML-facing name of a value's type, for error messages."""
     if value is None:
@@ -39,7 +44,7 @@ def only_keys(data: Mapping[str, Any], allowed: Iterable[str], path: str) -> Non
         if key not in allowed:
             close = difflib.get_close_matches(str(key), allowed, n=1)
             hint = f"; did you mean {close[0]}?" if close else f"; known keys: {', '.join(allowed)}"
-            raise ConfigError(f"{path}.{key}", f"unknown key{hint}")
+            raise ConfigError(join(path, key), f"unknown key{hint}")
 
 
 def string(data: Mapping[str, Any], key: str, path: str, default: str | None = None,
@@ -47,17 +52,17 @@ def string(data: Mapping[str, Any], key: str, path: str, default: str | None = N
     value = data.get(key, default)
     if value is None:
         if required:
-            raise ConfigError(f"{path}.{key}", "is required")
+            raise ConfigError(join(path, key), "is required")
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise ConfigError(f"{path}.{key}", f"expected a string, got {type_name(value)}")
+        raise ConfigError(join(path, key), f"expected a string, got {type_name(value)}")
     return str(value)
 
 
 def boolean(data: Mapping[str, Any], key: str, path: str, default: bool) -> bool:
     value = data.get(key, default)
     if not isinstance(value, bool):
-        raise ConfigError(f"{path}.{key}", f"expected true or false, got {type_name(value)}")
+        raise ConfigError(join(path, key), f"expected true or false, got {type_name(value)}")
     return value
 
 
@@ -67,11 +72,11 @@ def integer(data: Mapping[str, Any], key: str, path: str, default: int | None = 
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(f"{path}.{key}", f"expected an integer, got {type_name(value)}")
+        raise ConfigError(join(path, key), f"expected an integer, got {type_name(value)}")
     if minimum is not None and value < minimum:
-        raise ConfigError(f"{path}.{key}", f"must be at least {minimum}, got {value}")
+        raise ConfigError(join(path, key), f"must be at least {minimum}, got {value}")
     if maximum is not None and value > maximum:
-        raise ConfigError(f"{path}.{key}", f"must be at most {maximum}, got {value}")
+        raise ConfigError(join(path, key), f"must be at most {maximum}, got {value}")
     return value
 
 
@@ -83,10 +88,10 @@ def string_list(data: Mapping[str, Any], key: str, path: str) -> tuple[str, ...]
     if isinstance(value, str):
         return (value,)
     if not isinstance(value, list):
-        raise ConfigError(f"{path}.{key}", f"expected a list of strings, got {type_name(value)}")
+        raise ConfigError(join(path, key), f"expected a list of strings, got {type_name(value)}")
     for i, item in enumerate(value):
         if isinstance(item, bool) or not isinstance(item, str | int | float):
-            raise ConfigError(f"{path}.{key}[{i}]", f"expected a string, got {type_name(item)}")
+            raise ConfigError(f"{join(path, key)}[{i}]", f"expected a string, got {type_name(item)}")
     return tuple(str(item) for item in value)
 
 
@@ -96,5 +101,5 @@ def mapping_list(data: Mapping[str, Any], key: str, path: str) -> list[tuple[str
     if value is None:
         return []
     if not isinstance(value, list):
-        raise ConfigError(f"{path}.{key}", f"expected a list, got {type_name(value)}")
-    return [(f"{path}.{key}[{i}]", mapping(item, f"{path}.{key}[{i}]")) for i, item in enumerate(value)]
+        raise ConfigError(join(path, key), f"expected a list, got {type_name(value)}")
+    return [(f"{join(path, key)}[{i}]", mapping(item, f"{join(path, key)}[{i}]")) for i, item in enumerate(value)]

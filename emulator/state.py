@@ -48,12 +48,6 @@ class UserRecord:
     tokens_valid_after: float = 0.0  # GlobalSignOut: access tokens issued before this are revoked
     failed_attempts: int = 0
 
-    def to_json(self) -> str:
-        return json.dumps(asdict(self))
-
-    @classmethod
-    def from_json(cls, text: str) -> UserRecord:
-        return cls(**json.loads(text))
 
 
 class Store:
@@ -93,7 +87,7 @@ class Store:
         with self._lock:
             self._db.execute(
                 "INSERT OR REPLACE INTO records (kind, scope, key, data, expires) VALUES (?, ?, ?, ?, ?)",
-                (kind, scope, key, data if isinstance(data, str) else json.dumps(data), expires),
+                (kind, scope, key, json.dumps(data), expires),
             )
 
     def get(self, kind: str, scope: str, key: str, now: float | None = None) -> Any | None:
@@ -200,7 +194,7 @@ class Store:
         return username if pool.case_sensitive else username.lower()
 
     def put_user(self, pool: UserPool, user: UserRecord) -> None:
-        self.put("user", pool.id, self.user_key(pool, user.username), user.to_json())
+        self.put("user", pool.id, self.user_key(pool, user.username), asdict(user))
 
     def user(self, pool: UserPool, username: str) -> UserRecord | None:
         data = self.get("user", pool.id, self.user_key(pool, username))

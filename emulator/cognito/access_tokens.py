@@ -28,7 +28,7 @@ def authenticate(rt: Runtime, token: str, required_scope: str | None = USER_SCOP
     if pool is None:
         raise reject("access_token_invalid", "the token is not a JWT issued by a pool of this emulator")
     try:
-        claims = rt.signer.decode_own(pool, token, "access", verify_exp=False)
+        claims = rt.signer.decode_own(pool, token, "access")
     except jwt.PyJWTError as exc:
         raise reject("access_token_invalid", f"the access token does not verify against pool {pool.id}'s access "
                                              f"key: {exc}") from None
