@@ -104,7 +104,7 @@ def parse_config(raw: Any, base_dir: Path | None = None, source: Path | None = N
     if data.get("Apis") is not None:
         from emulator.gateway.config import parse_apis
 
-        apis = tuple(parse_apis(data["Apis"], "Apis", base_dir=base_dir))
+        apis = tuple(parse_apis(data["Apis"], "Apis", base_dir=base_dir, region=region))
     return Config(region=region, pools=pools, apis=apis, source=source)
 
 

@@ -112,7 +112,9 @@ class EmulatorServer:
         """Serve every listener until stop() or a signal."""
         self._loop = asyncio.get_running_loop()
         self._servers = [
-            _Server(uvicorn.Config(lst.app, log_level=self.log_level, access_log=False, lifespan="off",
+            # uvicorn's own info lines (one "Started server process" per port) are noise at info.
+            _Server(uvicorn.Config(lst.app, log_level="debug" if self.log_level == "debug" else "warning",
+                                   access_log=self.log_level == "debug", lifespan="off",
                                    timeout_graceful_shutdown=3))
             for lst in self.listeners
         ]

@@ -202,6 +202,9 @@ class GatewayApp:
             if isinstance(outcome, Deny):
                 await self._refuse(send, call, route.route_key, self._deny_response(outcome))
                 return
+            if not isinstance(outcome, Allow):  # anything but an explicit Allow must never let through
+                raise TypeError(f"authorizer {route.authorizer.name!r} returned {type(outcome).__name__}, "
+                                "neither Allow nor Deny")
             allow_context = outcome.authorizer_context
         if route.target_kind == "http":
             await self._proxy(call, route, info, receive, send)

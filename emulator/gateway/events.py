@@ -222,15 +222,16 @@ def _domain_prefix(host: str, api_id: str) -> str:
     return api_id if not first or first.isdigit() or name == first else first
 
 
-def _identity(request: IncomingRequest) -> dict[str, Any]:
-    """REST/1.0 requestContext.identity: everything null except sourceIp and userAgent (no IAM here)."""
+def _identity(request: IncomingRequest, rest: bool) -> dict[str, Any]:
+    """1.0 requestContext.identity: everything null except sourceIp and userAgent (no IAM here).
+    REST also reports apiKey/apiKeyId (API keys are a REST feature)."""
+    keys = {"apiKey": None, "apiKeyId": None} if rest else {}
     return {
         "cognitoIdentityPoolId": None,
         "accountId": None,
         "cognitoIdentityId": None,
         "caller": None,
-        "apiKey": None,
-        "apiKeyId": None,
+        **keys,
         "accessKey": None,
         "sourceIp": request.source_ip,
         "cognitoAuthenticationType": None,
@@ -253,7 +254,7 @@ def request_context_v1(request: IncomingRequest, info: RouteInfo) -> dict[str, A
         "domainPrefix": _domain_prefix(request.host, info.api_id),
         "extendedRequestId": request.extended_request_id,
         "httpMethod": request.method,
-        "identity": _identity(request),
+        "identity": _identity(request, rest),
         # REST reports the path with the stage ("/test/" for stage "test" in AWS's example).
         "path": unquote(request.raw_path),
         "protocol": request.protocol,

@@ -48,7 +48,8 @@ class KeySet:
 @dataclass
 class _Cached:
     key_set: KeySet
-    fetched_at: float
+    fetched_at: float  # when key_set was obtained (the 2 h cache life counts from here)
+    attempted_at: float  # the last network attempt, failed or not (the refetch rate limit counts from here)
 
 
 def kids_of(jwks: dict | None) -> list[str]:
@@ -85,8 +86,9 @@ class JwksSource:
         fetched = await self._fetch(issuer)
         if fetched.jwks is None and cached is not None and cached.key_set.jwks is not None \
                 and now - cached.fetched_at < CACHE_SECONDS:
+            cached.attempted_at = now
             return cached.key_set  # a failed refresh keeps the keys still within their cache life
-        self._cache[issuer] = _Cached(fetched, now)
+        self._cache[issuer] = _Cached(fetched, now, now)
         return fetched
 
     def _local(self, issuer: str) -> KeySet | None:
@@ -98,12 +100,9 @@ class JwksSource:
 
     @staticmethod
     def _still_good(cached: _Cached, kid: str | None, now: float) -> bool:
-        age = now - cached.fetched_at
-        if age >= CACHE_SECONDS:
-            return False
-        if age < REFETCH_INTERVAL_SECONDS:
-            return True  # fresh enough: neither a failure nor an unknown kid justifies another fetch yet
-        if cached.key_set.jwks is None:
+        if now - cached.attempted_at < REFETCH_INTERVAL_SECONDS:
+            return True  # tried moments ago: neither a failure nor an unknown kid justifies another request
+        if now - cached.fetched_at >= CACHE_SECONDS or cached.key_set.jwks is None:
             return False
         return kid is None or kid in kids_of(cached.key_set.jwks)
 
