@@ -46,6 +46,9 @@ def bind(host: str, port: int) -> socket.socket:
     except OSError as exc:
         sock.close()
         raise OSError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    # Accepted connections inherit this: without it, a response written in two parts waits on
+    # the client's delayed ACK (tens of milliseconds per keep-alive request).
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.listen(2048)
     sock.setblocking(False)
     return sock
@@ -68,6 +71,7 @@ class EmulatorServer:
     listeners: list[Listener] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        self._authorizers: object = None
         cognito_sock = bind(self.host, self.port)
         self.runtime.base_url = _url(self.host, cognito_sock)
         self.listeners.append(Listener("cognito-idp", build_cognito_app(self.runtime), cognito_sock,
@@ -87,7 +91,7 @@ class EmulatorServer:
         from emulator.gateway.app import build_gateway_app
         from emulator.gateway.authorizers import Authorizers
 
-        authorizers = Authorizers(self.runtime)
+        authorizers = self._authorizers = Authorizers(self.runtime)
         for api in self.runtime.config.apis:
             sock = bind(self.host, api.port)
             app = build_gateway_app(api, authorizers, self.runtime.decisions)
@@ -115,7 +119,9 @@ class EmulatorServer:
             # uvicorn's own info lines (one "Started server process" per port) are noise at info.
             _Server(uvicorn.Config(lst.app, log_level="debug" if self.log_level == "debug" else "warning",
                                    access_log=self.log_level == "debug", lifespan="off",
-                                   timeout_graceful_shutdown=3))
+                                   # X-Forwarded-For is the gateway's to add, never to trust; and AWS
+                                   # sends no `server: uvicorn`.
+                                   proxy_headers=False, server_header=False, timeout_graceful_shutdown=3))
             for lst in self.listeners
         ]
         tasks = [asyncio.create_task(s.serve(sockets=[lst.sock])) for s, lst in zip(self._servers, self.listeners,
@@ -124,7 +130,12 @@ class EmulatorServer:
             if any(t.done() for t in tasks):
                 break
             await asyncio.sleep(0.01)
-        await asyncio.gather(*tasks)
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            for closeable in [lst.app for lst in self.listeners] + [self._authorizers]:
+                if hasattr(closeable, "aclose"):
+                    await closeable.aclose()
 
     def stop(self) -> None:
         for server in self._servers:

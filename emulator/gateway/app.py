@@ -218,7 +218,8 @@ class GatewayApp:
 
     def _no_route(self, call: _Call) -> GatewayResponse:
         request = call.request
-        listed = ", ".join(r.route_key for r in self.api.routes) or "none"
+        keys = [r.route_key for r in self.api.routes]
+        listed = ", ".join(keys[:15]) + (f" and {len(keys) - 15} more" if len(keys) > 15 else "") or "none"
         if self.rest and call.route_path is None:
             why = (f"REST API URLs start with the stage: /{self.api.stage_name}/...; "
                    f"{request.raw_path} does not")

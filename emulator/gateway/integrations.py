@@ -75,11 +75,21 @@ def backend_request_headers(headers: Headers, api_id: str) -> list[tuple[str, st
     return kept
 
 
-def response_headers(headers: httpx.Headers, drop_cors: bool) -> Headers:
+# Headers the gateway's own server writes. REST APIs pass a backend's as x-amzn-Remapped-<name>
+# (AWS "Amazon API Gateway important notes": reserved headers are remapped); for HTTP APIs they are
+# dropped here (UNCONFIRMED) so the client never sees two Date headers.
+OWN_HEADERS = frozenset({"date", "server"})
+
+
+def response_headers(headers: httpx.Headers, drop_cors: bool, protocol_type: str = "HTTP") -> Headers:
     out = []
     for name, value in headers.multi_items():
         lower = name.lower()
         if lower in HOP_BY_HOP:
+            continue
+        if lower in OWN_HEADERS:
+            if protocol_type == "REST":
+                out.append((f"x-amzn-remapped-{lower}", value))
             continue
         # With CorsConfiguration set, API Gateway ignores the backend's CORS headers and uses its own.
         if drop_cors and lower.startswith("access-control-"):
@@ -120,7 +130,7 @@ async def proxy_http(client: httpx.AsyncClient, protocol_type: str, method: str,
             return gateway_error(protocol_type, "too_large", str(cause))
         return gateway_error(protocol_type, "backend_unreachable",
                              f"{method} {url} failed: {type(exc).__name__}: {exc or 'no detail'}")
-    return StreamedResponse(response.status_code, response_headers(response.headers, drop_cors),
+    return StreamedResponse(response.status_code, response_headers(response.headers, drop_cors, protocol_type),
                             response.aiter_raw(), response.aclose)
 
 
