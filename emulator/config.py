@@ -6,7 +6,6 @@ so `aws cognito-idp describe-user-pool-client` output pastes in.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,7 +16,7 @@ import yaml
 
 from emulator import config_fields as f
 from emulator.cognito.client_rules import client_violation
-from emulator.config_fields import ConfigError
+from emulator.config_fields import ALNUM, LOWER_ALNUM, ConfigError, stable_token
 from emulator.model import DEFAULT_REGION, AppClient, Group, PasswordPolicy, ResourceServer, UserPool
 
 USER_STATUSES = ("CONFIRMED", "FORCE_CHANGE_PASSWORD", "UNCONFIRMED", "RESET_REQUIRED")
@@ -36,9 +35,6 @@ class UserSeed:
     groups: tuple[str, ...]
     mfa: Mapping[str, Any] = field(default_factory=dict)  # SoftwareTokenSecret / PreferredMfa / PhoneMfa
 
-    def fingerprint(self) -> str:
-        return hashlib.sha256(repr(self).encode()).hexdigest()
-
 
 @dataclass(frozen=True)
 class PoolSeed:
@@ -56,20 +52,6 @@ class Config:
     pools: tuple[PoolSeed, ...]
     apis: tuple[Any, ...]  # emulator.gateway.config.ApiConfig
     source: Path | None = None
-
-
-def stable_token(seed: str, length: int, alphabet: str) -> str:
-    """A deterministic id from a name, so a pool or client without an explicit id keeps it across restarts."""
-    digest = int.from_bytes(hashlib.sha256(seed.encode()).digest(), "big")
-    out = []
-    for _ in range(length):
-        digest, i = divmod(digest, len(alphabet))
-        out.append(alphabet[i])
-    return "".join(out)
-
-
-LOWER_ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789"
-ALNUM = LOWER_ALNUM + "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 def load_config(path: str | Path) -> Config:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -103,3 +104,17 @@ def mapping_list(data: Mapping[str, Any], key: str, path: str) -> list[tuple[str
     if not isinstance(value, list):
         raise ConfigError(join(path, key), f"expected a list, got {type_name(value)}")
     return [(f"{join(path, key)}[{i}]", mapping(item, f"{join(path, key)}[{i}]")) for i, item in enumerate(value)]
+
+
+LOWER_ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789"
+ALNUM = LOWER_ALNUM + "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def stable_token(seed: str, length: int, alphabet: str) -> str:
+    """A deterministic id from a name, so a pool or client without an explicit id keeps it across restarts."""
+    digest = int.from_bytes(hashlib.sha256(seed.encode()).digest(), "big")
+    out = []
+    for _ in range(length):
+        digest, i = divmod(digest, len(alphabet))
+        out.append(alphabet[i])
+    return "".join(out)

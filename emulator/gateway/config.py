@@ -26,7 +26,6 @@ Example:
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -36,12 +35,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from emulator.config_fields import (
+    LOWER_ALNUM,
     ConfigError,
     boolean,
     integer,
     mapping,
     mapping_list,
     only_keys,
+    stable_token,
     string,
     string_list,
 )
@@ -142,13 +143,7 @@ class ApiConfig:
 
 def generated_api_id(name: str) -> str:
     """A stable 10-character lowercase alphanumeric id from the API's name (AWS ids look like this)."""
-    number = int(hashlib.sha256(name.encode()).hexdigest(), 16)
-    alphabet = "0123456789abcdefghijklmnopqrstuvwxyz"
-    chars = []
-    for _ in range(10):
-        number, i = divmod(number, 36)
-        chars.append(alphabet[i])
-    return "".join(chars)
+    return stable_token(f"api:{name}", 10, LOWER_ALNUM)
 
 
 def parse_apis(raw: Any, path: str = "Apis", base_dir: Path | None = None, *,
