@@ -125,3 +125,10 @@ def test_validation_table_for_sensitive_and_length_rules() -> None:
 def test_unicode_usernames_pass_the_java_unicode_pattern() -> None:
     assert validation_errors("AdminGetUserRequest", {"UserPoolId": "us-east-1_A", "Username": "ユーザー"}) == []
     assert validation_errors("AdminGetUserRequest", {"UserPoolId": "us-east-1_A", "Username": "a b"}) != []
+
+
+def test_a_bad_value_in_a_list_of_enums_is_reported_for_the_whole_list() -> None:
+    errors = validation_errors("UpdateUserPoolClientRequest", {
+        "UserPoolId": "us-east-1_A", "ClientId": "c", "AllowedOAuthFlows": ["token"]})
+    assert errors == ["Value '[token]' at 'allowedOAuthFlows' failed to satisfy constraint: Member must satisfy "
+                      "constraint: [Member must satisfy enum value set: [code, implicit, client_credentials]]"]

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from emulator.cognito import auth, users
 from emulator.cognito.errors import CognitoError, reject
+from emulator.cognito.pool_rules import region_from_authorization
 from emulator.cognito.protocol import Call, Handler, error_body, error_headers, merge_operations, parse_call
 from emulator.decisions import REASON_HEADER, header_safe
 from emulator.runtime import Runtime
@@ -65,8 +66,9 @@ def build_cognito_app(rt: Runtime) -> FastAPI:
             if handler is None:
                 raise CognitoError("UnknownOperationException", "",
                                    f"the emulator does not implement {operation} yet")
+            authorization = request.headers.get("authorization")
             call = Call(operation, request_id, request.client.host if request.client else "",
-                        "authorization" in request.headers)
+                        authorization is not None, region_from_authorization(authorization))
             result = await run_in_threadpool(handler, rt, params, call)
         except CognitoError as error:
             return _error_response(rt, error, operation, request_id)

@@ -26,6 +26,7 @@ class Call:
     request_id: str
     source_ip: str
     signed: bool
+    region: str | None = None  # the SigV4 credential scope's region, when signed
 
 
 Handler = Callable[[Any, dict, Call], dict]
@@ -104,6 +105,13 @@ def validation_errors(shape_name: str, value: Any, path: str = "") -> list[str]:
             errors.append(f"{fail} have length greater than or equal to {shape['min']}")
         if "max" in shape and len(value) > shape["max"]:
             errors.append(f"{fail} have length less than or equal to {shape['max']}")
+        member = shapes[shape["member"]["shape"]]
+        if "enum" in member and any(item not in member["enum"] for item in value):
+            # AWS reports a list of enums whole, in Java's list notation.
+            shown = "Value at" if sensitive else f"Value '[{', '.join(value)}]' at"
+            errors.append(f"{shown} '{path}' failed to satisfy constraint: Member must satisfy constraint: "
+                          f"[Member must satisfy enum value set: [{', '.join(member['enum'])}]]")
+            return errors
         for i, item in enumerate(value):
             errors.extend(validation_errors(shape["member"]["shape"], item, f"{path}.{i + 1}.member"))
     elif kind == "map":
