@@ -1,0 +1,271 @@
+"""Admin user operations (SigV4-signed, by pool id): AdminCreateUser, AdminGetUser, AdminSetUserPassword,
+AdminConfirmSignUp, attribute updates, enable/disable/delete, sign-out, AdminResetUserPassword, ListUsers."""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+import string
+import uuid
+from typing import Any
+
+from emulator.cognito import codes
+from emulator.cognito.errors import reject
+from emulator.cognito.list_users_filter import FilterError, matches, parse_filter, searchable_values
+from emulator.cognito.lookup import require_pool
+from emulator.cognito.passwords import policy_violation, set_password
+from emulator.cognito.protocol import Call
+from emulator.cognito.signup import check_name_free, send_recovery_code, sign_in_username
+from emulator.cognito.users import (
+    apply_attributes,
+    attribute_list,
+    attributes_from,
+    check_unique,
+    check_values,
+    check_writable,
+    delete_user,
+    mfa_fields,
+    require_user,
+    save,
+    send_verification_codes,
+    sign_out,
+    user_type,
+)
+from emulator.model import PasswordPolicy, UserPool
+from emulator.runtime import Runtime
+from emulator.state import UserRecord
+
+DEFAULT_LIMIT = 60
+TEMPORARY_SYMBOLS = "^$*.[]{}()?!@#%&-_=+"
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def temporary_password(policy: PasswordPolicy) -> str:
+    """A generated temporary password that meets any policy: every character class, long enough."""
+    rng = secrets.SystemRandom()
+    classes = [string.ascii_uppercase, string.ascii_lowercase, string.digits, TEMPORARY_SYMBOLS]
+    chars = [rng.choice(c) for c in classes]
+    alphabet = string.ascii_letters + string.digits
+    chars += [rng.choice(alphabet) for _ in range(max(policy.minimum_length, 12) - len(chars))]
+    rng.shuffle(chars)
+    return "".join(chars)
+
+
+def page_token(after: str, query: str = "") -> str:
+    """An opaque continuation token: the key of the last item returned (and what was asked)."""
+    raw = json.dumps({"after": after, "q": query}).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def page_start(token: str | None, query: str = "") -> str | None:
+    """The key to continue after, from a token page_token made; AWS's error for anything else."""
+    if not token:
+        return None
+    try:
+        data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        after, asked = data["after"], data.get("q", "")
+    except (ValueError, TypeError, KeyError):
+        raise reject("pagination_token_invalid", "the pagination token was not issued by this emulator") from None
+    if not isinstance(after, str) or asked != query:
+        raise reject("pagination_token_invalid", "the pagination token belongs to a different listing "
+                                                 "(another pool, group or filter)")
+    return after
+
+
+def page(keyed: list[tuple[str, Any]], token: str | None, limit: int | None,
+         query: str = "") -> tuple[list[Any], str | None]:
+    """One page of (key, item) pairs sorted by key, and the token for the next page (None at the end)."""
+    size = limit or DEFAULT_LIMIT  # Limit 0 means the default (UNCONFIRMED)
+    after = page_start(token, query)
+    remaining = [(k, v) for k, v in sorted(keyed, key=lambda kv: kv[0]) if after is None or k > after]
+    chosen = remaining[:size]
+    more = len(remaining) > size
+    return [v for _, v in chosen], (page_token(chosen[-1][0], query) if more and chosen else None)
+
+
+def _pool_user(rt: Runtime, params: dict) -> tuple[UserPool, UserRecord]:
+    pool = require_pool(rt.store, params["UserPoolId"])
+    return pool, require_user(rt, pool, params["Username"])
+
+
+def _check_password(pool: UserPool, password: str, what: str) -> None:
+    problem = policy_violation(pool.password_policy, password)
+    if problem:
+        raise reject("invalid_password", f"{what} breaks pool {pool.id}'s password policy: {problem}",
+                     detail=problem)
+
+
+def _invite(rt: Runtime, pool: UserPool, user: UserRecord, password: str, params: dict) -> None:
+    """AdminCreateUser's welcome message carrying the temporary password. With SUPPRESS nothing is 'sent',
+    but the emulator still keeps the password readable at /_emulator/codes (tests need generated ones)."""
+    validity = pool.password_policy.temporary_password_validity_days * 86400
+    mediums = params.get("DesiredDeliveryMediums") or ["SMS"]  # AWS's default medium is SMS
+    sent = False
+    if params.get("MessageAction") != "SUPPRESS":
+        for medium in mediums:
+            attribute = codes.ATTRIBUTE_OF.get(medium)
+            if attribute and user.attributes.get(attribute):
+                codes.send_code(rt, pool, user, codes.INVITATION, medium, code=password, validity_seconds=validity)
+                sent = True
+    if not sent:
+        codes.send_code(rt, pool, user, codes.INVITATION, "EMAIL", code=password, validity_seconds=validity)
+
+
+# -- operations -------------------------------------------------------------------------------
+
+
+def admin_create_user(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
+    pool = require_pool(rt.store, params["UserPoolId"])
+    attributes = {k: v for k, v in attributes_from(params.get("UserAttributes")).items() if v}
+    check_writable(attributes)
+    check_values(attributes)
+    password = params.get("TemporaryPassword") or temporary_password(pool.password_policy)
+    if params.get("TemporaryPassword"):
+        _check_password(pool, password, "TemporaryPassword")
+    if params.get("MessageAction") == "RESEND":
+        return _resend_invitation(rt, pool, params, password)
+    username = sign_in_username(pool, params["Username"], attributes)
+    now = rt.clock()
+    sub = username if pool.username_attributes else _new_sub()
+    user = UserRecord(pool_id=pool.id, username=username, sub=sub, attributes={"sub": sub, **attributes},
+                      status="FORCE_CHANGE_PASSWORD", created=now, modified=now)
+    set_password(user, pool.id, password)
+    with rt.store.transaction():
+        check_name_free(rt, pool, username, attributes, taken_key="admin_username_exists")
+        check_unique(rt, pool, user, {}, force_alias=bool(params.get("ForceAliasCreation")))
+        rt.store.put_user(pool, user)
+    _invite(rt, pool, user, password, params)
+    return {"User": user_type(user)}
+
+
+def _new_sub() -> str:
+    return str(uuid.uuid4())
+
+
+def _resend_invitation(rt: Runtime, pool: UserPool, params: dict, password: str) -> dict[str, Any]:
+    user = require_user(rt, pool, params["Username"])
+    if user.status != "FORCE_CHANGE_PASSWORD":
+        raise reject("resend_wrong_state", f"user '{user.username}' is {user.status}; RESEND only re-invites "
+                                           "users who have not yet set their password", username=user.username)
+    set_password(user, pool.id, password)
+    save(rt, pool, user)
+    _invite(rt, pool, user, password, params)
+    return {"User": user_type(user)}
+
+
+def admin_get_user(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
+    _, user = _pool_user(rt, params)
+    return {"Username": user.username, "UserAttributes": attribute_list(user), "UserCreateDate": user.created,
+            "UserLastModifiedDate": user.modified, "Enabled": user.enabled, "UserStatus": user.status,
+            **mfa_fields(user)}
+
+
+def admin_set_user_password(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
+    pool, user = _pool_user(rt, params)
+    _check_password(pool, params["Password"], "the password")
+    set_password(user, pool.id, params["Password"])
+    user.status = "CONFIRMED" if params.get("Permanent") else "FORCE_CHANGE_PASSWORD"
+    save(rt, pool, user)
+    return {}
+
+
+def admin_confirm_sign_up(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
+    pool, user = _pool_user(rt, params)
+    if user.status != "UNCONFIRMED":
+        raise reject("cannot_confirm", f"user '{user.username}' is {user.status}; only UNCONFIRMED users confirm "
+                                       "sign-up", status=user.status)
+    user.status = "CONFIRMED"
+    save(rt, pool, user)
+    return {}
+
+
+def admin_update_user_attributes(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
+    pool, user = _pool_user(rt, params)
+    changes = attributes_from(params["UserAttributes"])
+    check_writable(changes)
+    check_values(changes)
+    contacts = apply_attributes(user, changes)
+    check_unique(rt, pool, user, changes)
+    save(rt, pool, user)
+    send_verification_codes(rt, pool, user, contacts)
+    return {}
+
+
+def admin_delete_user_attributes(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
+    pool, user = _pool_user(rt, params)
+    names = params["UserAttributeNames"]
+    check_writable(names)
+    apply_attributes(user, dict.fromkeys(names, ""))
+    save(rt, pool, user)
+    return {}
+
+
+def admin_disable_user(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
+    pool, user = _pool_user(rt, params)
+    user.enabled = False
+    save(rt, pool, user)
+    sign_out(rt, pool, user)  # AWS: "Deactivates a user and revokes all access tokens for the user."
+    return {}
+
+
+def admin_enable_user(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
+    pool, user = _pool_user(rt, params)
+    user.enabled = True
+    save(rt, pool, user)
+    return {}
+
+
+def admin_delete_user(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
+    pool, user = _pool_user(rt, params)
+    delete_user(rt, pool, user)
+    return {}
+
+
+def admin_user_global_sign_out(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
+    pool, user = _pool_user(rt, params)
+    sign_out(rt, pool, user)
+    return {}
+
+
+def admin_reset_user_password(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
+    pool, user = _pool_user(rt, params)
+    send_recovery_code(rt, pool, user)
+    user.status = "RESET_REQUIRED"
+    save(rt, pool, user)
+    return {}
+
+
+def list_users(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
+    pool = require_pool(rt.store, params["UserPoolId"])
+    try:
+        user_filter = parse_filter(params.get("Filter"))
+    except FilterError as exc:
+        raise reject(exc.key, exc.reason, name=exc.name) from None
+    wanted = params.get("AttributesToGet")
+    chosen = [(rt.store.user_key(pool, u.username), u) for u in rt.store.users(pool.id)
+              if matches(user_filter, searchable_values(u.username, u.status, u.enabled, u.attributes))]
+    query = json.dumps([pool.id, params.get("Filter") or ""])
+    users, token = page(chosen, params.get("PaginationToken"), params.get("Limit"), query)
+    result: dict[str, Any] = {"Users": [user_type(u, wanted) for u in users]}
+    if token:
+        result["PaginationToken"] = token
+    return result
+
+
+OPERATIONS = {
+    "AdminCreateUser": admin_create_user,
+    "AdminGetUser": admin_get_user,
+    "AdminSetUserPassword": admin_set_user_password,
+    "AdminConfirmSignUp": admin_confirm_sign_up,
+    "AdminUpdateUserAttributes": admin_update_user_attributes,
+    "AdminDeleteUserAttributes": admin_delete_user_attributes,
+    "AdminDisableUser": admin_disable_user,
+    "AdminEnableUser": admin_enable_user,
+    "AdminDeleteUser": admin_delete_user,
+    "AdminUserGlobalSignOut": admin_user_global_sign_out,
+    "AdminResetUserPassword": admin_reset_user_password,
+    "ListUsers": list_users,
+}

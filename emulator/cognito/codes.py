@@ -1,0 +1,172 @@
+"""Delivering one-time codes: sign-up confirmation, forgot-password, attribute verification, SMS/e-mail MFA
+and invitations. Nothing is sent anywhere: each code is kept in the store (with its expiry), written to the
+log, and readable through `GET /_emulator/codes`, so tests and developers can use it."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from emulator.cognito.errors import reject
+from emulator.model import UserPool
+from emulator.runtime import Runtime
+from emulator.state import UserRecord
+
+log = logging.getLogger("cognito_emulator")
+
+KIND = "code"
+
+# Purposes. Attribute verification is `verify:<attribute>` (see verify_purpose).
+CONFIRM_SIGN_UP = "confirm_sign_up"
+FORGOT_PASSWORD = "forgot_password"
+SMS_MFA = "sms_mfa"
+EMAIL_OTP = "email_otp"
+INVITATION = "invitation"  # AdminCreateUser's welcome message: the "code" is the temporary password
+
+# How long a code stays valid, in seconds. Sign-up and attribute-verification codes: 24 hours, forgot-
+# password codes: 1 hour (Cognito developer guide; a maintainer's comment in amazon-cognito-identity-js#380).
+# MFA codes live as long as the sign-in session (3 minutes by default).
+VALIDITY = {CONFIRM_SIGN_UP: 86400, FORGOT_PASSWORD: 3600, SMS_MFA: 180, EMAIL_OTP: 180, "verify": 86400}
+# Kept this long after expiry, so a late code is answered "expired" rather than "wrong".
+GRACE_SECONDS = 86400
+
+MEDIUM_OF = {"email": "EMAIL", "phone_number": "SMS"}
+ATTRIBUTE_OF = {"EMAIL": "email", "SMS": "phone_number"}
+
+CodeCheck = Literal["ok", "mismatch", "expired"]
+
+
+def verify_purpose(attribute: str) -> str:
+    """The purpose of a code that verifies `attribute` (email or phone_number)."""
+    return f"verify:{attribute}"
+
+
+@dataclass(frozen=True)
+class CodeDelivery:
+    """Where a code went, in AWS's CodeDeliveryDetails terms (the destination masked as AWS masks it)."""
+
+    destination: str
+    medium: str  # EMAIL | SMS
+    attribute: str  # email | phone_number
+
+    def to_aws(self) -> dict[str, str]:
+        return {"Destination": self.destination, "DeliveryMedium": self.medium, "AttributeName": self.attribute}
+
+
+def mask(medium: str, value: str) -> str:
+    """AWS's masked destination: `+*******0008` for a phone, `j***@e***.com` for an e-mail.
+
+    The phone form is AWS_BEHAVIOR §3; the e-mail form is UNCONFIRMED (first letters of the local part and
+    of the domain, then the top-level domain)."""
+    if medium == "SMS":
+        return "+" + "*" * max(len(value) - 5, 0) + value[-4:]
+    local, _, domain = value.partition("@")
+    host, dot, tld = domain.rpartition(".")
+    if not dot:
+        host, tld = domain, ""
+    return f"{local[:1]}***@{host[:1]}***" + (f".{tld}" if tld else "")
+
+
+def simulated_delivery(name: str) -> CodeDelivery:
+    """What AWS answers for an unknown user when PreventUserExistenceErrors is ENABLED: a believable but
+    simulated destination (UNCONFIRMED: an e-mail-looking name gets an e-mail destination, others SMS)."""
+    if "@" in name:
+        return CodeDelivery(mask("EMAIL", name), "EMAIL", "email")
+    digits = "".join(c for c in name if c.isdigit()) or "0000"
+    return CodeDelivery(mask("SMS", "+1555555" + digits[-4:].rjust(4, "0")), "SMS", "phone_number")
+
+
+def _key(pool: UserPool, username: str, purpose: str) -> str:
+    name = username if pool.case_sensitive else username.lower()
+    return f"{name}\x00{purpose}"
+
+
+def _validity(purpose: str) -> int:
+    return VALIDITY.get(purpose, VALIDITY.get(purpose.split(":", 1)[0], 86400))
+
+
+def send_code(rt: Runtime, pool: UserPool, user: UserRecord, purpose: str, medium: str | None = None, *,
+              attribute: str | None = None, code: str | None = None,
+              validity_seconds: int | None = None) -> CodeDelivery:
+    """Make a code for `purpose` (replacing any earlier one), keep it, log it and say where it 'went'.
+
+    `medium` is EMAIL or SMS; either it or `attribute` (email / phone_number) may be left out."""
+    if attribute is None:
+        attribute = ATTRIBUTE_OF.get(medium or "EMAIL", "email")
+    medium = medium or MEDIUM_OF.get(attribute, "EMAIL")
+    code = code or f"{secrets.randbelow(1_000_000):06d}"
+    now = rt.clock()
+    lifetime = validity_seconds if validity_seconds is not None else _validity(purpose)
+    address = user.attributes.get(attribute, "")
+    delivery = CodeDelivery(mask(medium, address) if address else "", medium, attribute)
+    record = {"pool_id": pool.id, "username": user.username, "purpose": purpose, "code": code, "medium": medium,
+              "attribute": attribute, "address": address, "destination": delivery.destination,
+              "sent_at": now, "expires": now + lifetime, "used": False}
+    # The store's own expiry is in real time, only to bound growth; the code's validity is checked
+    # against the runtime clock (tests move it).
+    rt.store.put(KIND, pool.id, _key(pool, user.username, purpose), record,
+                 expires=time.time() + lifetime + GRACE_SECONDS)
+    log.info("CODE pool=%s user=%s purpose=%s code=%s via %s to %s", pool.id, user.username, purpose, code,
+             medium, address or "(no address)")
+    return delivery
+
+
+def check_code(rt: Runtime, pool: UserPool, user: UserRecord, purpose: str, given: str,
+               consume: bool = True) -> CodeCheck:
+    """Whether `given` is the user's live code for `purpose`; a matching code is used up when `consume`."""
+    key = _key(pool, user.username, purpose)
+    record = rt.store.get(KIND, pool.id, key)
+    if record is None or not secrets.compare_digest(str(record["code"]).encode(), given.encode()):
+        return "mismatch"
+    # A code already used counts as expired: AWS's text asks for a new one (UNCONFIRMED).
+    if record["used"] or record["expires"] <= rt.clock():
+        return "expired"
+    if consume:
+        record["used"] = True
+        rt.store.put(KIND, pool.id, key, record, expires=time.time() + GRACE_SECONDS)
+    return "ok"
+
+
+def require_code(rt: Runtime, pool: UserPool, user: UserRecord, purpose: str, given: str,
+                 mismatch_key: str = "verification_code_mismatch", consume: bool = True) -> None:
+    """check_code, raising AWS's CodeMismatchException / ExpiredCodeException when it is not 'ok'."""
+    outcome = check_code(rt, pool, user, purpose, given, consume)
+    if outcome == "mismatch":
+        latest = rt.store.get(KIND, pool.id, _key(pool, user.username, purpose))
+        why = (f"no {purpose} code was sent to user '{user.username}'" if latest is None else
+               f"'{given}' is not the {purpose} code last sent to user '{user.username}' "
+               "(GET /_emulator/codes shows it)")
+        raise reject(mismatch_key, why)
+    if outcome == "expired":
+        raise reject("expired_code", f"the {purpose} code of user '{user.username}' has expired or was already "
+                                     "used; request a new one")
+
+
+def latest_code(rt: Runtime, pool_id: str, username: str, purpose: str | None = None) -> dict[str, Any] | None:
+    """The most recent code sent to a user (optionally for one purpose), as kept in the store."""
+    codes = codes_sent(rt, pool_id, username)
+    if purpose is not None:
+        codes = [c for c in codes if c["purpose"] == purpose]
+    return codes[0] if codes else None
+
+
+def codes_sent(rt: Runtime, pool_id: str | None = None, username: str | None = None) -> list[dict[str, Any]]:
+    """Every kept code (newest first), optionally of one pool and one user (by username, as stored)."""
+    scopes = [pool_id] if pool_id else [p.id for p in rt.store.pools()]
+    found: list[dict[str, Any]] = []
+    for scope in scopes:
+        for _, _, record in rt.store.items(KIND, scope):
+            if username is None or record["username"] == username:
+                found.append({**record, "expired": record["expires"] <= rt.clock()})
+    return sorted(found, key=lambda c: c["sent_at"], reverse=True)
+
+
+def forget_codes(rt: Runtime, pool: UserPool, username: str) -> None:
+    """Drop every code of a deleted user."""
+    prefix = _key(pool, username, "")
+    for _, key, _ in rt.store.items(KIND, pool.id):
+        if key.startswith(prefix):
+            rt.store.delete(KIND, pool.id, key)

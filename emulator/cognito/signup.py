@@ -1,0 +1,226 @@
+"""Self-service sign-up and password recovery: SignUp, ConfirmSignUp, ResendConfirmationCode,
+ForgotPassword, ConfirmForgotPassword. All take a ClientId (and SecretHash when the client has a secret)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from emulator.cognito import codes
+from emulator.cognito.errors import CognitoError, reject
+from emulator.cognito.lookup import check_secret_hash, find_user, require_client
+from emulator.cognito.passwords import policy_violation, set_password
+from emulator.cognito.protocol import Call
+from emulator.cognito.users import (
+    EMAIL,
+    PHONE,
+    VERIFIED_FLAG,
+    attributes_from,
+    check_unique,
+    check_values,
+    check_writable,
+    save,
+)
+from emulator.model import AppClient, UserPool
+from emulator.runtime import Runtime
+from emulator.state import UserRecord
+
+# When both are auto-verified, the code goes by SMS (UNCONFIRMED: AWS prefers the phone).
+CONTACT_PREFERENCE = ("phone_number", "email")
+# Password recovery goes to a verified e-mail first, then a verified phone (UNCONFIRMED: the emulator has no
+# AccountRecoverySetting; this is the console's default order).
+RECOVERY_PREFERENCE = ("email", "phone_number")
+
+
+def check_hash_for(client: AppClient, names: tuple[str, ...], given: str | None) -> None:
+    """SecretHash may be computed over the name the user typed or over the real username (alias sign-in)."""
+    first: CognitoError | None = None
+    for name in dict.fromkeys(names):
+        try:
+            check_secret_hash(client, name, given)
+            return
+        except CognitoError as exc:
+            first = first or exc
+    if first is not None:
+        raise first
+
+
+def sign_in_username(pool: UserPool, username: str, attributes: dict[str, str]) -> str:
+    """The username a new user gets: a fresh UUID where e-mail/phone is the sign-in name (which is then
+    stored as that attribute), else the name given. Raises AWS's error for a name of the wrong form."""
+    if pool.username_attributes:
+        kinds = set(pool.username_attributes)
+        looks = "email" if EMAIL.fullmatch(username) else "phone_number" if PHONE.fullmatch(username) else None
+        if looks not in kinds:
+            key = ("username_should_be_either" if len(kinds) > 1 else
+                   "username_should_be_email" if "email" in kinds else "username_should_be_phone")
+            raise reject(key, f"pool {pool.id} signs users in by {' or '.join(sorted(kinds))} "
+                              f"(UsernameAttributes), and '{username}' is not one")
+        attributes[looks] = username
+        return str(uuid.uuid4())
+    if "email" in pool.alias_attributes and EMAIL.fullmatch(username):
+        raise reject("username_is_email_alias", f"pool {pool.id} has email as an alias, so a username may not "
+                                                "look like an e-mail address")
+    if "phone_number" in pool.alias_attributes and PHONE.fullmatch(username):
+        raise reject("username_is_phone_alias", f"pool {pool.id} has phone_number as an alias, so a username may "
+                                                "not look like a phone number")
+    return username
+
+
+def check_name_free(rt: Runtime, pool: UserPool, username: str, attributes: dict[str, str],
+                    taken_key: str = "username_exists") -> None:
+    """UsernameExistsException for a taken username, or a taken e-mail/phone sign-in name."""
+    for attribute in pool.username_attributes:
+        value = attributes.get(attribute)
+        if value and find_user(rt.store, pool, value) is not None:
+            raise reject("username_attribute_exists", f"another user of pool {pool.id} already signs in with "
+                                                      f"{attribute} '{value}'", attribute=attribute)
+    if rt.store.user(pool, username) is not None:
+        raise reject(taken_key, f"pool {pool.id} already has a user named '{username}'"
+                                + ("" if pool.case_sensitive else " (usernames are case-insensitive here)"))
+
+
+def auto_verify_contact(pool: UserPool, user: UserRecord) -> str | None:
+    """The attribute a sign-up confirmation code goes to: one the pool auto-verifies and the user has."""
+    return next((a for a in CONTACT_PREFERENCE if a in pool.auto_verified_attributes and user.attributes.get(a)),
+                None)
+
+
+def recovery_contact(user: UserRecord) -> str | None:
+    """The verified e-mail or phone a password-recovery code goes to."""
+    return next((a for a in RECOVERY_PREFERENCE
+                 if user.attributes.get(a) and user.attributes.get(VERIFIED_FLAG[a]) == "true"), None)
+
+
+def _client_user(rt: Runtime, params: dict) -> tuple[UserPool, AppClient, UserRecord | None]:
+    pool, client = require_client(rt.store, params["ClientId"])
+    name = params["Username"]
+    user = find_user(rt.store, pool, name)
+    check_hash_for(client, (name, user.username) if user else (name,), params.get("SecretHash"))
+    return pool, client, user
+
+
+def _unknown(pool: UserPool, client: AppClient, name: str, hidden: str = "code_mismatch") -> CognitoError:
+    """An unknown user in the sign-up/recovery operations: 'Username/client id combination not found.', or,
+    under PreventUserExistenceErrors ENABLED, a non-specific error (`hidden`, UNCONFIRMED)."""
+    if client.prevent_user_existence_errors == "ENABLED":
+        return reject(hidden, f"no user '{name}' in pool {pool.id}; the client has PreventUserExistenceErrors "
+                              "ENABLED, so AWS does not say so")
+    return reject("username_client_not_found", f"no user '{name}' in pool {pool.id}")
+
+
+# -- operations -------------------------------------------------------------------------------
+
+
+def sign_up(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
+    pool, client = require_client(rt.store, params["ClientId"])
+    check_secret_hash(client, params["Username"], params.get("SecretHash"))
+    attributes = {k: v for k, v in attributes_from(params.get("UserAttributes")).items() if v}
+    check_writable(attributes, client, self_service=True)
+    check_values(attributes)
+    username = sign_in_username(pool, params["Username"], attributes)
+    password = params.get("Password") or ""
+    problem = policy_violation(pool.password_policy, password)
+    if problem:
+        raise reject("invalid_password", f"the password breaks pool {pool.id}'s password policy: {problem}",
+                     detail=problem)
+    now = rt.clock()
+    sub = username if pool.username_attributes else str(uuid.uuid4())
+    user = UserRecord(pool_id=pool.id, username=username, sub=sub, attributes={"sub": sub, **attributes},
+                      status="UNCONFIRMED", created=now, modified=now)
+    set_password(user, pool.id, password)
+    with rt.store.transaction():
+        check_name_free(rt, pool, username, attributes)
+        rt.store.put_user(pool, user)
+    result: dict[str, Any] = {"UserConfirmed": False, "UserSub": sub}
+    contact = auto_verify_contact(pool, user)
+    if contact:
+        result["CodeDeliveryDetails"] = codes.send_code(rt, pool, user, codes.CONFIRM_SIGN_UP,
+                                                        attribute=contact).to_aws()
+    return result
+
+
+def confirm_sign_up(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
+    pool, client, user = _client_user(rt, params)
+    if user is None:
+        raise _unknown(pool, client, params["Username"], "verification_code_mismatch")
+    if user.status != "UNCONFIRMED":
+        raise reject("cannot_confirm", f"user '{user.username}' is {user.status}; only UNCONFIRMED users confirm "
+                                       "sign-up", status=user.status)
+    codes.require_code(rt, pool, user, codes.CONFIRM_SIGN_UP, params["ConfirmationCode"], consume=False)
+    sent = codes.latest_code(rt, pool.id, user.username, codes.CONFIRM_SIGN_UP)
+    contact = sent["attribute"] if sent else None
+    if contact in VERIFIED_FLAG and user.attributes.get(contact) == (sent or {}).get("address"):
+        # The code proved the address it was sent to.
+        user.attributes[VERIFIED_FLAG[contact]] = "true"
+    check_unique(rt, pool, user, {}, force_alias=bool(params.get("ForceAliasCreation")))
+    codes.check_code(rt, pool, user, codes.CONFIRM_SIGN_UP, params["ConfirmationCode"])
+    user.status = "CONFIRMED"
+    save(rt, pool, user)
+    return {}
+
+
+def resend_confirmation_code(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
+    pool, client, user = _client_user(rt, params)
+    if user is None:
+        if client.prevent_user_existence_errors == "ENABLED":
+            return {"CodeDeliveryDetails": codes.simulated_delivery(params["Username"]).to_aws()}
+        raise _unknown(pool, client, params["Username"])
+    if user.status != "UNCONFIRMED":
+        raise reject("already_confirmed", f"user '{user.username}' is {user.status}; there is nothing to confirm")
+    contact = auto_verify_contact(pool, user)
+    if contact is None:
+        raise reject("auto_verification_off", f"pool {pool.id} auto-verifies "
+                     f"{', '.join(pool.auto_verified_attributes) or 'nothing'} (AutoVerifiedAttributes), and user "
+                     f"'{user.username}' has no such attribute; confirm with AdminConfirmSignUp")
+    delivery = codes.send_code(rt, pool, user, codes.CONFIRM_SIGN_UP, attribute=contact)
+    return {"CodeDeliveryDetails": delivery.to_aws()}
+
+
+def send_recovery_code(rt: Runtime, pool: UserPool, user: UserRecord) -> codes.CodeDelivery:
+    """A forgot-password code to the user's verified e-mail or phone (ForgotPassword, AdminResetUserPassword)."""
+    contact = recovery_contact(user)
+    if contact is None:
+        raise reject("no_verified_contact", f"user '{user.username}' has no verified email or phone_number "
+                                            "to send a password-reset code to")
+    return codes.send_code(rt, pool, user, codes.FORGOT_PASSWORD, attribute=contact)
+
+
+def forgot_password(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
+    pool, client, user = _client_user(rt, params)
+    if user is None:
+        if client.prevent_user_existence_errors == "ENABLED":
+            return {"CodeDeliveryDetails": codes.simulated_delivery(params["Username"]).to_aws()}
+        raise _unknown(pool, client, params["Username"])
+    if not user.enabled:  # UNCONFIRMED: the sign-in text
+        raise reject("user_disabled", f"user '{user.username}' is disabled")
+    return {"CodeDeliveryDetails": send_recovery_code(rt, pool, user).to_aws()}
+
+
+def confirm_forgot_password(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
+    pool, client, user = _client_user(rt, params)
+    if user is None:
+        raise _unknown(pool, client, params["Username"], "verification_code_mismatch")
+    if not user.enabled:  # UNCONFIRMED: the sign-in text
+        raise reject("user_disabled", f"user '{user.username}' is disabled")
+    code = params["ConfirmationCode"]
+    codes.require_code(rt, pool, user, codes.FORGOT_PASSWORD, code, consume=False)
+    problem = policy_violation(pool.password_policy, params["Password"])
+    if problem:
+        raise reject("invalid_password", f"the new password breaks pool {pool.id}'s password policy: {problem}",
+                     detail=problem)
+    codes.check_code(rt, pool, user, codes.FORGOT_PASSWORD, code)
+    set_password(user, pool.id, params["Password"])
+    if user.status in ("RESET_REQUIRED", "FORCE_CHANGE_PASSWORD"):
+        user.status = "CONFIRMED"
+    save(rt, pool, user)
+    return {}
+
+
+OPERATIONS = {
+    "SignUp": sign_up,
+    "ConfirmSignUp": confirm_sign_up,
+    "ResendConfirmationCode": resend_confirmation_code,
+    "ForgotPassword": forgot_password,
+    "ConfirmForgotPassword": confirm_forgot_password,
+}
