@@ -10,11 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from emulator.cognito.lookup import find_user
 from emulator.cognito.passwords import set_password
 from emulator.config import Config, PoolSeed, UserSeed
 from emulator.decisions import DecisionLog
 from emulator.keys import Keyring
-from emulator.model import AppClient
+from emulator.model import AppClient, UserPool
 from emulator.state import Store, UserRecord
 from emulator.tokens import TokenSigner
 
@@ -109,12 +110,21 @@ class Runtime:
         created = existing.created if existing else now
         return client.with_changes(client_secret=secret, created=created, modified=now)
 
-    def _seed_user(self, pool, seed: UserSeed, now: float) -> None:
-        existing = self.store.user(pool, seed.username)
+    def _seed_user(self, pool: UserPool, seed: UserSeed, now: float) -> None:
+        attributes = dict(seed.attributes)
+        sign_in_attribute = _sign_in_attribute(pool, seed.username)
+        if sign_in_attribute:
+            # A pool that signs in by email/phone names its users by a UUID (= sub), as AWS does;
+            # the YAML's Username is then that attribute's value.
+            attributes.setdefault(sign_in_attribute, seed.username)
+            existing = find_user(self.store, pool, seed.username)
+        else:
+            existing = self.store.user(pool, seed.username)
+        sub = existing.sub if existing else str(uuid.uuid4())
+        username = existing.username if existing else (sub if sign_in_attribute else seed.username)
         user = UserRecord(
-            pool_id=pool.id, username=seed.username, sub=existing.sub if existing else str(uuid.uuid4()),
-            attributes=dict(seed.attributes), status=seed.status, enabled=seed.enabled,
-            created=existing.created if existing else now, modified=now,
+            pool_id=pool.id, username=username, sub=sub, attributes=attributes, status=seed.status,
+            enabled=seed.enabled, created=existing.created if existing else now, modified=now,
             mfa=dict(existing.mfa) if existing else {},
         )
         user.attributes["sub"] = user.sub
@@ -129,7 +139,16 @@ class Runtime:
             if seed.mfa.get("PreferredMfa"):
                 user.mfa["preferred"] = str(seed.mfa["PreferredMfa"])
         self.store.put_user(pool, user)
-        for group in self.store.groups_of(pool.id, seed.username):
-            self.store.remove_from_group(pool.id, group, seed.username)
+        for group in self.store.groups_of(pool.id, username):
+            self.store.remove_from_group(pool.id, group, username)
         for group in seed.groups:
-            self.store.add_to_group(pool.id, group, seed.username)
+            self.store.add_to_group(pool.id, group, username)
+
+
+def _sign_in_attribute(pool: UserPool, name: str) -> str | None:
+    """The UsernameAttributes entry a seed's Username stands for (email or phone_number), if any."""
+    if "email" in pool.username_attributes and "@" in name:
+        return "email"
+    if "phone_number" in pool.username_attributes and name.startswith("+"):
+        return "phone_number"
+    return None
