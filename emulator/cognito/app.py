@@ -11,11 +11,12 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from emulator.cognito import auth, users
+from emulator.cognito import admin_users, auth, emulator_endpoints, groups, mfa, pools, signup, users
 from emulator.cognito.errors import CognitoError, reject
 from emulator.cognito.pool_rules import region_from_authorization
 from emulator.cognito.protocol import Call, Handler, error_body, error_headers, merge_operations, parse_call
 from emulator.decisions import REASON_HEADER, header_safe
+from emulator.oauth2 import routes as oauth2_routes
 from emulator.runtime import Runtime
 
 AMZ_JSON = "application/x-amz-json-1.1"
@@ -24,17 +25,8 @@ log = logging.getLogger("cognito_emulator")
 
 def operation_table() -> dict[str, Handler]:
     """Every implemented cognito-idp operation, by name."""
-    tables: list[dict[str, Handler]] = [auth.OPERATIONS, users.OPERATIONS]
-    for module_name in ("emulator.cognito.admin_users", "emulator.cognito.pools", "emulator.cognito.mfa",
-                        "emulator.cognito.signup", "emulator.cognito.groups", "emulator.cognito.custom_auth"):
-        try:
-            module = __import__(module_name, fromlist=["OPERATIONS"])
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
-        tables.append(module.OPERATIONS)
-    return merge_operations(*tables)
+    return merge_operations(auth.OPERATIONS, users.OPERATIONS, admin_users.OPERATIONS, signup.OPERATIONS,
+                            groups.OPERATIONS, pools.OPERATIONS, mfa.OPERATIONS)
 
 
 def _error_response(rt: Runtime, error: CognitoError, operation: str, request_id: str) -> Response:
@@ -99,7 +91,8 @@ def build_cognito_app(rt: Runtime) -> FastAPI:
     async def decisions(limit: int = 100) -> dict[str, Any]:
         return {"decisions": rt.decisions.recent(max(1, min(limit, 500)))}
 
-    _mount_optional_routers(app, rt)
+    app.include_router(oauth2_routes.build_router(rt))
+    app.include_router(emulator_endpoints.build_router(rt))
     return app
 
 
@@ -126,15 +119,3 @@ def discovery_document(issuer: str, base_url: str, pool_id: str) -> dict[str, An
         "code_challenge_methods_supported": ["S256"],
         "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials", "implicit"],
     }
-
-
-def _mount_optional_routers(app: FastAPI, rt: Runtime) -> None:
-    """Routers of the hosted UI and the emulator-only endpoints, when those modules are present."""
-    for module_name in ("emulator.oauth2.routes", "emulator.cognito.emulator_endpoints"):
-        try:
-            module = __import__(module_name, fromlist=["build_router"])
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
-        app.include_router(module.build_router(rt))
