@@ -312,3 +312,11 @@ def test_get_user_and_global_sign_out(idp: Any) -> None:
 def test_get_user_with_garbage_token(idp: Any) -> None:
     code, message, _ = refused(lambda: idp.get_user(AccessToken="not-a-jwt"))
     assert (code, message) == ("NotAuthorizedException", "Invalid Access Token")
+
+
+def test_every_rejection_is_logged_with_its_reason(idp: Any, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("WARNING", logger="cognito_emulator")
+    _, _, reason = refused(lambda: password_auth(idp, "hostedui", "alice", "Correct-Horse1"))
+    lines = [r.getMessage() for r in caplog.records if r.name == "cognito_emulator"]
+    assert any("REJECT cognito-idp InitiateAuth -> InvalidParameterException: USER_PASSWORD_AUTH flow not enabled "
+               f"for this client | why: {reason}" == line for line in lines), lines
