@@ -1,0 +1,265 @@
+"""CUSTOM_AUTH: sign-in driven by the pool's DefineAuthChallenge, CreateAuthChallenge and
+VerifyAuthChallengeResponse triggers, and the CUSTOM_CHALLENGE responder.
+
+Triggers are Python functions named in the pool's LambdaConfig as `python:module:function`, imported
+with the config file's folder on sys.path and called like Lambda handlers, `handler(event, context)`,
+with the event AWS sends (version, triggerSource, region, userPoolId, userName, callerContext,
+request, response). They answer by returning the event with `response` filled in, as Lambda does.
+
+The flow: Define sees the session so far and decides (fail, issue tokens, or the next challenge);
+for CUSTOM_CHALLENGE, Create makes it and Verify checks the ANSWER; Define decides again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import inspect
+import logging
+from collections.abc import Callable
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any, Protocol
+
+from emulator.cognito import mfa
+from emulator.cognito.errors import reject
+from emulator.cognito.lookup import require_param
+from emulator.cognito.signin import challenge, check_user_can_sign_in, issue_tokens
+from emulator.gateway.lambda_runtime import PYTHON_PREFIX, LambdaContext, function_label, load_function
+from emulator.model import AppClient, UserPool
+from emulator.runtime import Runtime
+from emulator.state import UserRecord
+
+log = logging.getLogger("cognito_emulator")
+
+DEFINE = "DefineAuthChallenge"
+CREATE = "CreateAuthChallenge"
+VERIFY = "VerifyAuthChallengeResponse"
+
+# The ClientMetadata of the InitiateAuth / RespondToAuthChallenge call being handled; auth.py sets it so
+# the triggers see it as request.clientMetadata.
+CLIENT_METADATA: ContextVar[dict[str, str] | None] = ContextVar("client_metadata", default=None)
+
+# What Lambda would give a Cognito trigger at most (5 s); a sync Python handler cannot be interrupted,
+# so this only shapes the context's get_remaining_time_in_millis().
+TRIGGER_TIMEOUT_SECONDS = 5.0
+
+# Challenges DefineAuthChallenge may name (the Cognito developer guide's list, less the device ones).
+_NEXT_CHALLENGES = ("CUSTOM_CHALLENGE", "PASSWORD_VERIFIER", "SMS_MFA", "SOFTWARE_TOKEN_MFA")
+
+_EMPTY_RESPONSE = {
+    DEFINE: {"challengeName": None, "issueTokens": None, "failAuthentication": None},
+    CREATE: {"publicChallengeParameters": None, "privateChallengeParameters": None, "challengeMetadata": None},
+    VERIFY: {"answerCorrect": None},
+}
+
+
+class StartPasswordVerifier(Protocol):
+    """auth.start_password_verifier, passed in so this module does not import auth (which imports it)."""
+
+    def __call__(self, rt: Runtime, pool: UserPool, client: AppClient, user: UserRecord | None,
+                 typed_name: str, a_hex: str, extra_state: dict[str, Any] | None = None) -> dict[str, Any]: ...
+
+
+# -- calling a trigger ---------------------------------------------------------------------------
+
+
+def require_triggers(pool: UserPool) -> None:
+    """AWS refuses CUSTOM_AUTH outright when the pool has no DefineAuthChallenge trigger."""
+    if not pool.lambda_config.get(DEFINE):
+        raise reject("custom_auth_not_configured", f"pool {pool.id} has no LambdaConfig.{DEFINE}; CUSTOM_AUTH "
+                                                   "needs Define, Create and Verify auth-challenge triggers")
+
+
+def _base_dir(rt: Runtime) -> Path:
+    """Where trigger modules are looked up: the config file's folder, else the current directory."""
+    source = rt.config.source
+    return Path(source).resolve().parent if source else Path.cwd()
+
+
+def _load(rt: Runtime, pool: UserPool, trigger: str) -> tuple[str, Callable[..., Any]]:
+    spec = pool.lambda_config.get(trigger)
+    if not spec:
+        if trigger == DEFINE:
+            require_triggers(pool)
+        raise reject("custom_auth_not_configured", f"pool {pool.id} has no LambdaConfig.{trigger}")
+    if not spec.startswith(PYTHON_PREFIX):
+        raise reject("lambda_unexpected", f"LambdaConfig.{trigger} is {spec!r}; the emulator calls local "
+                     "functions named python:module:function", trigger=trigger, detail="Lambda not found")
+    try:
+        return spec, load_function(spec, _base_dir(rt))
+    except ValueError as exc:
+        raise reject("lambda_unexpected", f"LambdaConfig.{trigger} {spec!r} cannot be loaded: {exc}",
+                     trigger=trigger, detail=str(exc)) from None
+
+
+def user_attributes(user: UserRecord | None) -> dict[str, str]:
+    """request.userAttributes as Cognito sends them: the attributes, sub and cognito:user_status."""
+    if user is None:
+        return {}
+    return {**user.attributes, "sub": user.sub, "cognito:user_status": user.status}
+
+
+def invoke_trigger(rt: Runtime, pool: UserPool, client: AppClient, trigger: str, user_name: str,
+                   request: dict[str, Any]) -> dict[str, Any]:
+    """Call one trigger with AWS's event and return its `response`; AWS's errors when it fails."""
+    spec, function = _load(rt, pool, trigger)
+    metadata = CLIENT_METADATA.get()
+    full_request = {**request, **({"clientMetadata": dict(metadata)} if metadata else {})}
+    if client.prevent_user_existence_errors != "ENABLED":
+        # AWS fills userNotFound only for clients that hide user existence.
+        full_request.pop("userNotFound", None)
+    event = {
+        "version": "1",
+        "triggerSource": f"{trigger}_Authentication",
+        "region": pool.region,
+        "userPoolId": pool.id,
+        "userName": user_name,
+        "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": client.client_id},
+        "request": copy.deepcopy(full_request),
+        "response": dict(_EMPTY_RESPONSE[trigger]),
+    }
+    context = LambdaContext(function_name=function_label(spec), timeout_seconds=TRIGGER_TIMEOUT_SECONDS)
+    try:
+        result = function(event, context)
+        if inspect.isawaitable(result):
+            result = asyncio.run(_awaited(result))  # handlers run in a worker thread: no loop is running here
+    except Exception as exc:  # the trigger's own failure, reported as Cognito reports a Lambda error
+        log.warning("trigger %s (%s) raised %s: %s", trigger, spec, type(exc).__name__, exc)
+        raise reject("lambda_failed", f"{spec} raised {type(exc).__name__}: {exc}", trigger=trigger,
+                     detail=str(exc)) from None
+    response = result.get("response") if isinstance(result, dict) else None
+    if not isinstance(response, dict):
+        raise reject("lambda_bad_output", f"{spec} returned {type(result).__name__}, not the event with its "
+                                          "'response' filled in (return event, as a Lambda handler does)")
+    return response
+
+
+async def _awaited(value: Any) -> Any:
+    return await value
+
+
+def _string_map(value: Any, trigger: str, field: str) -> dict[str, str]:
+    """A trigger's string map (public/private challenge parameters); scalars become strings as in JSON."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or any(isinstance(v, dict | list) for v in value.values()):
+        raise reject("lambda_bad_output", f"{trigger} response.{field} must be a map of strings, got {value!r}")
+    return {str(k): v if isinstance(v, str) else _scalar(v) for k, v in value.items() if v is not None}
+
+
+def _scalar(value: Any) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+# -- the flow ------------------------------------------------------------------------------------
+
+
+def _state(user: UserRecord | None, user_name: str, srp_a: str | None) -> dict[str, Any]:
+    history = [{"challengeName": "SRP_A", "challengeResult": True, "challengeMetadata": None}] if srp_a else []
+    return {"history": history, "user_name": user_name, "not_found": user is None, "srp_a": srp_a,
+            "private": {}, "metadata": None}
+
+
+def begin(rt: Runtime, pool: UserPool, client: AppClient, user: UserRecord | None, typed_name: str,
+          srp_a: str | None, start_password_verifier: StartPasswordVerifier) -> dict[str, Any]:
+    """InitiateAuth(CUSTOM_AUTH): ask Define what comes first. `user` None: unknown, existence hidden."""
+    user_name = user.username if user else typed_name
+    return decide(rt, pool, client, user, _state(user, user_name, srp_a), start_password_verifier)
+
+
+def decide(rt: Runtime, pool: UserPool, client: AppClient, user: UserRecord | None, state: dict[str, Any],
+           start_password_verifier: StartPasswordVerifier) -> dict[str, Any]:
+    """Call Define with the session so far and act on its answer."""
+    response = invoke_trigger(rt, pool, client, DEFINE, state["user_name"], {
+        "userAttributes": user_attributes(user), "session": state["history"], "userNotFound": user is None,
+    })
+    if response.get("failAuthentication") is True:
+        raise reject("wrong_password", f"{DEFINE} answered failAuthentication after {_summary(state)}")
+    if response.get("issueTokens") is True:
+        if user is None:
+            raise reject("wrong_password", f"{DEFINE} answered issueTokens for user '{state['user_name']}', who "
+                                           "does not exist (PreventUserExistenceErrors hides that)")
+        return {"ChallengeParameters": {}, "AuthenticationResult": issue_tokens(rt, pool, client, user)}
+    name = response.get("challengeName")
+    if name not in _NEXT_CHALLENGES:
+        raise reject("lambda_bad_output", f"{DEFINE} answered neither issueTokens, failAuthentication nor a "
+                                          f"challengeName among {', '.join(_NEXT_CHALLENGES)} (got {name!r})")
+    if name == "CUSTOM_CHALLENGE":
+        return _create_challenge(rt, pool, client, user, state)
+    if name == "PASSWORD_VERIFIER":
+        if not state.get("srp_a"):
+            raise reject("missing_auth_parameter", f"{DEFINE} asked for PASSWORD_VERIFIER but InitiateAuth had no "
+                                                   "SRP_A (send SRP_A and CHALLENGE_NAME=SRP_A)", name="SRP_A")
+        return start_password_verifier(rt, pool, client, user, state["user_name"], state["srp_a"],
+                                       {"custom": state})
+    if user is None:
+        raise reject("wrong_password", f"{DEFINE} asked for {name} for a user that does not exist")
+    # An MFA challenge named by Define; a right code then issues tokens.
+    return mfa.factor_challenge(rt, pool, client, user, name)
+
+
+def _summary(state: dict[str, Any]) -> str:
+    steps = [f"{s['challengeName']}={'ok' if s['challengeResult'] else 'failed'}" for s in state["history"]]
+    return "session [" + ", ".join(steps) + "]"
+
+
+def _create_challenge(rt: Runtime, pool: UserPool, client: AppClient, user: UserRecord | None,
+                      state: dict[str, Any]) -> dict[str, Any]:
+    response = invoke_trigger(rt, pool, client, CREATE, state["user_name"], {
+        "userAttributes": user_attributes(user), "challengeName": "CUSTOM_CHALLENGE",
+        "session": state["history"], "userNotFound": user is None,
+    })
+    public = _string_map(response.get("publicChallengeParameters"), CREATE, "publicChallengeParameters")
+    private = _string_map(response.get("privateChallengeParameters"), CREATE, "privateChallengeParameters")
+    metadata = response.get("challengeMetadata")
+    if metadata is not None and not isinstance(metadata, str):
+        raise reject("lambda_bad_output", f"{CREATE} response.challengeMetadata must be a string")
+    next_state = {**state, "private": private, "metadata": metadata}
+    holder = user or UserRecord(pool_id=pool.id, username=state["user_name"], sub="", attributes={}, status="")
+    # AWS adds the user's real username to the trigger's public parameters.
+    return challenge(rt, pool, client, holder, "CUSTOM_CHALLENGE", {**public, "USERNAME": state["user_name"]},
+                     {"custom": next_state})
+
+
+def respond_custom_challenge(rt: Runtime, pool: UserPool, client: AppClient, session: dict[str, Any],
+                             responses: dict[str, str], start_password_verifier: StartPasswordVerifier
+                             ) -> dict[str, Any]:
+    """RespondToAuthChallenge(CUSTOM_CHALLENGE): Verify checks ANSWER, then Define decides again."""
+    state = session.get("custom")
+    if not isinstance(state, dict):
+        raise reject("session_invalid", "this Session does not belong to a CUSTOM_AUTH sign-in")
+    require_param(responses, "USERNAME", "missing_challenge_response")
+    answer = require_param(responses, "ANSWER", "missing_challenge_response")
+    user = None
+    if not state["not_found"]:
+        user = rt.store.user(pool, state["user_name"])
+        if user is None:
+            raise reject("session_invalid", f"user '{state['user_name']}' of this session no longer exists")
+        check_user_can_sign_in(pool, user)
+    verdict = invoke_trigger(rt, pool, client, VERIFY, state["user_name"], {
+        "userAttributes": user_attributes(user), "privateChallengeParameters": state["private"],
+        "challengeAnswer": answer, "userNotFound": user is None,
+    })
+    correct = verdict.get("answerCorrect") is True
+    history = [*state["history"], {"challengeName": "CUSTOM_CHALLENGE", "challengeResult": correct,
+                                   "challengeMetadata": state["metadata"]}]
+    return decide(rt, pool, client, user, {**state, "history": history, "private": {}, "metadata": None},
+                  start_password_verifier)
+
+
+def after_password_verifier(rt: Runtime, pool: UserPool, client: AppClient, user: UserRecord,
+                            state: dict[str, Any], start_password_verifier: StartPasswordVerifier) -> dict[str, Any]:
+    """A right SRP proof inside CUSTOM_AUTH: the user's MFA comes first (as on AWS), then Define decides."""
+    history = [*state["history"], {"challengeName": "PASSWORD_VERIFIER", "challengeResult": True,
+                                   "challengeMetadata": None}]
+    # With MFA on for the user, AWS asks for the code itself after PASSWORD_VERIFIER and then issues tokens
+    # without calling Define again (aws-amplify/amplify-js#3876).
+    second = mfa.second_factor(rt, pool, client, user)
+    if second is not None:
+        return second
+    return decide(rt, pool, client, user, {**state, "history": history}, start_password_verifier)
+
+
+# CUSTOM_AUTH adds no operation of its own (it rides on InitiateAuth / RespondToAuthChallenge in auth.py).
+OPERATIONS: dict[str, Any] = {}
