@@ -47,4 +47,5 @@ class DecisionLog:
 def header_safe(reason: str) -> str:
     """HTTP header values are latin-1 on one line; keep the reason readable within that."""
     flat = " ".join(reason.split())
-    return flat.encode("latin-1", "replace").decode("latin-1")
+    printable = "".join(c if c.isprintable() else "?" for c in flat)
+    return printable.encode("latin-1", "replace").decode("latin-1")

@@ -22,7 +22,7 @@ from emulator.cognito.access_tokens import authenticate
 from emulator.cognito.errors import CognitoError, reject
 from emulator.cognito.lookup import find_user, require_param, require_pool
 from emulator.cognito.protocol import Call
-from emulator.cognito.sessions import SESSION_GRACE_SECONDS, _digest, take_session
+from emulator.cognito.sessions import peek_session, restore_session, take_session
 from emulator.cognito.signin import challenge, check_user_can_sign_in, issue_tokens
 from emulator.model import AppClient, UserPool
 from emulator.runtime import Runtime
@@ -143,7 +143,7 @@ def keep_session_if_asked(rt: Runtime, token: str | None, session: dict[str, Any
     """Put a consumed challenge session back when its responder asked to (a wrong MFA code)."""
     if not token or not session.pop("_keep", False):
         return
-    rt.store.put("session", "", _digest(token), session, expires=session["expires"] + SESSION_GRACE_SECONDS)
+    restore_session(rt.store, token, session)
 
 
 def accept_totp(rt: Runtime, user: UserRecord, secret: str, code: str, mismatch_key: str,
@@ -249,7 +249,7 @@ def _subject(rt: Runtime, params: dict) -> _Subject:
     if access_token:
         found = authenticate(rt, access_token)
         return _Subject(found.pool, found.user)
-    peek = rt.store.get("session", "", _digest(session_token), rt.clock())
+    peek = peek_session(rt.store, session_token, rt.clock())
     if peek is None:
         raise reject("session_invalid", "the Session is unknown or was already used (sessions are single-use)")
     session = take_session(rt.store, session_token, peek.get("client_id", ""), rt.clock())

@@ -47,6 +47,16 @@ def take_session(store: Store, session: str | None, client_id: str, now: float) 
     return data
 
 
+def peek_session(store: Store, session: str, now: float) -> dict[str, Any] | None:
+    """A session's data without consuming it (None when unknown or past its grace period)."""
+    return store.get("session", "", _digest(session), now)
+
+
+def restore_session(store: Store, session: str, data: dict[str, Any]) -> None:
+    """Put a consumed session back, unchanged in expiry (a wrong MFA code may be retried)."""
+    store.put("session", "", _digest(session), data, expires=data["expires"] + SESSION_GRACE_SECONDS)
+
+
 @dataclass
 class RefreshRecord:
     pool_id: str
