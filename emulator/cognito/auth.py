@@ -16,6 +16,7 @@ from emulator.cognito.errors import CognitoError, reject
 from emulator.cognito.flows import ADMIN_INITIATE, INITIATE, check_flow
 from emulator.cognito.lookup import (
     check_secret_hash,
+    check_secret_hash_any,
     find_user,
     require_client,
     require_param,
@@ -60,26 +61,13 @@ def _password_flow(rt: Runtime, pool: UserPool, client: AppClient, params: dict[
     username = require_param(params, "USERNAME")
     password = require_param(params, "PASSWORD")
     user = find_user(rt.store, pool, username)
-    _check_hash_any(client, (username, user.username) if user else (username,), params.get("SECRET_HASH"))
+    check_secret_hash_any(client, (username, user.username) if user else (username,), params.get("SECRET_HASH"))
     if user is None:
         raise user_gone(pool, client, username)
     check_user_can_sign_in(pool, user)
     if not password_matches(user.password_hash, password):
         raise reject("wrong_password", f"the password is not user '{user.username}''s password")
     return after_first_factor(rt, pool, client, user)
-
-
-def _check_hash_any(client: AppClient, names: tuple[str, ...], given: str | None) -> None:
-    """Sign-in by alias: AWS accepts SECRET_HASH over the name the user typed (or the real username)."""
-    first: CognitoError | None = None
-    for name in dict.fromkeys(names):
-        try:
-            check_secret_hash(client, name, given)
-            return
-        except CognitoError as exc:
-            first = first or exc
-    assert first is not None
-    raise first
 
 
 def _refresh_flow(rt: Runtime, pool: UserPool, client: AppClient, params: dict[str, str]) -> dict[str, Any]:
@@ -109,7 +97,7 @@ def _srp_flow(rt: Runtime, pool: UserPool, client: AppClient, params: dict[str, 
     username = require_param(params, "USERNAME")
     a_hex = require_param(params, "SRP_A")
     user = find_user(rt.store, pool, username)
-    _check_hash_any(client, (username, user.username) if user else (username,), params.get("SECRET_HASH"))
+    check_secret_hash_any(client, (username, user.username) if user else (username,), params.get("SECRET_HASH"))
     require_valid_srp_a(a_hex)
     if user is None and client.prevent_user_existence_errors != "ENABLED":
         raise user_gone(pool, client, username)
@@ -186,7 +174,7 @@ def _custom_flow(rt: Runtime, pool: UserPool, client: AppClient, params: dict[st
     custom_auth.require_triggers(pool)
     username = require_param(params, "USERNAME")
     user = find_user(rt.store, pool, username)
-    _check_hash_any(client, (username, user.username) if user else (username,), params.get("SECRET_HASH"))
+    check_secret_hash_any(client, (username, user.username) if user else (username,), params.get("SECRET_HASH"))
     a_hex = params.get("SRP_A")
     if a_hex:
         require_valid_srp_a(a_hex)
@@ -282,7 +270,7 @@ def _password_verifier(rt: Runtime, pool: UserPool, client: AppClient, session: 
                      detail="TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english.")
     if client.client_secret or responses.get("SECRET_HASH"):
         names = (responses["USERNAME"], session["username"], state.get("typed_name"))
-        _check_hash_any(client, tuple(n for n in names if n), responses.get("SECRET_HASH"))
+        check_secret_hash_any(client, tuple(n for n in names if n), responses.get("SECRET_HASH"))
     check = srp.verify_password_claim(
         pool_id=pool.id, user_id_for_srp=session["username"], verifier=int(state["verifier"], 16),
         a=int(state["a"], 16), b=int(state["b"], 16), big_b=int(state["B"], 16),
@@ -339,7 +327,7 @@ def _respond(rt: Runtime, params: dict, pool_id: str | None) -> dict[str, Any]:
         raise reject("session_invalid", f"this Session is for challenge {session['challenge']}, not {name}")
     if name != "PASSWORD_VERIFIER" and (client.client_secret or responses.get("SECRET_HASH")):
         # By the name the client sent (an alias in email/phone pools) or the user's real username.
-        _check_hash_any(client, tuple(n for n in (responses.get("USERNAME"), session["username"]) if n),
+        check_secret_hash_any(client, tuple(n for n in (responses.get("USERNAME"), session["username"]) if n),
                         responses.get("SECRET_HASH"))
     responder = CHALLENGE_RESPONDERS.get(name)
     if responder is None:

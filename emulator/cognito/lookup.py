@@ -89,6 +89,19 @@ def check_secret_hash(client: AppClient, username: str, given: str | None, refre
     raise reject("refresh_secret_hash_wrong" if refresh else "secret_hash_wrong", why, client_id=client.client_id)
 
 
+def check_secret_hash_any(client: AppClient, names: tuple[str | None, ...], given: str | None) -> None:
+    """Sign-in by alias: AWS accepts a SECRET_HASH over the name the user typed or the real username."""
+    first: CognitoError | None = None
+    for name in dict.fromkeys(n for n in names if n):
+        try:
+            check_secret_hash(client, name, given)
+            return
+        except CognitoError as exc:
+            first = first or exc
+    if first is not None:
+        raise first
+
+
 def require_param(params: dict, name: str, missing_key: str = "missing_auth_parameter") -> str:
     value = params.get(name)
     if not value:

@@ -8,7 +8,7 @@ from typing import Any
 
 from emulator.cognito import codes
 from emulator.cognito.errors import CognitoError, reject
-from emulator.cognito.lookup import check_secret_hash, find_user, require_client
+from emulator.cognito.lookup import check_secret_hash, check_secret_hash_any, find_user, require_client
 from emulator.cognito.passwords import policy_violation, set_password
 from emulator.cognito.protocol import Call
 from emulator.cognito.users import (
@@ -30,19 +30,6 @@ CONTACT_PREFERENCE = ("phone_number", "email")
 # Password recovery goes to a verified e-mail first, then a verified phone (UNCONFIRMED: the emulator has no
 # AccountRecoverySetting; this is the console's default order).
 RECOVERY_PREFERENCE = ("email", "phone_number")
-
-
-def check_hash_for(client: AppClient, names: tuple[str, ...], given: str | None) -> None:
-    """SecretHash may be computed over the name the user typed or over the real username (alias sign-in)."""
-    first: CognitoError | None = None
-    for name in dict.fromkeys(names):
-        try:
-            check_secret_hash(client, name, given)
-            return
-        except CognitoError as exc:
-            first = first or exc
-    if first is not None:
-        raise first
 
 
 def sign_in_username(pool: UserPool, username: str, attributes: dict[str, str]) -> str:
@@ -96,7 +83,7 @@ def _client_user(rt: Runtime, params: dict) -> tuple[UserPool, AppClient, UserRe
     pool, client = require_client(rt.store, params["ClientId"])
     name = params["Username"]
     user = find_user(rt.store, pool, name)
-    check_hash_for(client, (name, user.username) if user else (name,), params.get("SecretHash"))
+    check_secret_hash_any(client, (name, user.username) if user else (name,), params.get("SecretHash"))
     return pool, client, user
 
 
