@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import botocore.exceptions
 import pytest
 import yaml
 from botocore.config import Config as BotoConfig
@@ -53,3 +54,22 @@ def cognito_client(url: str) -> Any:
 def cognito(emulator: EmulatorServer) -> Any:
     """An unmodified boto3 cognito-idp client pointed at the emulator."""
     return cognito_client(emulator.url)
+
+
+def refused(call: Any) -> tuple[str, str, str]:
+    """(__type, message, x-emulator-reason) of a boto3 call that AWS would refuse."""
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        call()
+    response = info.value.response
+    return (response["Error"]["Code"], response["Error"]["Message"],
+            response["ResponseMetadata"]["HTTPHeaders"].get("x-emulator-reason", ""))
+
+
+def rejected(excinfo: pytest.ExceptionInfo[botocore.exceptions.ClientError], error_type: str, message: str) -> str:
+    """Assert AWS's __type and message; return the emulator's plain-words reason (never empty)."""
+    response = excinfo.value.response
+    assert response["Error"]["Code"] == error_type
+    assert response["Error"]["Message"] == message
+    reason = response["ResponseMetadata"]["HTTPHeaders"]["x-emulator-reason"]
+    assert reason
+    return reason

@@ -8,7 +8,6 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-import botocore.exceptions
 import httpx
 import jwt
 import pytest
@@ -16,7 +15,7 @@ import pytest
 from emulator.cognito.lookup import secret_hash
 from emulator.server import EmulatorServer
 from emulator.testing import running_emulator
-from tests.conftest import cognito_client
+from tests.conftest import cognito_client, refused
 
 POOL = "us-east-1_AdminUse01"
 ALIAS_POOL = "us-east-1_AdminUse02"
@@ -63,15 +62,6 @@ def server() -> Iterator[EmulatorServer]:
 @pytest.fixture(scope="module")
 def idp(server: EmulatorServer) -> Any:
     return cognito_client(server.url)
-
-
-def refused(call: Any) -> tuple[str, str, str]:
-    """(__type, message, x-emulator-reason) of a call that AWS would refuse."""
-    with pytest.raises(botocore.exceptions.ClientError) as info:
-        call()
-    response = info.value.response
-    return (response["Error"]["Code"], response["Error"]["Message"],
-            response["ResponseMetadata"]["HTTPHeaders"].get("x-emulator-reason", ""))
 
 
 def sign_in(idp: Any, username: str, password: str, client: str = "appclient") -> dict:

@@ -18,7 +18,7 @@ from emulator.cognito.passwords import set_password
 from emulator.server import EmulatorServer
 from emulator.state import UserRecord
 from emulator.testing import running_emulator
-from tests.conftest import cognito_client
+from tests.conftest import cognito_client, rejected
 
 POOL = "us-east-1_Clients01"
 CONFIG = {
@@ -32,16 +32,6 @@ CONFIG = {
         "Clients": [{"ClientName": "elsewhere", "ClientId": "elsewhere01"}],
     }],
 }
-
-
-def rejected(excinfo: pytest.ExceptionInfo[ClientError], error_type: str, message: str) -> str:
-    """Assert AWS's __type and message; return the emulator's plain-words reason."""
-    response = excinfo.value.response
-    assert response["Error"]["Code"] == error_type
-    assert response["Error"]["Message"] == message
-    reason = response["ResponseMetadata"]["HTTPHeaders"]["x-emulator-reason"]
-    assert reason
-    return reason
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import botocore.exceptions
 import jwt
 import pyotp
 import pytest
@@ -16,7 +15,7 @@ from pycognito.aws_srp import AWSSRP
 from emulator.cognito.lookup import secret_hash
 from emulator.testing import running_emulator
 from tests import custom_auth_triggers as triggers
-from tests.conftest import cognito_client
+from tests.conftest import cognito_client, refused
 
 POOL = "us-east-1_Custom0001"
 SRP_POOL = "us-east-1_CustomSrp01"
@@ -81,15 +80,6 @@ def idp() -> Iterator[Any]:
 @pytest.fixture(autouse=True)
 def _clear_events() -> None:
     triggers.EVENTS.clear()
-
-
-def refused(call: Any) -> tuple[str, str, str]:
-    """(__type, message, x-emulator-reason) of a call that AWS would refuse."""
-    with pytest.raises(botocore.exceptions.ClientError) as info:
-        call()
-    response = info.value.response
-    return (response["Error"]["Code"], response["Error"]["Message"],
-            response["ResponseMetadata"]["HTTPHeaders"].get("x-emulator-reason", ""))
 
 
 def start(idp: Any, username: str = "carol", client_id: str = "customapp", **auth: str) -> dict:

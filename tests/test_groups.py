@@ -7,12 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import botocore.exceptions
 import jwt
 import pytest
 
 from emulator.testing import running_emulator
-from tests.conftest import cognito_client
+from tests.conftest import cognito_client, refused
 
 POOL = "us-east-1_GroupTest1"
 FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
@@ -37,15 +36,6 @@ CONFIG = {
 def idp() -> Iterator[Any]:
     with running_emulator(CONFIG) as server:
         yield cognito_client(server.url)
-
-
-def refused(call: Any) -> tuple[str, str, str]:
-    """(__type, message, x-emulator-reason) of a call that AWS would refuse."""
-    with pytest.raises(botocore.exceptions.ClientError) as info:
-        call()
-    response = info.value.response
-    return (response["Error"]["Code"], response["Error"]["Message"],
-            response["ResponseMetadata"]["HTTPHeaders"].get("x-emulator-reason", ""))
 
 
 def groups_claim(idp: Any, username: str) -> list[str] | None:

@@ -6,13 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import botocore.exceptions
 import jwt
 import pytest
 
 from emulator.cognito.lookup import secret_hash
 from emulator.testing import running_emulator
-from tests.conftest import cognito_client
+from tests.conftest import cognito_client, refused
 
 POOL = "us-east-1_AuthTest01"
 SECRET = "clientsecret0123456789abcdef"
@@ -64,15 +63,6 @@ def idp() -> Iterator[Any]:
 def password_auth(idp: Any, client_id: str, username: str, password: str, **extra: str) -> dict:
     return idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
                              AuthParameters={"USERNAME": username, "PASSWORD": password, **extra})
-
-
-def refused(call: Any) -> tuple[str, str, str]:
-    """(__type, message, x-emulator-reason) of a call that AWS would refuse."""
-    with pytest.raises(botocore.exceptions.ClientError) as info:
-        call()
-    response = info.value.response
-    return (response["Error"]["Code"], response["Error"]["Message"],
-            response["ResponseMetadata"]["HTTPHeaders"].get("x-emulator-reason", ""))
 
 
 def test_password_flow_returns_tokens_for_a_password_client(idp: Any) -> None:

@@ -10,12 +10,11 @@ import subprocess
 from collections.abc import Iterator
 from typing import Any
 
-import botocore.exceptions
 import pytest
 
 from emulator.server import EmulatorServer
 from emulator.testing import running_emulator
-from tests.conftest import cognito_client
+from tests.conftest import cognito_client, refused
 
 POOL = "us-east-1_ListUsers1"
 
@@ -49,15 +48,6 @@ def server() -> Iterator[EmulatorServer]:
 @pytest.fixture(scope="module")
 def idp(server: EmulatorServer) -> Any:
     return cognito_client(server.url)
-
-
-def refused(call: Any) -> tuple[str, str, str]:
-    """(__type, message, x-emulator-reason) of a call that AWS would refuse."""
-    with pytest.raises(botocore.exceptions.ClientError) as info:
-        call()
-    response = info.value.response
-    return (response["Error"]["Code"], response["Error"]["Message"],
-            response["ResponseMetadata"]["HTTPHeaders"].get("x-emulator-reason", ""))
 
 
 def names(idp: Any, **params: Any) -> set[str]:

@@ -10,7 +10,6 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-import botocore.exceptions
 import httpx
 import jwt
 import pyotp
@@ -22,7 +21,7 @@ from emulator.cognito import totp
 from emulator.cognito.lookup import secret_hash
 from emulator.cognito.mfa import UserFactors, next_step
 from emulator.testing import free_port, running_emulator
-from tests.conftest import cognito_client
+from tests.conftest import cognito_client, refused
 
 POOL = "us-east-1_MfaOptnl01"
 ON_POOL = "us-east-1_MfaRequir1"
@@ -176,15 +175,6 @@ def url() -> Iterator[str]:
 @pytest.fixture(scope="module")
 def idp(url: str) -> Any:
     return cognito_client(url)
-
-
-def refused(call: Any) -> tuple[str, str, str]:
-    """(__type, message, x-emulator-reason) of a call that AWS would refuse."""
-    with pytest.raises(botocore.exceptions.ClientError) as info:
-        call()
-    response = info.value.response
-    return (response["Error"]["Code"], response["Error"]["Message"],
-            response["ResponseMetadata"]["HTTPHeaders"].get("x-emulator-reason", ""))
 
 
 def sign_in(idp: Any, username: str, client_id: str = "optapp", password: str = PASSWORD) -> dict:

@@ -11,17 +11,7 @@ from botocore.exceptions import ClientError
 
 from emulator.server import EmulatorServer
 from emulator.testing import running_emulator
-from tests.conftest import POOL_ID, bundled_config, cognito_client
-
-
-def rejected(excinfo: pytest.ExceptionInfo[ClientError], error_type: str, message: str) -> str:
-    """Assert AWS's __type and message; return the emulator's plain-words reason."""
-    response = excinfo.value.response
-    assert response["Error"]["Code"] == error_type
-    assert response["Error"]["Message"] == message
-    reason = response["ResponseMetadata"]["HTTPHeaders"]["x-emulator-reason"]
-    assert reason
-    return reason
+from tests.conftest import POOL_ID, bundled_config, cognito_client, rejected
 
 
 @pytest.fixture(scope="module")

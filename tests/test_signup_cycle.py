@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import botocore.exceptions
 import httpx
 import jwt
 import pytest
@@ -18,7 +17,7 @@ import pytest
 from emulator.cognito.lookup import secret_hash
 from emulator.server import EmulatorServer
 from emulator.testing import running_emulator
-from tests.conftest import cognito_client
+from tests.conftest import cognito_client, refused
 
 POOL = "us-east-1_SignUp0001"  # e-mail is the sign-in name; e-mail is verified automatically
 PLAIN = "us-east-1_SignUp0002"  # usernames; nothing auto-verified
@@ -84,15 +83,6 @@ def code_for(server: EmulatorServer, pool: str, username: str, purpose: str) -> 
                          params={"pool_id": pool, "username": username, "purpose": purpose})
     assert response.status_code == 200, response.text
     return response.json()["code"]
-
-
-def refused(call: Any) -> tuple[str, str, str]:
-    """(__type, message, x-emulator-reason) of a call that AWS would refuse."""
-    with pytest.raises(botocore.exceptions.ClientError) as info:
-        call()
-    response = info.value.response
-    return (response["Error"]["Code"], response["Error"]["Message"],
-            response["ResponseMetadata"]["HTTPHeaders"].get("x-emulator-reason", ""))
 
 
 def sign_in(idp: Any, username: str, password: str, client: str = "webclient") -> dict:

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import botocore.exceptions
 import jwt
 import pytest
 from pycognito import Cognito
@@ -22,7 +21,7 @@ from pycognito.exceptions import ForceChangePasswordException
 
 from emulator.cognito import srp
 from emulator.testing import free_port, running_emulator
-from tests.conftest import cognito_client
+from tests.conftest import cognito_client, refused
 
 POOL = "us-east-1_SrpEndToE1"
 ALIAS_POOL = "us-east-1_SrpAlias01"
@@ -80,15 +79,6 @@ def idp(url: str) -> Any:
 def user(url: str, username: str, client_id: str = "srpclient", pool: str = POOL, **kwargs: Any) -> Cognito:
     """pycognito's Cognito, given the emulator as its endpoint the supported way (boto3_client_kwargs)."""
     return Cognito(pool, client_id, username=username, boto3_client_kwargs={"endpoint_url": url}, **kwargs)
-
-
-def refused(call: Any) -> tuple[str, str, str]:
-    """(__type, message, x-emulator-reason) of a call that AWS would refuse."""
-    with pytest.raises(botocore.exceptions.ClientError) as info:
-        call()
-    response = info.value.response
-    return (response["Error"]["Code"], response["Error"]["Message"],
-            response["ResponseMetadata"]["HTTPHeaders"].get("x-emulator-reason", ""))
 
 
 def srp_round(idp: Any, username: str, password: str, client_id: str = "srpclient", pool: str = POOL,
