@@ -1,0 +1,82 @@
+"""The HTTP edge of the hosted UI: reading form bodies safely, and answering rejections with AWS's
+shape plus the plain-words reason (header and decisions log)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from urllib.parse import parse_qsl
+
+from fastapi import Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+
+from emulator.decisions import REASON_HEADER, header_safe
+from emulator.oauth2.errors import OAuthError, oauth_error
+from emulator.runtime import Runtime
+
+FORM_TYPE = "application/x-www-form-urlencoded"
+MAX_FORM_BYTES = 16 * 1024  # UNCONFIRMED limit; far above any real token request
+MAX_FIELDS = 64
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # RFC 6749 §5.1
+
+
+async def read_form(request: Request, include_query: bool = True) -> dict[str, str] | OAuthError:
+    """The request's form parameters (body, plus the query string as AWS also reads it), or invalid_request."""
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > MAX_FORM_BYTES):
+        return oauth_error("invalid_request", f"the body is larger than {MAX_FORM_BYTES} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_FORM_BYTES:
+            return oauth_error("invalid_request", f"the body is larger than {MAX_FORM_BYTES} bytes")
+    content_type = request.headers.get("content-type", "")
+    if body and content_type.split(";", 1)[0].strip().lower() != FORM_TYPE:
+        shown = content_type.split(";", 1)[0].strip() or "no Content-Type"
+        return oauth_error("invalid_request", f"the body is sent as {shown[:60]}; it must be {FORM_TYPE}")
+    try:
+        text = bytes(body).decode("utf-8")
+        pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FIELDS)
+        if include_query:
+            pairs += parse_qsl(request.url.query, keep_blank_values=True, max_num_fields=MAX_FIELDS)
+    except UnicodeDecodeError:
+        return oauth_error("invalid_request", "the body is not UTF-8")
+    except ValueError:
+        return oauth_error("invalid_request", f"the request has more than {MAX_FIELDS} parameters")
+    form: dict[str, str] = {}
+    for name, value in pairs:
+        if name in form:
+            return oauth_error("invalid_request", f"parameter {name[:40]!r} is given more than once")
+        form[name] = value
+    return form
+
+
+def query_params(request: Request) -> dict[str, str]:
+    """The query string, first value of each name (browsers' authorize requests)."""
+    params: dict[str, str] = {}
+    for name, value in parse_qsl(request.url.query, keep_blank_values=True, max_num_fields=MAX_FIELDS * 2):
+        params.setdefault(name, value)
+    return params
+
+
+def reason_headers(reason: str) -> dict[str, str]:
+    """The x-emulator-reason header; control characters a client sent (NUL, DEL...) are shown escaped,
+    because header_safe keeps them and h11 refuses to send such a header."""
+    printable = "".join(ch if ch.isprintable() or ch == " " else ascii(ch)[1:-1] for ch in reason)
+    return {REASON_HEADER: header_safe(printable)}
+
+
+def oauth_error_response(rt: Runtime, component: str, error: OAuthError) -> Response:
+    """AWS's `{"error": ...}` answer, with the reason logged and in x-emulator-reason."""
+    rt.decisions.reject(component, f"{error.status} {error.error}", error.reason)
+    return JSONResponse(error.body(), status_code=error.status, headers={**NO_STORE, **reason_headers(error.reason)})
+
+
+def redirect(location: str, headers: Mapping[str, str] | None = None) -> RedirectResponse:
+    """A 302 (AWS's hosted UI redirects with 302 Found)."""
+    return RedirectResponse(location, status_code=302, headers=dict(headers or {}))
+
+
+def rejected_redirect(rt: Runtime, component: str, location: str, error: str, reason: str) -> RedirectResponse:
+    """A redirect that carries a refusal (error page or the app's redirect_uri), logged with its reason."""
+    rt.decisions.reject(component, f"302 error={error}", reason)
+    return redirect(location, reason_headers(reason))

@@ -1,0 +1,76 @@
+"""The hosted UI's HTML: templates under oauth2/templates, styles from oauth2/static inlined so each
+page is one self-contained response. Every dynamic value is HTML-escaped here."""
+
+from __future__ import annotations
+
+import functools
+from html import escape
+from importlib.resources import files
+from string import Template
+
+from emulator.model import AppClient, PasswordPolicy, UserPool
+
+ERROR_ICON = ('<svg width="16" height="16" viewBox="0 0 16 16" aria-hidden="true"><circle cx="8" cy="8" r="7" '
+              'fill="none" stroke="currentColor" stroke-width="1.6"/><path d="M8 4.2v4.6M8 10.9v.9" '
+              'stroke="currentColor" stroke-width="1.8" stroke-linecap="round"/></svg>')
+
+
+@functools.cache
+def _template(name: str) -> Template:
+    return Template(files("emulator.oauth2").joinpath("templates", name).read_text(encoding="utf-8"))
+
+
+@functools.cache
+def _css() -> str:
+    return files("emulator.oauth2").joinpath("static", "login.css").read_text(encoding="utf-8")
+
+
+def alert(message: str | None, kind: str = "error") -> str:
+    """An alert box (role=alert, so browsers and tests can find it), or nothing."""
+    if not message:
+        return ""
+    css = "alert" if kind == "error" else "alert note"
+    return f'  <div class="{css}" role="alert" id="loginErrorMessage">{ERROR_ICON}<span>{escape(message)}</span></div>'
+
+
+def page(title: str, content: str, pool: UserPool | None, client: AppClient | None) -> str:
+    """A full page around `content` (already HTML), branded with the client and pool."""
+    app_name = client.client_name if client else "Cognito user pool"
+    return _template("page.html").substitute(
+        title=escape(title), css=_css(), content=content, initial=escape((app_name[:1] or "C").upper()),
+        app_name=escape(app_name), pool_name=escape(f"User pool {pool.name}" if pool else "Hosted UI"),
+        pool_id=escape(pool.id if pool else "cognito-emulator"),
+    )
+
+
+def login_page(pool: UserPool, client: AppClient, action: str, csrf: str, username: str = "",
+               error: str | None = None) -> str:
+    content = _template("login.html").substitute(action=escape(action), csrf=escape(csrf), username=escape(username),
+                                                 alert=alert(error))
+    return page("Signin", content, pool, client)
+
+
+def new_password_page(pool: UserPool, client: AppClient, action: str, csrf: str, challenge: str, username: str,
+                      error: str | None = None) -> str:
+    content = _template("new_password.html").substitute(
+        action=escape(action), csrf=escape(csrf), challenge=escape(challenge), username=escape(username),
+        policy=escape(policy_hint(pool.password_policy)), alert=alert(error))
+    return page("Change password", content, pool, client)
+
+
+def message_page(heading: str, text: str, error: str | None = None, pool: UserPool | None = None,
+                 client: AppClient | None = None) -> str:
+    content = _template("message.html").substitute(heading=escape(heading), text=escape(text), alert=alert(error))
+    return page(heading, content, pool, client)
+
+
+def policy_hint(policy: PasswordPolicy) -> str:
+    """The pool's password policy in one sentence."""
+    needs = [label for label, on in (("an uppercase letter", policy.require_uppercase),
+                                     ("a lowercase letter", policy.require_lowercase),
+                                     ("a number", policy.require_numbers),
+                                     ("a symbol", policy.require_symbols)) if on]
+    text = f"At least {policy.minimum_length} characters"
+    if needs:
+        text += ", with " + (", ".join(needs[:-1]) + " and " + needs[-1] if len(needs) > 1 else needs[0])
+    return text + "."

@@ -1,0 +1,127 @@
+"""The hosted UI's routes on the Cognito port: /oauth2/token, /oauth2/authorize, /login, /logout,
+/oauth2/userInfo, /oauth2/revoke and the /error page. The pool is always found from the client id."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from emulator.oauth2 import login, logout, pages, revoke, token, userinfo
+from emulator.oauth2.errors import ERROR_PAGE_TEXT, SERVER_ERROR_REASON, OAuthError, oauth_error
+from emulator.oauth2.httpio import NO_STORE, oauth_error_response, query_params, read_form, reason_headers
+from emulator.runtime import Runtime
+
+log = logging.getLogger("cognito_emulator")
+
+TOKEN = "hosted-ui POST /oauth2/token"
+REVOKE = "hosted-ui POST /oauth2/revoke"
+USERINFO = "hosted-ui GET /oauth2/userInfo"
+
+
+def build_router(rt: Runtime) -> APIRouter:
+    """Every hosted-UI endpoint, bound to the runtime."""
+    router = APIRouter()
+
+    @router.post("/oauth2/token")
+    async def token_endpoint(request: Request) -> Response:
+        form = await read_form(request)
+        if isinstance(form, OAuthError):
+            return oauth_error_response(rt, TOKEN, form)
+        authorization = request.headers.get("authorization")
+        try:
+            body = await run_in_threadpool(token.token_response, rt, form, authorization)
+        except OAuthError as error:
+            return oauth_error_response(rt, TOKEN, error)
+        except Exception:  # never a traceback to the client
+            log.exception("internal error in %s", TOKEN)
+            return oauth_error_response(rt, TOKEN, oauth_error("server_error", SERVER_ERROR_REASON))
+        return JSONResponse(body, headers=NO_STORE)
+
+    @router.post("/oauth2/revoke")
+    async def revoke_endpoint(request: Request) -> Response:
+        form = await read_form(request)
+        if isinstance(form, OAuthError):
+            return oauth_error_response(rt, REVOKE, form)
+        try:
+            note = await run_in_threadpool(revoke.revoke, rt, form, request.headers.get("authorization"))
+        except OAuthError as error:
+            return oauth_error_response(rt, REVOKE, error)
+        except Exception:
+            log.exception("internal error in %s", REVOKE)
+            return oauth_error_response(rt, REVOKE, oauth_error("server_error", SERVER_ERROR_REASON))
+        # 200 with an empty body, also when nothing was revoked; the note says why.
+        return Response(status_code=200, headers={**NO_STORE, **(reason_headers(note) if note else {})})
+
+    @router.get("/oauth2/userInfo")
+    async def userinfo_endpoint(request: Request) -> Response:
+        try:
+            body = await run_in_threadpool(userinfo.user_info, rt, request.headers.get("authorization"))
+        except userinfo.UserInfoError as error:
+            rt.decisions.reject(USERINFO, f"{error.status} {error.error}", error.reason)
+            return JSONResponse({"error": error.error, "error_description": error.description},
+                                status_code=error.status,
+                                headers={"WWW-Authenticate": error.www_authenticate(), **reason_headers(error.reason)})
+        except Exception:
+            log.exception("internal error in %s", USERINFO)
+            return oauth_error_response(rt, USERINFO, oauth_error("server_error", SERVER_ERROR_REASON))
+        return JSONResponse(body)
+
+    @router.get("/oauth2/authorize")
+    async def authorize_endpoint(request: Request) -> Response:
+        return await _page(rt, login.AUTHORIZE, login.authorize, query_params(request), request.cookies)
+
+    @router.get("/login")
+    async def login_page(request: Request) -> Response:
+        return await _page(rt, login.LOGIN, login.login_form, query_params(request), request.cookies)
+
+    @router.post("/login")
+    async def login_post(request: Request) -> Response:
+        form = await read_form(request, include_query=False)
+        if isinstance(form, OAuthError):
+            return _error_page(rt, login.LOGIN, form.reason, 400)
+        params = query_params(request)
+        return await _page(rt, login.LOGIN, lambda r, p, c: login.login_submit(r, p, form, c), params,
+                           request.cookies)
+
+    @router.get("/logout")
+    async def logout_endpoint(request: Request) -> Response:
+        return await _page(rt, logout.LOGOUT, logout.logout, query_params(request), request.cookies)
+
+    @router.get("/error")
+    async def error_page(request: Request) -> Response:
+        code = query_params(request).get("error", "")[:64]
+        return HTMLResponse(pages.message_page("Something went wrong", _error_page_text(rt, code), ERROR_PAGE_TEXT))
+
+    return router
+
+
+def _error_page_text(rt: Runtime, code: str) -> str:
+    """Under AWS's text, the emulator's own why: the latest logged redirect with this error code."""
+    for decision in rt.decisions.recent(50):
+        if code and decision["component"].startswith("hosted-ui") and decision["error"] == f"302 error={code}":
+            return f"Error {code}: {decision['reason']}."
+    return (f"Error {code}. " if code else "") + "The reason is in the emulator's log and at /_emulator/decisions."
+
+
+PageHandler = Callable[[Runtime, dict[str, str], dict[str, str]], Response]
+
+
+async def _page(rt: Runtime, component: str, handler: PageHandler, params: dict[str, str],
+                cookies: dict[str, str]) -> Response:
+    """Run a browser-facing handler off the event loop; an internal failure is a page, never a traceback."""
+    try:
+        return await run_in_threadpool(handler, rt, params, dict(cookies))
+    except Exception:
+        log.exception("internal error in %s", component)
+        return _error_page(rt, component, SERVER_ERROR_REASON, 500)
+
+
+def _error_page(rt: Runtime, component: str, reason: str, status: int) -> Response:
+    rt.decisions.reject(component, f"{status} error page", reason)
+    html = pages.message_page("Something went wrong", reason, ERROR_PAGE_TEXT)
+    return HTMLResponse(html, status_code=status, headers=reason_headers(reason))
+

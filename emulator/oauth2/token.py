@@ -1,0 +1,114 @@
+"""POST /oauth2/token: client authentication, then the authorization_code, refresh_token or
+client_credentials grant; the pool is the client's."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from emulator.cognito.sessions import find_refresh_token
+from emulator.cognito.signin import issue_tokens, refreshed_tokens
+from emulator.model import AppClient, UserPool
+from emulator.oauth2 import grants
+from emulator.oauth2.clientauth import check_client_secret, parse_basic, presented_credentials
+from emulator.oauth2.errors import OAuthError, oauth_error
+from emulator.oauth2.records import redeem_code
+from emulator.runtime import Runtime
+from emulator.tokens import client_credentials_claims
+
+
+def token_response(rt: Runtime, form: Mapping[str, str], authorization: str | None) -> dict[str, Any]:
+    """The token endpoint's JSON answer; raises OAuthError with AWS's error otherwise."""
+    grant_type = form.get("grant_type")
+    _raise(grants.check_grant_type(grant_type))
+    assert grant_type is not None
+    pool, client = authenticate_client(rt, form, authorization)
+    _raise(grants.check_client_may_use(client, grant_type))
+    if grant_type == "client_credentials":
+        return _client_credentials(rt, pool, client, form)
+    if grant_type == "authorization_code":
+        return _authorization_code(rt, pool, client, form)
+    return _refresh_token(rt, pool, client, form)
+
+
+def authenticate_client(rt: Runtime, form: Mapping[str, str], authorization: str | None,
+                        error_key: str = "invalid_client") -> tuple[UserPool, AppClient]:
+    """The pool and client a request authenticates as (Basic header or body), or OAuthError."""
+    basic = parse_basic(authorization)
+    if isinstance(basic, OAuthError):
+        raise _with_status(basic, error_key)
+    creds = presented_credentials(basic, form)
+    if isinstance(creds, OAuthError):
+        raise _with_status(creds, error_key)
+    client = rt.store.client(creds.client_id)
+    _raise(check_client_secret(client, creds, error_key))
+    assert client is not None
+    pool = rt.store.pool(client.pool_id)
+    if pool is None:
+        raise oauth_error(error_key, f"app client '{client.client_id}' belongs to a deleted pool")
+    return pool, client
+
+
+def _client_credentials(rt: Runtime, pool: UserPool, client: AppClient, form: Mapping[str, str]) -> dict[str, Any]:
+    scope = grants.client_credentials_scope(client, form.get("scope"), rt.store.custom_scopes(pool.id))
+    if isinstance(scope, OAuthError):
+        raise scope
+    token = rt.signer.sign(pool.id, "access", client_credentials_claims(pool, client, scope, rt.now()))
+    # token-endpoint.md: exactly these three members for client_credentials.
+    return {"access_token": token, "expires_in": client.validity_seconds("AccessToken"), "token_type": "Bearer"}
+
+
+def _authorization_code(rt: Runtime, pool: UserPool, client: AppClient, form: Mapping[str, str]) -> dict[str, Any]:
+    code = _required(form, "code", "authorization_code")
+    redirect_uri = _required(form, "redirect_uri", "authorization_code")
+    now = rt.clock()
+    grant = redeem_code(rt.store, code, now)
+    _raise(grants.check_code(grant, client, redirect_uri, form.get("code_verifier"), now))
+    assert grant is not None
+    user = rt.store.user(pool, grant.username)
+    _raise(grants.check_grant_user(user, grant.username))
+    assert user is not None
+    result = issue_tokens(rt, pool, client, user, scope=grant.scope, nonce=grant.nonce, oauth=True,
+                          with_id_token="openid" in grant.scope.split())
+    return oauth_shape(result)
+
+
+def _refresh_token(rt: Runtime, pool: UserPool, client: AppClient, form: Mapping[str, str]) -> dict[str, Any]:
+    token = _required(form, "refresh_token", "refresh_token")
+    record = find_refresh_token(rt.store, pool.id, token)
+    _raise(grants.check_refresh(record, client, rt.clock()))
+    assert record is not None
+    user = rt.store.user(pool, record.username)
+    _raise(grants.check_grant_user(user, record.username))
+    assert user is not None
+    return oauth_shape(refreshed_tokens(rt, pool, client, user, record))
+
+
+def oauth_shape(result: Mapping[str, Any]) -> dict[str, Any]:
+    """An AuthenticationResult in the token endpoint's snake_case members (AWS's sample order)."""
+    body: dict[str, Any] = {}
+    if result.get("IdToken"):
+        body["id_token"] = result["IdToken"]
+    body["access_token"] = result["AccessToken"]
+    if result.get("RefreshToken"):
+        body["refresh_token"] = result["RefreshToken"]
+    body["expires_in"] = result["ExpiresIn"]
+    body["token_type"] = result["TokenType"]
+    return body
+
+
+def _required(form: Mapping[str, str], name: str, grant_type: str) -> str:
+    value = form.get(name)
+    if not value:
+        raise oauth_error("invalid_request", f"grant_type={grant_type} needs {name}, and the request has none")
+    return value
+
+
+def _raise(error: OAuthError | None) -> None:
+    if error is not None:
+        raise error
+
+
+def _with_status(error: OAuthError, error_key: str) -> OAuthError:
+    """invalid_client as the endpoint answers it (400 at the token endpoint, 401 at revoke)."""
+    return oauth_error(error_key, error.reason) if error.error == "invalid_client" else error
