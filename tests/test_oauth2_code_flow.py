@@ -243,3 +243,17 @@ def test_implicit_grant_needs_the_implicit_flow(emu: EmulatorServer) -> None:
     assert response.status_code == 302
     assert callback_params(response.headers["location"]) == {"error": "unauthorized_client", "state": "x"}
     assert "needs 'implicit'" in response.headers["x-emulator-reason"]
+
+
+def test_code_exchanged_later_keeps_the_sign_ins_auth_time() -> None:
+    clock = {"now": 1_800_000_000.0}
+    with running_emulator(bundled_config(), clock=lambda: clock["now"]) as server:
+        location = hosted_sign_in(server.url, "peroper@hoge.com", "munyamunya", client_id="managedlogin01",
+                                  response_type="code", scope="openid email",
+                                  redirect_uri="http://localhost:3000/callback")
+        clock["now"] += 120
+        tokens = httpx.post(f"{server.url}/oauth2/token", data={
+            "grant_type": "authorization_code", "client_id": "managedlogin01",
+            "code": callback_params(location)["code"], "redirect_uri": "http://localhost:3000/callback"}).json()
+        claims = jwt.decode(tokens["id_token"], options={"verify_signature": False})
+        assert claims["auth_time"] == 1_800_000_000 and claims["iat"] == 1_800_000_120

@@ -116,6 +116,4 @@ def discovery_document(issuer: str, base_url: str, pool_id: str) -> dict[str, An
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-        "code_challenge_methods_supported": ["S256"],
-        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials", "implicit"],
     }

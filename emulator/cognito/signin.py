@@ -14,15 +14,19 @@ from emulator.tokens import SignIn, new_sign_in
 
 def issue_tokens(rt: Runtime, pool: UserPool, client: AppClient, user: UserRecord,
                  scope: str | None = None, nonce: str | None = None, oauth: bool = False,
-                 with_id_token: bool = True) -> dict[str, Any]:
-    """A fresh sign-in's AuthenticationResult: access, ID and refresh tokens."""
+                 with_id_token: bool = True, auth_time: int | None = None) -> dict[str, Any]:
+    """A sign-in's AuthenticationResult: access, ID and refresh tokens. `auth_time` is when the user
+    authenticated, if earlier than now (a hosted-UI code exchanged later, or a remembered browser session)."""
     now = rt.now()
     groups = tuple(rt.store.groups_of(pool.id, user.username))
     kwargs = {"scope": scope} if scope else {}
     sign_in = new_sign_in(user.username, user.sub, user.attributes, groups, now, nonce=nonce, oauth=oauth, **kwargs)
+    if auth_time is not None:
+        sign_in = SignIn(**{**sign_in.__dict__, "auth_time": auth_time})
     access, id_token = rt.signer.user_tokens(pool, client, sign_in, now, with_id_token=with_id_token)
     refresh = new_refresh_token(rt.store, RefreshRecord(
-        pool_id=pool.id, client_id=client.client_id, username=user.username, sub=user.sub, auth_time=now,
+        pool_id=pool.id, client_id=client.client_id, username=user.username, sub=user.sub,
+        auth_time=sign_in.auth_time,
         origin_jti=sign_in.origin_jti, expires=now + client.validity_seconds("RefreshToken"),
         scope=sign_in.scope, oauth=oauth,
     ))

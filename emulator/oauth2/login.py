@@ -274,7 +274,7 @@ def complete_sign_in(rt: Runtime, found: Resolved, user: UserRecord, auth_time: 
         location = redirect_location(request.redirect_uri, {"code": code, "state": request.state})
     else:
         tokens = issue_tokens(rt, pool, client, user, scope=request.scope, nonce=request.nonce, oauth=True,
-                              with_id_token=request.openid)
+                              with_id_token=request.openid, auth_time=auth_time)
         location = redirect_location(request.redirect_uri, {
             "id_token": tokens.get("IdToken"), "access_token": tokens["AccessToken"], "token_type": "Bearer",
             "expires_in": str(tokens["ExpiresIn"]), "state": request.state}, fragment=True)

@@ -69,7 +69,7 @@ def _authorization_code(rt: Runtime, pool: UserPool, client: AppClient, form: Ma
     _raise(grants.check_grant_user(user, grant.username))
     assert user is not None
     result = issue_tokens(rt, pool, client, user, scope=grant.scope, nonce=grant.nonce, oauth=True,
-                          with_id_token="openid" in grant.scope.split())
+                          with_id_token="openid" in grant.scope.split(), auth_time=grant.auth_time)
     return oauth_shape(result)
 
 
