@@ -4,6 +4,7 @@
   AdminSetUserMFAPreference;
 - the second-factor step after a correct password (`second_factor`, wired into auth.AFTER_FIRST_FACTOR);
 - the responders of SOFTWARE_TOKEN_MFA, SMS_MFA, SELECT_MFA_TYPE and MFA_SETUP.
+- the same checks without tokens for the hosted login page (`verify_challenge_code`, `complete_setup`).
 
 What a user has lives in `UserRecord.mfa`: `totp_secret`, `totp_verified`, `totp_pending_secret` (associated,
 not yet verified), `totp_last_step` (the last step whose code was accepted), `software_enabled`,
@@ -126,6 +127,10 @@ def factor_challenge(rt: Runtime, pool: UserPool, client: AppClient, user: UserR
 
 def _challenged_user(rt: Runtime, pool: UserPool, session: dict[str, Any], responses: dict[str, str]) -> UserRecord:
     require_param(responses, "USERNAME", "missing_challenge_response")
+    return _session_user(rt, pool, session)
+
+
+def _session_user(rt: Runtime, pool: UserPool, session: dict[str, Any]) -> UserRecord:
     user = rt.store.user(pool, session["username"])
     if user is None:
         raise reject("session_invalid", f"user '{session['username']}' of this session no longer exists")
@@ -168,12 +173,16 @@ def respond_software_token(rt: Runtime, pool: UserPool, client: AppClient, sessi
     """SOFTWARE_TOKEN_MFA: SOFTWARE_TOKEN_MFA_CODE against the user's TOTP secret, then tokens."""
     user = _challenged_user(rt, pool, session, responses)
     code = require_param(responses, "SOFTWARE_TOKEN_MFA_CODE", "missing_challenge_response")
+    _check_totp_answer(rt, pool, user, session, code)
+    return {"ChallengeParameters": {}, "AuthenticationResult": issue_tokens(rt, pool, client, user)}
+
+
+def _check_totp_answer(rt: Runtime, pool: UserPool, user: UserRecord, session: dict[str, Any], code: str) -> None:
     secret = user.mfa.get("totp_secret")
     if not secret:
         raise reject("totp_not_found", f"user '{user.username}' no longer has a software token")
     user.mfa["totp_last_step"] = accept_totp(rt, user, secret, code, "code_mismatch", session)
     rt.store.put_user(pool, user)
-    return {"ChallengeParameters": {}, "AuthenticationResult": issue_tokens(rt, pool, client, user)}
 
 
 def respond_sms(rt: Runtime, pool: UserPool, client: AppClient, session: dict[str, Any],
@@ -181,6 +190,11 @@ def respond_sms(rt: Runtime, pool: UserPool, client: AppClient, session: dict[st
     """SMS_MFA: SMS_MFA_CODE against the code sent for this challenge, then tokens."""
     user = _challenged_user(rt, pool, session, responses)
     code = require_param(responses, "SMS_MFA_CODE", "missing_challenge_response")
+    _check_sms_answer(rt, pool, user, session, code)
+    return {"ChallengeParameters": {}, "AuthenticationResult": issue_tokens(rt, pool, client, user)}
+
+
+def _check_sms_answer(rt: Runtime, pool: UserPool, user: UserRecord, session: dict[str, Any], code: str) -> None:
     outcome = codes.check_code(rt, pool, user, codes.SMS_MFA, code)
     if outcome == "mismatch":
         _wrong_code(session)
@@ -193,7 +207,21 @@ def respond_sms(rt: Runtime, pool: UserPool, client: AppClient, session: dict[st
         user.attributes["phone_number_verified"] = "true"
         user.modified = rt.clock()
         rt.store.put_user(pool, user)
-    return {"ChallengeParameters": {}, "AuthenticationResult": issue_tokens(rt, pool, client, user)}
+
+
+def verify_challenge_code(rt: Runtime, pool: UserPool, session: dict[str, Any], code: str) -> UserRecord:
+    """Check `code` against a taken SOFTWARE_TOKEN_MFA or SMS_MFA session exactly as RespondToAuthChallenge does,
+    without issuing tokens (the hosted login page issues its own code); returns the user who passed.
+
+    A wrong code marks the session for `keep_session_if_asked`, as the responders do."""
+    checks = {SOFTWARE: _check_totp_answer, SMS: _check_sms_answer}
+    check = checks.get(session.get("challenge", ""))
+    if check is None:
+        raise reject("session_invalid", f"this Session is for challenge {session.get('challenge')}, not a "
+                                        "SOFTWARE_TOKEN_MFA or SMS_MFA code")
+    user = _session_user(rt, pool, session)
+    check(rt, pool, user, session, code)
+    return user
 
 
 def respond_select(rt: Runtime, pool: UserPool, client: AppClient, session: dict[str, Any],
@@ -211,13 +239,27 @@ def respond_setup(rt: Runtime, pool: UserPool, client: AppClient, session: dict[
                   responses: dict[str, str]) -> dict[str, Any]:
     """MFA_SETUP: after AssociateSoftwareToken + VerifySoftwareToken with the session, TOTP is on; tokens."""
     user = _challenged_user(rt, pool, session, responses)
+    _finish_setup(rt, pool, user, session)
+    return {"ChallengeParameters": {}, "AuthenticationResult": issue_tokens(rt, pool, client, user)}
+
+
+def _finish_setup(rt: Runtime, pool: UserPool, user: UserRecord, session: dict[str, Any]) -> None:
     if not session.get("totp_verified"):
         raise reject("session_invalid", "MFA_SETUP is answered with the Session that VerifySoftwareToken "
                                         "returned after a right code; this one comes before that")
     user.mfa["software_enabled"] = True
     user.modified = rt.clock()
     rt.store.put_user(pool, user)
-    return {"ChallengeParameters": {}, "AuthenticationResult": issue_tokens(rt, pool, client, user)}
+
+
+def complete_setup(rt: Runtime, pool: UserPool, session: dict[str, Any]) -> UserRecord:
+    """MFA_SETUP's answer without tokens (the hosted login page): the taken `session` must be the one
+    VerifySoftwareToken returned after a right code; TOTP is switched on and the user returned."""
+    if session.get("challenge") != SETUP:
+        raise reject("session_invalid", f"this Session is for challenge {session.get('challenge')}, not MFA_SETUP")
+    user = _session_user(rt, pool, session)
+    _finish_setup(rt, pool, user, session)
+    return user
 
 
 CHALLENGE_RESPONDERS = {

@@ -1,22 +1,30 @@
 """GET /oauth2/authorize and GET/POST /login: the hosted sign-in, from the authorize request through the
-login form (and the new-password form) to the redirect back to the app with a code or tokens.
+login form (and the new-password and MFA forms) to the redirect back to the app with a code or tokens.
 
 The checks on the user are the API's own (`check_user_can_sign_in`, `password_matches`,
-`user_gone`), so the page refuses exactly whom InitiateAuth refuses, with the same texts.
+`user_gone`), so the page refuses exactly whom InitiateAuth refuses, with the same texts. The second
+factor is the API's too: the challenge `AFTER_FIRST_FACTOR` opens, answered through mfa.py's checks
+(and, to set up TOTP, AssociateSoftwareToken / VerifySoftwareToken with the challenge's Session).
 """
 
 from __future__ import annotations
 
+import json
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from typing import Any
+from urllib.parse import quote, urlencode
 
 from fastapi.responses import HTMLResponse, Response
 
+from emulator.cognito import mfa
 from emulator.cognito.auth import AFTER_FIRST_FACTOR
 from emulator.cognito.errors import CognitoError, reject
 from emulator.cognito.lookup import find_user, user_gone
 from emulator.cognito.passwords import password_matches, policy_violation, set_password
+from emulator.cognito.protocol import Call
+from emulator.cognito.sessions import peek_session, take_session
 from emulator.cognito.signin import check_user_can_sign_in, issue_tokens
 from emulator.model import AppClient, UserPool
 from emulator.oauth2 import pages, records
@@ -35,6 +43,14 @@ from emulator.state import UserRecord
 
 AUTHORIZE = "hosted-ui GET /oauth2/authorize"
 LOGIN = "hosted-ui /login"
+
+# The steps a login form can continue (records.open_step), each with the form field that carries its token.
+NEW_PASSWORD_STEP = "new_password"
+MFA_STEP = "mfa"
+MFA_FIELD = "mfaStep"
+# The challenges the MFA pages answer, and the ChallengeResponses name of each one's code.
+MFA_PAGES = {mfa.SOFTWARE: "SOFTWARE_TOKEN_MFA_CODE", mfa.SMS: "SMS_MFA_CODE", mfa.SELECT: "ANSWER",
+             mfa.SETUP: "UserCode"}
 
 
 @dataclass(frozen=True)
@@ -155,6 +171,8 @@ def login_submit(rt: Runtime, params: Mapping[str, str], form: Mapping[str, str]
                                   found.pool, found.client)
         return HTMLResponse(html, status_code=403, headers=reason_headers(problem))
     assert csrf is not None
+    if form.get(MFA_FIELD) is not None:
+        return _second_factor(rt, found, form, csrf, cookies)
     if form.get("challenge") is not None:
         return _new_password(rt, found, form, csrf, cookies)
     return _password(rt, found, form, csrf, cookies)
@@ -181,8 +199,8 @@ def _password(rt: Runtime, found: Resolved, form: Mapping[str, str], csrf: str,
         rt.decisions.reject(LOGIN, f"{error.type}: {error.message}", error.reason)
         return _form(rt, found, username, error, csrf)
     if user.status == "FORCE_CHANGE_PASSWORD":
-        step = records.open_step(rt.store, {"pool_id": pool.id, "client_id": client.client_id,
-                                            "username": user.username,
+        step = records.open_step(rt.store, {"kind": NEW_PASSWORD_STEP, "pool_id": pool.id,
+                                            "client_id": client.client_id, "username": user.username,
                                             "fingerprint": records.fingerprint(found.params)},
                                  rt.clock(), client.auth_session_validity)
         return _new_password_form(rt, found, csrf, step, user.username)
@@ -200,11 +218,10 @@ def _new_password_form(rt: Runtime, found: Resolved, csrf: str, step: str, usern
 def _new_password(rt: Runtime, found: Resolved, form: Mapping[str, str], csrf: str,
                   cookies: Mapping[str, str]) -> Response:
     assert found.pool and found.client
-    pool, client = found.pool, found.client
+    pool = found.pool
     token = form.get("challenge")
-    step = records.get_step(rt.store, token, rt.clock())
-    if (step is None or step["client_id"] != client.client_id
-            or step["fingerprint"] != records.fingerprint(found.params)):
+    step = _live_step(rt, found, token, NEW_PASSWORD_STEP)
+    if step is None:
         error = reject("session_expired", "the new-password step is unknown, expired (AuthSessionValidity) or "
                                           "belongs to another login request; sign in again")
         rt.decisions.reject(LOGIN, f"{error.type}: {error.message}", error.reason)
@@ -238,20 +255,191 @@ def _new_password(rt: Runtime, found: Resolved, form: Mapping[str, str], csrf: s
     return _after_first_factor(rt, found, user, csrf, cookies)
 
 
+def _live_step(rt: Runtime, found: Resolved, token: str | None, kind: str) -> dict[str, Any] | None:
+    """A form's step while it is live, of the expected kind, and for this very login request."""
+    assert found.client
+    step = records.get_step(rt.store, token, rt.clock())
+    if (step is None or step.get("kind") != kind or step["client_id"] != found.client.client_id
+            or step["fingerprint"] != records.fingerprint(found.params)):
+        return None
+    return step
+
+
 def _after_first_factor(rt: Runtime, found: Resolved, user: UserRecord, csrf: str,
                         cookies: Mapping[str, str]) -> Response:
-    """Second factors are not on this page yet: refuse plainly rather than skip them."""
+    """What follows a correct password, as InitiateAuth decides it: a second factor's page, or the app."""
     assert found.pool and found.client
-    for step in AFTER_FIRST_FACTOR:
-        response = step(rt, found.pool, found.client, user)
-        if response is not None:
-            name = response.get("ChallengeName", "a challenge")
-            reason = (f"user '{user.username}' must answer {name} after the password; the emulator's hosted login "
-                      "page does not ask for it yet (sign in through InitiateAuth/RespondToAuthChallenge instead)")
-            rt.decisions.reject(LOGIN, f"unsupported challenge {name}", reason)
-            html = pages.message_page("Sign-in needs another step", reason, f"{name} is not supported here.",
-                                      found.pool, found.client)
-            return HTMLResponse(html, status_code=501, headers=reason_headers(reason))
+    try:
+        for step in AFTER_FIRST_FACTOR:
+            response = step(rt, found.pool, found.client, user)
+            if response is not None:
+                return _challenge_page(rt, found, user.username, csrf, response)
+    except CognitoError as error:
+        return _restart(rt, found, None, csrf, error)
+    records.close_login_request(rt.store, csrf)
+    return complete_sign_in(rt, found, user, rt.now(), cookies)
+
+
+# -- the second factor -------------------------------------------------------------------------------
+
+
+def _api_call(operation: str) -> Call:
+    """The page calls the MFA operations as a client would; nothing in them reads the HTTP details."""
+    return Call(operation=operation, request_id=str(uuid.uuid4()), source_ip="127.0.0.1", signed=False)
+
+
+def otpauth_uri(secret: str, account: str, issuer: str) -> str:
+    """The otpauth:// URI authenticator apps import (Google's Key Uri Format): label `issuer:account`."""
+    label = quote(f"{issuer}:{account}", safe=":@")
+    return f"otpauth://totp/{label}?" + urlencode({"secret": secret, "issuer": issuer}, quote_via=quote)
+
+
+def _challenge_page(rt: Runtime, found: Resolved, username: str, csrf: str, response: dict[str, Any]) -> Response:
+    """Open a page step for the challenge the API answered with (its Session stays on the server) and show it."""
+    assert found.pool and found.client
+    name = response.get("ChallengeName", "a challenge")
+    if name not in MFA_PAGES:
+        reason = (f"user '{username}' must answer {name} after the password; the emulator's hosted login "
+                  "page does not ask for it (sign in through InitiateAuth/RespondToAuthChallenge instead)")
+        rt.decisions.reject(LOGIN, f"unsupported challenge {name}", reason)
+        html = pages.message_page("Sign-in needs another step", reason, f"{name} is not supported here.",
+                                  found.pool, found.client)
+        return HTMLResponse(html, status_code=501, headers=reason_headers(reason))
+    parameters = response.get("ChallengeParameters") or {}
+    step: dict[str, Any] = {"kind": MFA_STEP, "pool_id": found.pool.id, "client_id": found.client.client_id,
+                            "username": username, "fingerprint": records.fingerprint(found.params),
+                            "challenge": name, "session": response["Session"]}
+    if name == mfa.SMS:
+        step["destination"] = parameters.get("CODE_DELIVERY_DESTINATION", "")
+    elif name == mfa.SELECT:
+        step["choices"] = json.loads(parameters.get("MFAS_CAN_CHOOSE") or "[]")
+    elif name == mfa.SETUP:
+        # The managed login sets TOTP up inside the sign-in: a new secret for this challenge's Session.
+        associated = mfa.associate_software_token(rt, {"Session": response["Session"]},
+                                                  _api_call("AssociateSoftwareToken"))
+        user = rt.store.user(found.pool, username)
+        account = (user.attributes.get("email") if user else None) or username
+        step.update(session=associated["Session"], secret=associated["SecretCode"],
+                    uri=otpauth_uri(associated["SecretCode"], account, found.pool.name))
+    token = records.open_step(rt.store, step, rt.clock(), found.client.auth_session_validity)
+    return _mfa_page(found, csrf, token, step)
+
+
+def _mfa_page(found: Resolved, csrf: str, token: str, step: dict[str, Any],
+              error: CognitoError | None = None) -> HTMLResponse:
+    assert found.pool and found.client
+    pool, client, action, message = found.pool, found.client, found.login_action, error.message if error else None
+    name = step["challenge"]
+    if name == mfa.SELECT:
+        html = pages.mfa_select_page(pool, client, action, csrf, token, step["choices"], message)
+    elif name == mfa.SETUP:
+        html = pages.mfa_setup_page(pool, client, action, csrf, token, step["secret"], step["uri"], message)
+    else:
+        html = pages.mfa_code_page(pool, client, action, csrf, token, name, step.get("destination", ""), message)
+    return HTMLResponse(html, headers=reason_headers(error.reason) if error else None)
+
+
+def _second_factor(rt: Runtime, found: Resolved, form: Mapping[str, str], csrf: str,
+                   cookies: Mapping[str, str]) -> Response:
+    """A posted MFA form: the factor chosen, a code, or the first code of a new authenticator app."""
+    assert found.pool and found.client
+    token = form.get(MFA_FIELD) or ""
+    step = _live_step(rt, found, token, MFA_STEP)
+    if step is None:
+        return _restart(rt, found, None, csrf, reject(
+            "session_expired", "the MFA step is unknown, expired (AuthSessionValidity) or belongs to another "
+                               "login request; sign in again"))
+    name = step["challenge"]
+    answer = (form.get("mfaType") if name == mfa.SELECT else form.get("mfaCode")) or ""
+    answer = answer.strip()
+    # Checked here so a slip in the form costs neither the challenge nor one of its tries.
+    problem = None
+    if name == mfa.SELECT and answer not in step["choices"]:
+        problem = reject("mfa_type_invalid", f"the form chose {answer[:40]!r}; MFAS_CAN_CHOOSE is {step['choices']}")
+    elif not answer:
+        problem = reject("missing_challenge_response", "the form was posted without a code", name=MFA_PAGES[name])
+    if problem is not None:
+        rt.decisions.reject(LOGIN, f"{problem.type}: {problem.message}", problem.reason)
+        return _mfa_page(found, csrf, token, step, problem)
+    if name == mfa.SELECT:
+        return _chosen_factor(rt, found, csrf, token, step, answer)
+    if name == mfa.SETUP:
+        return _set_up_totp(rt, found, csrf, cookies, token, step, answer)
+    return _factor_code(rt, found, csrf, cookies, token, step, answer)
+
+
+def _chosen_factor(rt: Runtime, found: Resolved, csrf: str, token: str, step: dict[str, Any],
+                   choice: str) -> Response:
+    """SELECT_MFA_TYPE answered: the chosen factor's challenge (for SMS the code is sent now)."""
+    assert found.pool and found.client
+    try:
+        session = take_session(rt.store, step["session"], found.client.client_id, rt.clock())
+        response = mfa.respond_select(rt, found.pool, found.client, session,
+                                      {"USERNAME": step["username"], "ANSWER": choice})
+    except CognitoError as error:
+        return _restart(rt, found, token, csrf, error)
+    records.close_step(rt.store, token)
+    return _challenge_page(rt, found, step["username"], csrf, response)
+
+
+def _factor_code(rt: Runtime, found: Resolved, csrf: str, cookies: Mapping[str, str], token: str,
+                 step: dict[str, Any], code: str) -> Response:
+    """SOFTWARE_TOKEN_MFA / SMS_MFA answered: a right code signs in; a wrong one may be retried (mfa.py's limit)."""
+    assert found.pool and found.client
+    try:
+        session = take_session(rt.store, step["session"], found.client.client_id, rt.clock())
+    except CognitoError as error:
+        return _restart(rt, found, token, csrf, error)
+    try:
+        user = mfa.verify_challenge_code(rt, found.pool, session, code)
+    except CognitoError as error:
+        retry = bool(session.get("_keep"))
+        mfa.keep_session_if_asked(rt, step["session"], session)
+        return _wrong_code(rt, found, csrf, token, step, error, retry)
+    return _signed_in(rt, found, csrf, cookies, token, user)
+
+
+def _set_up_totp(rt: Runtime, found: Resolved, csrf: str, cookies: Mapping[str, str], token: str,
+                 step: dict[str, Any], code: str) -> Response:
+    """MFA_SETUP answered: VerifySoftwareToken with the challenge's Session, then the challenge itself."""
+    assert found.pool and found.client
+    try:
+        verified = mfa.verify_software_token(rt, {"Session": step["session"], "UserCode": code},
+                                             _api_call("VerifySoftwareToken"))
+    except CognitoError as error:
+        # VerifySoftwareToken puts the session back itself while wrong codes may still be retried.
+        retry = peek_session(rt.store, step["session"], rt.clock()) is not None
+        return _wrong_code(rt, found, csrf, token, step, error, retry)
+    try:
+        session = take_session(rt.store, verified["Session"], found.client.client_id, rt.clock())
+        user = mfa.complete_setup(rt, found.pool, session)
+    except CognitoError as error:
+        return _restart(rt, found, token, csrf, error)
+    return _signed_in(rt, found, csrf, cookies, token, user)
+
+
+def _wrong_code(rt: Runtime, found: Resolved, csrf: str, token: str, step: dict[str, Any], error: CognitoError,
+                retry: bool) -> Response:
+    """The same MFA form with AWS's error while the challenge takes more tries; else the sign-in starts again."""
+    if not retry:
+        return _restart(rt, found, token, csrf, error)
+    rt.decisions.reject(LOGIN, f"{error.type}: {error.message}", error.reason)
+    return _mfa_page(found, csrf, token, step, error)
+
+
+def _restart(rt: Runtime, found: Resolved, token: str | None, csrf: str, error: CognitoError) -> Response:
+    """Back to the login form with the error: the challenge is spent, expired or gone."""
+    records.close_step(rt.store, token)
+    if token is not None:
+        error = CognitoError(error.type, error.message, f"{error.reason}; the challenge is over, so the sign-in "
+                                                          "starts again at the login form", error.status)
+    rt.decisions.reject(LOGIN, f"{error.type}: {error.message}", error.reason)
+    return _form(rt, found, "", error, csrf)
+
+
+def _signed_in(rt: Runtime, found: Resolved, csrf: str, cookies: Mapping[str, str], token: str,
+               user: UserRecord) -> Response:
+    records.close_step(rt.store, token)
     records.close_login_request(rt.store, csrf)
     return complete_sign_in(rt, found, user, rt.now(), cookies)
 

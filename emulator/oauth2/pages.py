@@ -25,6 +25,12 @@ def _css() -> str:
     return files("emulator.oauth2").joinpath("static", "login.css").read_text(encoding="utf-8")
 
 
+@functools.cache
+def _mfa_css() -> str:
+    """The few extra rules of the MFA pages (choices, the secret key), in the login page's style."""
+    return files("emulator.oauth2").joinpath("templates", "mfa.css").read_text(encoding="utf-8")
+
+
 def alert(message: str | None, kind: str = "error") -> str:
     """An alert box (role=alert, so browsers and tests can find it), or nothing."""
     if not message:
@@ -33,11 +39,11 @@ def alert(message: str | None, kind: str = "error") -> str:
     return f'  <div class="{css}" role="alert" id="loginErrorMessage">{ERROR_ICON}<span>{escape(message)}</span></div>'
 
 
-def page(title: str, content: str, pool: UserPool | None, client: AppClient | None) -> str:
+def page(title: str, content: str, pool: UserPool | None, client: AppClient | None, extra_css: str = "") -> str:
     """A full page around `content` (already HTML), branded with the client and pool."""
     app_name = client.client_name if client else "Cognito user pool"
     return _template("page.html").substitute(
-        title=escape(title), css=_css(), content=content, initial=escape((app_name[:1] or "C").upper()),
+        title=escape(title), css=_css() + extra_css, content=content, initial=escape((app_name[:1] or "C").upper()),
         app_name=escape(app_name), pool_name=escape(f"User pool {pool.name}" if pool else "Hosted UI"),
         pool_id=escape(pool.id if pool else "cognito-emulator"),
     )
@@ -56,6 +62,58 @@ def new_password_page(pool: UserPool, client: AppClient, action: str, csrf: str,
         action=escape(action), csrf=escape(csrf), challenge=escape(challenge), username=escape(username),
         policy=escape(policy_hint(pool.password_policy)), alert=alert(error))
     return page("Change password", content, pool, client)
+
+
+# -- the second factor -------------------------------------------------------------------------------
+
+SOFTWARE = "SOFTWARE_TOKEN_MFA"
+SMS = "SMS_MFA"
+MFA_TITLE = "Multi-factor authentication"
+# The managed login's wording. The SMS sentence is the classic hosted UI's (apps that imitate that page
+# quote it word for word); the other texts are UNCONFIRMED, written in the same voice.
+MFA_LEAD = {
+    SOFTWARE: "Enter the code from your authenticator app to complete authentication.",
+    SMS: "We have delivered the authentication code by SMS to {destination}. Please enter the code to complete "
+         "authentication.",
+}
+FACTOR_CHOICES = {  # value -> (label, hint); shown in MFAS_CAN_CHOOSE's order
+    SMS: ("Text message (SMS)", "Get a code sent to your phone number."),
+    SOFTWARE: ("Authenticator app", "Use the code your authenticator app shows."),
+}
+SETUP_LEAD = "Your account requires multi-factor authentication. Set up an authenticator app to continue."
+
+
+def mfa_code_page(pool: UserPool, client: AppClient, action: str, csrf: str, step: str, challenge: str,
+                  destination: str = "", error: str | None = None) -> str:
+    """The code form of SOFTWARE_TOKEN_MFA (authenticator app) or SMS_MFA (a code sent to `destination`)."""
+    lead = MFA_LEAD[challenge].format(destination=destination or "your phone")
+    content = _template("mfa_code.html").substitute(
+        action=escape(action), csrf=escape(csrf), step=escape(step), challenge=escape(challenge),
+        lead=escape(lead), alert=alert(error))
+    return page(MFA_TITLE, content, pool, client, _mfa_css())
+
+
+def mfa_select_page(pool: UserPool, client: AppClient, action: str, csrf: str, step: str, choices: list[str],
+                    error: str | None = None) -> str:
+    """SELECT_MFA_TYPE: one radio button per factor the user can choose."""
+    options = "\n".join(
+        f'      <label class="choice"><input type="radio" name="mfaType" value="{escape(name)}"'
+        f'{" checked" if i == 0 else ""}><span><strong>{escape(FACTOR_CHOICES.get(name, (name, ""))[0])}</strong>'
+        f'<span class="hint">{escape(FACTOR_CHOICES.get(name, (name, ""))[1])}</span></span></label>'
+        for i, name in enumerate(choices))
+    content = _template("mfa_select.html").substitute(
+        action=escape(action), csrf=escape(csrf), step=escape(step), options=options, alert=alert(error))
+    return page(MFA_TITLE, content, pool, client, _mfa_css())
+
+
+def mfa_setup_page(pool: UserPool, client: AppClient, action: str, csrf: str, step: str, secret: str,
+                   otpauth_uri: str, error: str | None = None) -> str:
+    """MFA_SETUP: the new TOTP secret (grouped for reading, and as an otpauth:// link) and a code field."""
+    grouped = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    content = _template("mfa_setup.html").substitute(
+        action=escape(action), csrf=escape(csrf), step=escape(step), secret=escape(secret),
+        grouped=escape(grouped), uri=escape(otpauth_uri), lead=escape(SETUP_LEAD), alert=alert(error))
+    return page("Set up multi-factor authentication", content, pool, client, _mfa_css())
 
 
 def message_page(heading: str, text: str, error: str | None = None, pool: UserPool | None = None,
