@@ -19,7 +19,7 @@ from emulator.cognito.auth import initiate_auth  # noqa: E402
 from emulator.cognito.lookup import secret_hash  # noqa: E402
 from emulator.cognito.protocol import Call  # noqa: E402
 from emulator.gateway.authorizers import Authorizers, AuthRequest, JwtAuthorizer  # noqa: E402
-from emulator.testing import running_emulator  # noqa: E402
+from emulator.testing import free_port, running_emulator  # noqa: E402
 from tests.conftest import POOL_ID, bundled_config  # noqa: E402
 
 AUTH_PARAMS = {"ClientId": "piyopiyo", "AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": {
@@ -48,7 +48,15 @@ def row(name: str, ms: float, baseline: float | None = None) -> None:
 
 def main(quick: bool) -> None:
     n = 30 if quick else 200
-    with running_emulator(bundled_config()) as server:
+    config = bundled_config()
+    config["Apis"] = [{"Name": "bench", "ProtocolType": "HTTP", "Port": free_port(),
+                       "Authorizers": [{"Name": "jwt", "AuthorizerType": "JWT",
+                                        "IdentitySource": "$request.header.Authorization",
+                                        "JwtConfiguration": {"Issuer": ISSUER, "Audience": ["piyopiyo"]}}],
+                       "Routes": [{"RouteKey": "GET /open", "Target": "python:examples.backend:echo_event"},
+                                  {"RouteKey": "GET /guarded", "AuthorizerName": "jwt",
+                                   "Target": "python:examples.backend:echo_event"}]}]
+    with running_emulator(config) as server:
         rt = server.runtime
         key = rt.keyring.signing_key(POOL_ID, "access")
         claims = {"sub": "x", "token_use": "access", "iat": 1, "exp": 2}
@@ -84,6 +92,15 @@ def main(quick: bool) -> None:
         row("JWT authorizer decision (allow), in process",
             per_op(lambda: loop.run_until_complete(authorizers.authorize(authorizer, request)), n * 10), verify)
         loop.close()
+
+        print(f"\nGateway request over HTTP, Python handler ({n} samples)")
+        with httpx.Client(base_url=server.api_url("bench")) as client:
+            headers = {"Authorization": f"Bearer {id_token}"}
+            assert client.get("/guarded", headers=headers).status_code == 200
+            open_ms = per_op(lambda: client.get("/open"), n)
+            row("baseline: route without an authorizer", open_ms)
+            row("route with the JWT authorizer", per_op(lambda: client.get("/guarded", headers=headers), n),
+                open_ms)
 
 
 if __name__ == "__main__":

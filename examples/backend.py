@@ -21,3 +21,8 @@ def access(event: dict[str, Any], context: Any) -> dict[str, Any]:
         "headers": {"Content-Type": "application/json"},
         "body": json.dumps({"claims": event["requestContext"]["authorizer"]["claims"]}),
     }
+
+
+def echo_event(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Any API: answers with the proxy event it received (handy to see what a Lambda gets)."""
+    return {"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": json.dumps(event)}
