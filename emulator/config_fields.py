@@ -48,9 +48,15 @@ def only_keys(data: Mapping[str, Any], allowed: Iterable[str], path: str) -> Non
             raise ConfigError(join(path, key), f"unknown key{hint}")
 
 
+def _value(data: Mapping[str, Any], key: str, default: Any) -> Any:
+    """The key's value; an explicit YAML null (`Key:` with nothing after it) counts as absent."""
+    value = data.get(key)
+    return default if value is None else value
+
+
 def string(data: Mapping[str, Any], key: str, path: str, default: str | None = None,
            required: bool = False) -> str | None:
-    value = data.get(key, default)
+    value = _value(data, key, default)
     if value is None:
         if required:
             raise ConfigError(join(path, key), "is required")
@@ -61,7 +67,7 @@ def string(data: Mapping[str, Any], key: str, path: str, default: str | None = N
 
 
 def boolean(data: Mapping[str, Any], key: str, path: str, default: bool) -> bool:
-    value = data.get(key, default)
+    value = _value(data, key, default)
     if not isinstance(value, bool):
         raise ConfigError(join(path, key), f"expected true or false, got {type_name(value)}")
     return value
@@ -69,7 +75,7 @@ def boolean(data: Mapping[str, Any], key: str, path: str, default: bool) -> bool
 
 def integer(data: Mapping[str, Any], key: str, path: str, default: int | None = None,
             minimum: int | None = None, maximum: int | None = None) -> int | None:
-    value = data.get(key, default)
+    value = _value(data, key, default)
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):

@@ -18,6 +18,8 @@ from typing import Any
 
 from emulator.model import AppClient, Group, ResourceServer, UserPool
 
+LOCK_TIMEOUT_SECONDS = 30
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (
     kind TEXT NOT NULL,
@@ -46,7 +48,8 @@ class UserRecord:
     modified: float = 0.0
     mfa: dict[str, Any] = field(default_factory=dict)
     tokens_valid_after: float = 0.0  # GlobalSignOut: access tokens issued before this are revoked
-    failed_attempts: int = 0
+    failed_attempts: int = 0  # consecutive failed sign-ins (lockout.py)
+    locked_until: float = 0.0
 
 
 
@@ -68,19 +71,28 @@ class Store:
             self._db.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """Group several calls into one atomic, isolated step (re-entrant)."""
-        with self._lock:
+    def transaction(self, commit_on: tuple[type[BaseException], ...] = ()) -> Iterator[None]:
+        """Group several calls into one atomic, isolated step (re-entrant). An exception rolls it back,
+        unless it is one of `commit_on` (a rejection whose state changes, like a failed attempt, stand)."""
+        # A timeout instead of a silent hang if a handler waits on a request that needs the store.
+        if not self._lock.acquire(timeout=LOCK_TIMEOUT_SECONDS):
+            raise RuntimeError(f"the store stayed busy for {LOCK_TIMEOUT_SECONDS} s")
+        try:
             if self._db.in_transaction:
                 yield
                 return
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield
+            except commit_on:
+                self._db.execute("COMMIT")
+                raise
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
+        finally:
+            self._lock.release()
 
     # -- the generic record layer -------------------------------------------------------
     def put(self, kind: str, scope: str, key: str, data: Any, expires: float | None = None) -> None:

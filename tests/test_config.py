@@ -126,3 +126,27 @@ def test_bad_config_fails_before_any_port_opens(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "UserPools[0].Clients[0].ExplicitAuthFlows" in result.stderr
     assert "ready" not in result.stdout
+
+
+@pytest.mark.parametrize("text", [
+    "Region:\nUserPools: []\n",
+    "UserPools:\n  - Name: p\n    Clients:\n      - {ClientName: c, AuthSessionValidity: }\n",
+    "Apis:\n  - {Name: a, ProtocolType: , Port: , Routes: []}\n",
+])
+def test_an_empty_yaml_value_counts_as_absent(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text(text)
+    load_config(path)
+
+
+@pytest.mark.parametrize(("text", "key_path"), [
+    ("Apis:\n  - Name: a\n    Routes: [{RouteKey: GET /x, Target: 'http://[::1'}]\n", "Apis[0].Routes[0].Target"),
+    ("Apis:\n  - Name: a\n    Routes: [{RouteKey: GET /x, Target: 'http://127.0.0.1:99999/x'}]\n",
+     "Apis[0].Routes[0].Target"),
+])
+def test_malformed_urls_name_their_key_path(tmp_path: Path, text: str, key_path: str) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert info.value.path == key_path and "not a valid URL" in info.value.reason

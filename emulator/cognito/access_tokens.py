@@ -40,12 +40,14 @@ def authenticate(rt: Runtime, token: str, required_scope: str | None = USER_SCOP
         raise reject("access_token_revoked", "the sign-in of this access token was signed out or its refresh "
                                              "token revoked")
     if required_scope and required_scope not in str(claims.get("scope", "")).split():
-        raise reject("access_token_invalid", f"the access token's scope {claims.get('scope')!r} lacks "
-                                             f"{required_scope}")
+        raise reject("access_token_scopes", f"the access token's scope {claims.get('scope')!r} lacks "
+                                            f"{required_scope} (a client_credentials token never has it)")
     username = claims.get("username")
     user = rt.store.user(pool, username) if isinstance(username, str) else None
     if user is None:
         raise reject("user_not_found", f"user {username!r} of this access token no longer exists")
+    if not user.enabled:
+        raise reject("user_disabled", f"user '{user.username}' is disabled")
     if claims["iat"] < int(user.tokens_valid_after):
         raise reject("access_token_revoked", "the user was signed out globally after this token was issued")
     return TokenUser(pool, user, claims)

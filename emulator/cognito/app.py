@@ -29,6 +29,14 @@ def operation_table() -> dict[str, Handler]:
                             groups.OPERATIONS, pools.OPERATIONS, mfa.OPERATIONS)
 
 
+def serialized(handler: Handler, rt: Runtime, params: dict, call: Call) -> dict:
+    """Run one operation as one transaction: concurrent read-modify-writes of a user cannot interleave
+    (a disable lost to a parallel attribute update), and single-use codes are used once. A rejection
+    keeps what it recorded (a failed attempt); an unexpected error rolls everything back."""
+    with rt.store.transaction(commit_on=(CognitoError,)):
+        return handler(rt, params, call)
+
+
 def _error_response(rt: Runtime, error: CognitoError, operation: str, request_id: str) -> Response:
     rt.decisions.reject(f"cognito-idp {operation}", f"{error.type}: {error.message}", error.reason)
     headers = error_headers(error, request_id)
@@ -61,14 +69,14 @@ def build_cognito_app(rt: Runtime) -> FastAPI:
             authorization = request.headers.get("authorization")
             call = Call(operation, request_id, request.client.host if request.client else "",
                         authorization is not None, region_from_authorization(authorization))
-            result = await run_in_threadpool(handler, rt, params, call)
+            result = await run_in_threadpool(serialized, handler, rt, params, call)
+            return JSONResponse(result, headers={"x-amzn-RequestId": request_id}, media_type=AMZ_JSON)
         except CognitoError as error:
             return _error_response(rt, error, operation, request_id)
         except Exception:  # never a traceback to the client
             log.exception("internal error in %s", operation)
             return _error_response(rt, reject("internal", f"the emulator failed while handling {operation}; "
                                                           "see its log"), operation, request_id)
-        return JSONResponse(result, headers={"x-amzn-RequestId": request_id}, media_type=AMZ_JSON)
 
     @app.get("/{pool_id}/.well-known/jwks.json")
     async def jwks(pool_id: str) -> Response:

@@ -14,6 +14,7 @@ from typing import Any
 from emulator.cognito import custom_auth, mfa, srp
 from emulator.cognito.errors import CognitoError, reject
 from emulator.cognito.flows import ADMIN_INITIATE, INITIATE, check_flow
+from emulator.cognito.lockout import check_password, record_failure, record_success, refuse_if_locked
 from emulator.cognito.lookup import (
     check_secret_hash,
     check_secret_hash_any,
@@ -23,7 +24,7 @@ from emulator.cognito.lookup import (
     require_pool,
     user_gone,
 )
-from emulator.cognito.passwords import password_matches, policy_violation, set_password
+from emulator.cognito.passwords import policy_violation, set_password
 from emulator.cognito.protocol import Call
 from emulator.cognito.sessions import SESSION_GRACE_SECONDS, find_refresh_token, take_session
 from emulator.cognito.signin import challenge, check_user_can_sign_in, issue_tokens, refreshed_tokens
@@ -65,8 +66,7 @@ def _password_flow(rt: Runtime, pool: UserPool, client: AppClient, params: dict[
     if user is None:
         raise user_gone(pool, client, username)
     check_user_can_sign_in(pool, user)
-    if not password_matches(user.password_hash, password):
-        raise reject("wrong_password", f"the password is not user '{user.username}''s password")
+    check_password(rt, pool, user, password)
     return after_first_factor(rt, pool, client, user)
 
 
@@ -236,6 +236,10 @@ def _session_user(rt: Runtime, pool: UserPool, session: dict[str, Any]) -> UserR
 def _new_password(rt: Runtime, pool: UserPool, client: AppClient, session: dict[str, Any],
                   responses: dict[str, str]) -> dict[str, Any]:
     user = _session_user(rt, pool, session)
+    check_user_can_sign_in(pool, user)
+    if user.status != "FORCE_CHANGE_PASSWORD":
+        raise reject("session_invalid", f"user '{user.username}' is {user.status} now; the new-password "
+                                        "challenge no longer applies")
     password = require_param(responses, "NEW_PASSWORD", "missing_challenge_response")
     problem = policy_violation(pool.password_policy, password)
     if problem:
@@ -278,9 +282,12 @@ def _password_verifier(rt: Runtime, pool: UserPool, client: AppClient, session: 
         signature=responses["PASSWORD_CLAIM_SIGNATURE"], now=datetime.fromtimestamp(rt.clock(), UTC))
     if not state["exists"]:
         raise user_gone(pool, client, state.get("typed_name") or session["username"])
-    if not check.ok:
-        raise reject("wrong_password", f"SRP proof refused: {check.reason}")
     user = _session_user(rt, pool, session)
+    refuse_if_locked(user, rt.clock())
+    if not check.ok:
+        record_failure(rt, pool, user)
+        raise reject("wrong_password", f"SRP proof refused: {check.reason}")
+    record_success(rt, pool, user)
     check_user_can_sign_in(pool, user)
     if "custom" in session:
         return custom_auth.after_password_verifier(rt, pool, client, user, session["custom"],

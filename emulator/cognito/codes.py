@@ -118,16 +118,17 @@ def check_code(rt: Runtime, pool: UserPool, user: UserRecord, purpose: str, give
                consume: bool = True) -> CodeCheck:
     """Whether `given` is the user's live code for `purpose`; a matching code is used up when `consume`."""
     key = _key(pool, user.username, purpose)
-    record = rt.store.get(KIND, pool.id, key)
-    if record is None or not secrets.compare_digest(str(record["code"]).encode(), given.encode()):
-        return "mismatch"
-    # A code already used counts as expired: AWS's text asks for a new one (UNCONFIRMED).
-    if record["used"] or record["expires"] <= rt.clock():
-        return "expired"
-    if consume:
-        record["used"] = True
-        rt.store.put(KIND, pool.id, key, record, expires=time.time() + GRACE_SECONDS)
-    return "ok"
+    with rt.store.transaction():  # read and use up in one step: a code works once, even in parallel
+        record = rt.store.get(KIND, pool.id, key)
+        if record is None or not secrets.compare_digest(str(record["code"]).encode(), given.encode()):
+            return "mismatch"
+        # A code already used counts as expired: AWS's text asks for a new one (UNCONFIRMED).
+        if record["used"] or record["expires"] <= rt.clock():
+            return "expired"
+        if consume:
+            record["used"] = True
+            rt.store.put(KIND, pool.id, key, record, expires=time.time() + GRACE_SECONDS)
+        return "ok"
 
 
 def require_code(rt: Runtime, pool: UserPool, user: UserRecord, purpose: str, given: str,

@@ -49,6 +49,7 @@ ERRORS: dict[str, tuple[str, str]] = {
     "access_token_invalid": ("NotAuthorizedException", "Invalid Access Token"),
     "access_token_expired": ("NotAuthorizedException", "Access Token has expired"),
     "access_token_revoked": ("NotAuthorizedException", "Access Token has been revoked"),
+    "access_token_scopes": ("NotAuthorizedException", "Access Token does not have required scopes"),
     # challenges
     "challenge_name_mismatch": ("InvalidParameterException", "Invalid challenge name {name}"),  # UNCONFIRMED
     "missing_challenge_response": ("InvalidParameterException", "Missing required parameter {name}"),

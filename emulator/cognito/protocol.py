@@ -40,7 +40,7 @@ def service_model() -> dict:
 
 # botocore's patterns use Java's \p{..} classes, which Python's re lacks. LMSNP (letters, marks,
 # symbols, numbers, punctuation) is everything printable but separators; Z is the separators.
-_LMSNP = "!-~\u00a1-\U0010ffff"
+_LMSNP = "!-~\u00a1-\ud7ff\ue000-\U0010ffff"
 _Z = " \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 
 
@@ -174,6 +174,11 @@ def parse_call(target: str | None, body: bytes) -> tuple[str, dict]:
         params = json.loads(body or b"{}")
     except (ValueError, UnicodeDecodeError) as exc:
         raise reject("serialization", f"the body is not valid JSON: {exc}", detail="Malformed JSON body") from None
+    bad = _unpaired_surrogate(params)
+    if bad is not None:
+        # JSON may escape half a UTF-16 pair ("\ud800"); no AWS string can hold one (UNCONFIRMED text).
+        raise reject("serialization", f"the value at {bad or 'the top level'} holds an unpaired UTF-16 surrogate, "
+                                      "which is not valid Unicode", detail="Invalid UTF-8 in request body")
     if not isinstance(params, dict):
         raise reject("serialization", "the body must be a JSON object",
                      detail="Start of structure or map found where not expected.")
@@ -188,6 +193,25 @@ def parse_call(target: str | None, body: bytes) -> tuple[str, dict]:
             message = f"{count} validation error{'s' if count > 1 else ''} detected: " + "; ".join(errors)
             raise reject("validation", message, detail=message)
     return operation, params
+
+
+def _unpaired_surrogate(value: Any, path: str = "") -> str | None:
+    """The path of the first string (key or value) that is not encodable Unicode, or None."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path
+        return None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        where = f"{path}.{key}" if path else str(key)
+        found = _unpaired_surrogate(key, where) if isinstance(key, str) else None
+        if found is None:
+            found = _unpaired_surrogate(item, where)
+        if found is not None:
+            return found
+    return None
 
 
 def is_unsigned(operation: str) -> bool:

@@ -17,6 +17,12 @@ def issue_tokens(rt: Runtime, pool: UserPool, client: AppClient, user: UserRecor
                  with_id_token: bool = True, auth_time: int | None = None) -> dict[str, Any]:
     """A sign-in's AuthenticationResult: access, ID and refresh tokens. `auth_time` is when the user
     authenticated, if earlier than now (a hosted-UI code exchanged later, or a remembered browser session)."""
+    current = rt.store.user(pool, user.username)
+    # The last gate of every path to tokens: the user may have been disabled or deleted mid-sign-in.
+    if current is None:
+        raise reject("user_not_found", f"user '{user.username}' was deleted during the sign-in")
+    if not current.enabled:
+        raise reject("user_disabled", f"user '{user.username}' was disabled during the sign-in")
     now = rt.now()
     groups = tuple(rt.store.groups_of(pool.id, user.username))
     kwargs = {"scope": scope} if scope else {}

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from emulator.config_fields import (
     LOWER_ALNUM,
@@ -319,7 +319,7 @@ def _jwt_authorizer(data: Mapping[str, Any], path: str, name: str) -> JwtAuthori
     only_keys(jwt, ("Issuer", "Audience"), jwt_path)
     issuer = string(jwt, "Issuer", jwt_path, required=True)
     assert issuer is not None
-    parts = urlsplit(issuer)
+    parts = _url_parts(issuer, f"{jwt_path}.Issuer")
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError(f"{jwt_path}.Issuer", f"{issuer!r} is not a URL like "
                                                 "https://cognito-idp.<region>.amazonaws.com/<poolId>")
@@ -505,10 +505,19 @@ def _route_authorizer(data: Mapping[str, Any], path: str,
     return authorizers[name]
 
 
+def _url_parts(url: str, key_path: str) -> SplitResult:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - a bad port only raises when read
+    except ValueError as exc:
+        raise ConfigError(key_path, f"{url!r} is not a valid URL: {exc}") from None
+    return parts
+
+
 def _target(target: str, key_path: str, segments: tuple[Segment, ...],
             base_dir: Path | None) -> tuple[str, Callable[..., Any] | None]:
     if target.startswith(("http://", "https://")):
-        parts = urlsplit(target)
+        parts = _url_parts(target, key_path)
         if not parts.netloc:
             raise ConfigError(key_path, f"{target!r} has no host")
         variables = {s.text for s in segments if s.kind != 0}

@@ -1,7 +1,7 @@
 """GET /oauth2/authorize and GET/POST /login: the hosted sign-in, from the authorize request through the
 login form (and the new-password and MFA forms) to the redirect back to the app with a code or tokens.
 
-The checks on the user are the API's own (`check_user_can_sign_in`, `password_matches`,
+The checks on the user are the API's own (`check_user_can_sign_in`, `check_password`,
 `user_gone`), so the page refuses exactly whom InitiateAuth refuses, with the same texts. The second
 factor is the API's too: the challenge `AFTER_FIRST_FACTOR` opens, answered through mfa.py's checks
 (and, to set up TOTP, AssociateSoftwareToken / VerifySoftwareToken with the challenge's Session).
@@ -21,8 +21,9 @@ from fastapi.responses import HTMLResponse, Response
 from emulator.cognito import mfa
 from emulator.cognito.auth import AFTER_FIRST_FACTOR
 from emulator.cognito.errors import CognitoError, reject
+from emulator.cognito.lockout import check_password
 from emulator.cognito.lookup import find_user, user_gone
-from emulator.cognito.passwords import password_matches, policy_violation, set_password
+from emulator.cognito.passwords import policy_violation, set_password
 from emulator.cognito.protocol import Call
 from emulator.cognito.sessions import peek_session, take_session
 from emulator.cognito.signin import check_user_can_sign_in, issue_tokens
@@ -193,8 +194,7 @@ def _password(rt: Runtime, found: Resolved, form: Mapping[str, str], csrf: str,
         if user is None:
             raise user_gone(pool, client, username)
         check_user_can_sign_in(pool, user)
-        if not password_matches(user.password_hash, password):
-            raise reject("wrong_password", f"the password is not user '{user.username}''s password")
+        check_password(rt, pool, user, password)
     except CognitoError as error:
         rt.decisions.reject(LOGIN, f"{error.type}: {error.message}", error.reason)
         return _form(rt, found, username, error, csrf)
@@ -231,6 +231,11 @@ def _new_password(rt: Runtime, found: Resolved, form: Mapping[str, str], csrf: s
     problem: CognitoError | None = None
     if user is None:
         problem = reject("user_not_found", f"user '{step['username']}' was deleted during the sign-in")
+    elif not user.enabled:
+        problem = reject("user_disabled", f"user '{user.username}' was disabled during the sign-in")
+    elif user.status != "FORCE_CHANGE_PASSWORD":
+        problem = reject("session_invalid", f"user '{user.username}' is {user.status} now; the new-password "
+                                            "step no longer applies")
     elif not new:
         problem = reject("missing_challenge_response", "the form was posted without a new password",
                          name="NEW_PASSWORD")

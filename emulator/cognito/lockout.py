@@ -1,0 +1,54 @@
+"""Failed sign-in attempts: after five in a row AWS locks the user out for a while, doubling each time.
+
+AWS's developer guide: "after five failed sign-in attempts ... lockout time starts at 1 second
+and doubles after each subsequent failed attempt, up to about 15 minutes"; a success resets it.
+"""
+
+from __future__ import annotations
+
+from emulator.cognito.errors import CognitoError, reject
+from emulator.cognito.passwords import password_matches
+from emulator.model import UserPool
+from emulator.runtime import Runtime
+from emulator.state import UserRecord
+
+FREE_ATTEMPTS = 5
+MAX_LOCK_SECONDS = 15 * 60
+
+
+def lock_seconds(failed_attempts: int) -> int:
+    """How long the user is locked out after `failed_attempts` consecutive failures (pure)."""
+    if failed_attempts < FREE_ATTEMPTS:
+        return 0
+    return min(2 ** (failed_attempts - FREE_ATTEMPTS), MAX_LOCK_SECONDS)
+
+
+def refuse_if_locked(user: UserRecord, now: float) -> None:
+    if user.locked_until > now:
+        raise reject("password_attempts_exceeded",
+                     f"user '{user.username}' failed {user.failed_attempts} sign-ins in a row and is locked out "
+                     f"for {user.locked_until - now:.0f} s more")
+
+
+def record_failure(rt: Runtime, pool: UserPool, user: UserRecord) -> None:
+    now = rt.clock()
+    user.failed_attempts += 1
+    user.locked_until = now + lock_seconds(user.failed_attempts)
+    rt.store.put_user(pool, user)
+
+
+def record_success(rt: Runtime, pool: UserPool, user: UserRecord) -> None:
+    if user.failed_attempts or user.locked_until:
+        user.failed_attempts, user.locked_until = 0, 0.0
+        rt.store.put_user(pool, user)
+
+
+def check_password(rt: Runtime, pool: UserPool, user: UserRecord, password: str) -> None:
+    """Raise AWS's error for a locked-out user or a wrong password (counting it); reset the count on success."""
+    with rt.store.transaction(commit_on=(CognitoError,)):
+        refuse_if_locked(user, rt.clock())
+        if not password_matches(user.password_hash, password):
+            record_failure(rt, pool, user)
+            raise reject("wrong_password", f"the password is not user '{user.username}''s password "
+                                           f"({user.failed_attempts} failed in a row)")
+        record_success(rt, pool, user)
