@@ -135,3 +135,10 @@ def test_strip_stage(path: str, stage: str, expected: str | None) -> None:
 
 def test_shape_erases_names() -> None:
     assert shape(parse_route_key("GET /a/{x}/{y+}")[2]) == shape(parse_route_key("GET /a/{b}/{c+}")[2])
+
+
+def test_any_does_not_cover_methods_api_gateway_lacks() -> None:
+    route = R("ANY /{proxy+}")
+    assert match_route([route], "GET", "/x") is not None
+    assert match_route([route], "CONNECT", "/x") is None
+    assert match_route([route], "TRACE", "/x") is None

@@ -132,3 +132,15 @@ def test_a_bad_value_in_a_list_of_enums_is_reported_for_the_whole_list() -> None
         "UserPoolId": "us-east-1_A", "ClientId": "c", "AllowedOAuthFlows": ["token"]})
     assert errors == ["Value '[token]' at 'allowedOAuthFlows' failed to satisfy constraint: Member must satisfy "
                       "constraint: [Member must satisfy enum value set: [code, implicit, client_credentials]]"]
+
+
+def test_other_methods_on_the_api_root_get_an_aws_shaped_error(emulator: EmulatorServer) -> None:
+    response = httpx.get(emulator.url + "/")
+    assert_aws_error(response, "UnknownOperationException")
+    assert "POST /" in response.headers["x-emulator-reason"]
+
+
+def test_wrong_method_on_an_endpoint_is_json_with_a_reason(emulator: EmulatorServer) -> None:
+    response = httpx.put(f"{emulator.url}/oauth2/token")
+    assert response.status_code == 405 and response.json() == {"message": "Method Not Allowed"}
+    assert response.headers["x-emulator-reason"]

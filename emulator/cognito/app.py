@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from emulator.cognito import admin_users, auth, emulator_endpoints, groups, mfa, pools, signup, users
 from emulator.cognito.errors import CognitoError, reject
@@ -77,6 +78,20 @@ def build_cognito_app(rt: Runtime) -> FastAPI:
             log.exception("internal error in %s", operation)
             return _error_response(rt, reject("internal", f"the emulator failed while handling {operation}; "
                                                           "see its log"), operation, request_id)
+
+    @app.api_route("/", methods=["GET", "PUT", "DELETE", "PATCH"])
+    async def not_the_api(request: Request) -> Response:
+        error = CognitoError("UnknownOperationException", "",
+                             f"the cognito-idp API takes POST / with X-Amz-Target, not {request.method} /")
+        return _error_response(rt, error, request.method, str(uuid.uuid4()))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        # FastAPI's own {"detail": ...} is no AWS shape; say what was wrong in the reason header.
+        reason = f"{request.method} {request.url.path}: {exc.detail}"
+        rt.decisions.reject("cognito port", str(exc.status_code), reason)
+        return JSONResponse({"message": str(exc.detail)}, status_code=exc.status_code,
+                            headers={**(exc.headers or {}), REASON_HEADER: header_safe(reason)})
 
     @app.get("/{pool_id}/.well-known/jwks.json")
     async def jwks(pool_id: str) -> Response:

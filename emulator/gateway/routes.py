@@ -152,7 +152,8 @@ def match_route(routes: Iterable[Routable], method: str, path: str) -> RouteMatc
         if route.method == DEFAULT_ROUTE:
             default = route
             continue
-        if route.method not in ("ANY", method):
+        # ANY stands for API Gateway's seven methods; CONNECT, TRACE and the like match no route.
+        if route.method != method and not (route.method == "ANY" and method in METHODS):
             continue
         params = _match_segments(route.segments, parts)
         if params is not None:
