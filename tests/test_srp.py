@@ -481,3 +481,15 @@ def test_simulated_verifier_makes_every_proof_fail():
     )  # fmt: skip
     assert expected is not None
     assert not srp.signature_matches(expected, answer["PASSWORD_CLAIM_SIGNATURE"])
+
+
+def test_client_side_signature_is_what_the_server_expects() -> None:
+    salt = srp.new_salt()
+    verifier = srp.password_verifier("us-east-1_Abc", "user", "pw", salt)
+    b, big_b = srp.server_ephemeral(verifier)
+    small_a, big_a = srp.client_ephemeral()
+    block = srp.new_secret_block()
+    stamp = "Tue Jan 2 03:04:05 UTC 2024"
+    expected = srp.expected_signature("us-east-1_Abc", "user", verifier, big_a, b, big_b, block, stamp)
+    assert srp.client_signature("us-east-1_Abc", "user", "pw", salt, small_a, big_a, big_b, block, stamp) == expected
+    assert srp.client_signature("us-east-1_Abc", "user", "nope", salt, small_a, big_a, big_b, block, stamp) != expected

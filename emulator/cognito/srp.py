@@ -240,7 +240,10 @@ def session_key(verifier: int, a: int, b: int, big_b: int) -> bytes | None:
     if u == 0:
         return None
     # S = (A·v^u)^b mod N; the client reaches the same S as (B − k·g^x)^(a + u·x).
-    s = pow(a * pow(verifier, u, N), b, N)
+    return _derived_key(u, pow(a * pow(verifier, u, N), b, N))
+
+
+def _derived_key(u: int, s: int) -> bytes:
     # HKDF-SHA256, one block: PRK = HMAC(salt=padHex(u), ikm=padHex(S)), both hex-decoded.
     prk = hmac.new(bytes.fromhex(pad_hex(u)), bytes.fromhex(pad_hex(s)), hashlib.sha256).digest()
     return hmac.new(prk, _HKDF_INFO, hashlib.sha256).digest()[:16]
@@ -271,11 +274,36 @@ def expected_signature(
     not base64: no signature can be right then.
     """
     key = session_key(verifier, a, b, big_b)
+    return _claim(key, pool_id, user_id_for_srp, secret_block_b64, timestamp)
+
+
+def _claim(key: bytes | None, pool_id: str, user_id_for_srp: str, secret_block_b64: str,
+           timestamp: str) -> str | None:
     secret_block = _b64decode(secret_block_b64)
     if key is None or secret_block is None:
         return None
     message = pool_suffix(pool_id).encode() + user_id_for_srp.encode() + secret_block + timestamp.encode()
     return base64.b64encode(hmac.new(key, message, hashlib.sha256).digest()).decode("ascii")
+
+
+def client_ephemeral() -> tuple[int, int]:
+    """The client's side: (a, A = g^a mod N), for tools that sign in with SRP (the token command)."""
+    while True:
+        a = secrets.randbits(_EPHEMERAL_BITS)
+        big_a = pow(G, a, N)
+        if big_a % N:
+            return a, big_a
+
+
+def client_signature(pool_id: str, user_id_for_srp: str, password: str, salt_hex: str, small_a: int,
+                     big_a: int, big_b: int, secret_block_b64: str, timestamp: str) -> str | None:
+    """The PASSWORD_CLAIM_SIGNATURE a client computes from the challenge, as Cognito's clients do."""
+    u = scrambler(big_a, big_b)
+    if u == 0 or big_b % N == 0:
+        return None
+    x = _private_x(pool_id, user_id_for_srp, password, salt_hex)
+    s = pow(big_b - K * pow(G, x, N), small_a + u * x, N)
+    return _claim(_derived_key(u, s), pool_id, user_id_for_srp, secret_block_b64, timestamp)
 
 
 def signature_matches(expected: str | None, given: object) -> bool:
