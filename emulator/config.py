@@ -6,6 +6,7 @@ so `aws cognito-idp describe-user-pool-client` output pastes in.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -15,9 +16,25 @@ from typing import Any
 import yaml
 
 from emulator import config_fields as f
+from emulator.cognito import schema_rules
 from emulator.cognito.client_rules import client_violation
+from emulator.cognito.errors import CognitoError
 from emulator.config_fields import ALNUM, LOWER_ALNUM, ConfigError, stable_token
-from emulator.model import DEFAULT_REGION, AppClient, Group, PasswordPolicy, ResourceServer, UserPool
+from emulator.model import (
+    ATTRIBUTE_DATA_TYPES,
+    CUSTOM_PREFIX,
+    DEFAULT_REGION,
+    DEVELOPER_PREFIX,
+    STANDARD_BY_NAME,
+    AppClient,
+    Group,
+    PasswordPolicy,
+    ResourceServer,
+    SchemaAttribute,
+    UserPool,
+)
+
+log = logging.getLogger("cognito_emulator")
 
 USER_STATUSES = ("CONFIRMED", "FORCE_CHANGE_PASSWORD", "UNCONFIRMED", "RESET_REQUIRED")
 REGION_PATTERN = re.compile(r"[a-z]{2}(-[a-z]+)+-\d")
@@ -100,7 +117,7 @@ def _check_unique(items: Any, what: str) -> None:
 
 POOL_KEYS = (
     "Id", "Name", "Region", "Issuer", "UsernameAttributes", "AliasAttributes", "AutoVerifiedAttributes",
-    "UsernameConfiguration", "MfaConfiguration", "Policies", "Domain", "LambdaConfig",
+    "UsernameConfiguration", "MfaConfiguration", "Policies", "Domain", "LambdaConfig", "Schema",
     "ResourceServers", "Groups", "Users", "Clients",
 )
 
@@ -145,6 +162,7 @@ def _pool(data: Mapping[str, Any], path: str, default_region: str) -> PoolSeed:
         mfa_configuration=mfa, password_policy=policy, domain=f.string(data, "Domain", path),
         lambda_config={str(k): str(v) for k, v in lambda_config.items()},
     )
+    pool = _schema(pool, data, path)
     servers = tuple(_resource_server(item, p, pool_id) for p, item in f.mapping_list(data, "ResourceServers", path))
     _check_unique(((s.identifier, f"{path}.ResourceServers[{i}].Identifier") for i, s in enumerate(servers)),
                   "resource server identifier")
@@ -158,10 +176,74 @@ def _pool(data: Mapping[str, Any], path: str, default_region: str) -> PoolSeed:
         if generate:
             generated.add(client.client_id)
     group_names = {g.name for g in groups}
-    users = tuple(_user(item, p, group_names, policy) for p, item in f.mapping_list(data, "Users", path))
+    users = tuple(_user(item, p, group_names, pool) for p, item in f.mapping_list(data, "Users", path))
     _check_unique(((u.username if pool.case_sensitive else u.username.lower(), f"{path}.Users[{i}].Username")
                    for i, u in enumerate(users)), "username")
     return PoolSeed(pool, tuple(clients), frozenset(generated), servers, groups, users)
+
+
+SCHEMA_KEYS = ("Name", "AttributeDataType", "Mutable", "DeveloperOnlyAttribute", "Required",
+               "StringAttributeConstraints", "NumberAttributeConstraints")
+
+
+def _schema(pool: UserPool, data: Mapping[str, Any], path: str) -> UserPool:
+    """The pool with its `Schema` (CreateUserPool's list): custom attributes by `name`, `custom:name` or
+    `dev:custom:name`, and standard ones (`{Name: email, Required: true}`), as AWS checks them."""
+    for p, item in f.mapping_list(data, "Schema", path):
+        attribute = _schema_entry(item, p)
+        try:
+            pool = schema_rules.with_declarations(pool, [attribute])
+        except CognitoError as error:  # a name declared twice, or one custom attribute too many
+            raise _config_error(f"{p}.Name", error) from None
+    return pool
+
+
+def _schema_entry(item: Mapping[str, Any], path: str) -> SchemaAttribute:
+    f.only_keys(item, SCHEMA_KEYS, path)
+    name = f.string(item, "Name", path, required=True)
+    developer_only = f.boolean(item, "DeveloperOnlyAttribute", path, False)
+    custom = name.startswith((CUSTOM_PREFIX, DEVELOPER_PREFIX))
+    if name.startswith(DEVELOPER_PREFIX):
+        if "DeveloperOnlyAttribute" in item and not developer_only:
+            raise ConfigError(f"{path}.DeveloperOnlyAttribute", f"'{name}' names a developer-only attribute")
+        developer_only = True
+    base = name.removeprefix(DEVELOPER_PREFIX).removeprefix(CUSTOM_PREFIX) if custom else name
+    if name.startswith(DEVELOPER_PREFIX) and not name.startswith(DEVELOPER_PREFIX + CUSTOM_PREFIX):
+        raise ConfigError(f"{path}.Name", f"a developer-only attribute is named dev:custom:<name>, not '{name}'")
+    if custom or base not in STANDARD_BY_NAME:
+        problem = schema_rules.custom_name_problem(base)
+        if problem:
+            raise ConfigError(f"{path}.Name", problem)
+    data_type = f.string(item, "AttributeDataType", path)
+    if data_type is not None and data_type not in ATTRIBUTE_DATA_TYPES:
+        raise ConfigError(f"{path}.AttributeDataType", f"'{data_type}' is not one of {', '.join(ATTRIBUTE_DATA_TYPES)}")
+    entry: dict[str, Any] = {
+        "Name": base, "AttributeDataType": data_type, "DeveloperOnlyAttribute": developer_only,
+        "Mutable": f.boolean(item, "Mutable", path, True), "Required": f.boolean(item, "Required", path, False),
+    }
+    for key, fields in (("StringAttributeConstraints", ("MinLength", "MaxLength")),
+                        ("NumberAttributeConstraints", ("MinValue", "MaxValue"))):
+        constraints = f.mapping(item.get(key) or {}, f"{path}.{key}")
+        f.only_keys(constraints, fields, f"{path}.{key}")
+        entry[key] = {k: f.string(constraints, k, f"{path}.{key}") for k in fields if k in constraints}
+    try:
+        attribute = schema_rules.declared(entry, custom=True if custom else None)
+    except CognitoError as error:
+        key = next((k for k in ("Required", "StringAttributeConstraints", "NumberAttributeConstraints")
+                    if k in error.message or k in error.reason), None)
+        if "standard schema attribute" in error.message:
+            key = "AttributeDataType" if "AttributeDataType" in item else "DeveloperOnlyAttribute"
+        raise _config_error(f"{path}.{key}" if key else path, error) from None
+    if not attribute.custom:
+        ignored = [k for k in ("StringAttributeConstraints", "NumberAttributeConstraints") if entry[k]]
+        if ignored:  # checked like AWS checks them, but only custom attributes' values are checked
+            log.info("%s: %s of standard attribute %s accepted and ignored", path, " and ".join(ignored), base)
+    return attribute
+
+
+def _config_error(path: str, error: CognitoError) -> ConfigError:
+    return ConfigError(path, f"{error.type}: {error.message.strip()}"
+                       + ("" if error.reason == error.message else f" ({error.reason})"))
 
 
 def _password_policy(raw: Any, path: str) -> PasswordPolicy:
@@ -255,7 +337,7 @@ def _client(data: Mapping[str, Any], path: str, pool_id: str, custom_scopes: set
     return client, generate and secret is None
 
 
-def _user(data: Mapping[str, Any], path: str, group_names: set[str], policy: PasswordPolicy) -> UserSeed:
+def _user(data: Mapping[str, Any], path: str, group_names: set[str], pool: UserPool) -> UserSeed:
     f.only_keys(data, ("Username", "Password", "TemporaryPassword", "UserStatus", "Enabled", "UserAttributes",
                        "Attributes", "Groups", "MFA"), path)
     username = f.string(data, "Username", path, required=True)
@@ -271,6 +353,7 @@ def _user(data: Mapping[str, Any], path: str, group_names: set[str], policy: Pas
     if status in ("CONFIRMED", "UNCONFIRMED", "FORCE_CHANGE_PASSWORD") and not (password or temporary):
         raise ConfigError(f"{path}.Password", f"a {status} user needs a Password")
     attributes = _attributes(data.get("UserAttributes", data.get("Attributes")), f"{path}.UserAttributes")
+    _check_schema(pool, username, attributes, f"{path}.UserAttributes")
     groups = f.string_list(data, "Groups", path) or ()
     for i, g in enumerate(groups):
         if g not in group_names:
@@ -280,6 +363,34 @@ def _user(data: Mapping[str, Any], path: str, group_names: set[str], policy: Pas
     return UserSeed(username=username, password=password or temporary, status=status,
                     enabled=f.boolean(data, "Enabled", path, True), attributes=attributes, groups=groups,
                     mfa=dict(mfa))
+
+
+def _check_schema(pool: UserPool, username: str, attributes: tuple[tuple[str, str], ...], path: str) -> None:
+    """A seed user's attributes fit the pool's schema as AdminCreateUser's would: declared, valid values,
+    the Required ones present (the Username counts as the e-mail/phone a pool signs in with)."""
+    for name, value in attributes:
+        if pool.schema_attribute(name) is None:
+            base = name.removeprefix(DEVELOPER_PREFIX).removeprefix(CUSTOM_PREFIX)
+            if not name.startswith((CUSTOM_PREFIX, DEVELOPER_PREFIX)):
+                why = (f"'{name}' is not a standard attribute; a custom attribute is named custom:<name> and "
+                       "declared in the pool's Schema")
+            elif pool.schema_attribute(DEVELOPER_PREFIX + name) is not None:
+                why = f"{name} is developer-only in the pool's Schema; name it {DEVELOPER_PREFIX}{name}"
+            else:
+                why = (f"{name} is not in the pool's Schema; declare it there, e.g. "
+                       f"Schema: [{{Name: {base}, AttributeDataType: String}}]")
+            raise ConfigError(f"{path}.{name}", why)
+        refusal = schema_rules.write_refusal(pool, name, value, by_admin=True, creating=True)
+        if refusal is not None:
+            raise ConfigError(f"{path}.{name}", refusal.reason)
+    present = dict(attributes)
+    if "email" in pool.username_attributes and "@" in username:
+        present.setdefault("email", username)
+    if "phone_number" in pool.username_attributes and username.startswith("+"):
+        present.setdefault("phone_number", username)
+    missing = schema_rules.missing_required(pool, present)
+    if missing is not None:
+        raise ConfigError(path, f"{missing.reason}; add it to UserAttributes")
 
 
 def _attributes(raw: Any, path: str) -> tuple[tuple[str, str], ...]:

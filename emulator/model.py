@@ -15,6 +15,11 @@ DEFAULT_ACCOUNT = "123456789012"
 # ExplicitAuthFlows of a client created without them (service-2.json ExplicitAuthFlows doc).
 DEFAULT_EXPLICIT_AUTH_FLOWS = ("ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH")
 
+# The schema's custom and developer-only attribute name prefixes (`custom:tier`, `dev:custom:tier`).
+CUSTOM_PREFIX = "custom:"
+DEVELOPER_PREFIX = "dev:"
+ATTRIBUTE_DATA_TYPES = ("String", "Number", "DateTime", "Boolean")
+
 # Seconds per TokenValidityUnits value.
 UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
 DEFAULT_UNITS = {"AccessToken": "hours", "IdToken": "hours", "RefreshToken": "days"}
@@ -56,6 +61,80 @@ class PasswordPolicy:
 
 
 @dataclass(frozen=True)
+class SchemaAttribute:
+    """One attribute of a pool's schema (AWS's SchemaAttributeType), by its full name: `email`,
+    `custom:tier`, or `dev:custom:tier` for a developer-only one. Constraints are kept as AWS's strings."""
+
+    name: str
+    data_type: str = "String"
+    mutable: bool = True
+    required: bool = False
+    developer_only: bool = False
+    min_length: str | None = None
+    max_length: str | None = None
+    min_value: str | None = None
+    max_value: str | None = None
+
+    @property
+    def custom(self) -> bool:
+        return self.name.startswith((CUSTOM_PREFIX, DEVELOPER_PREFIX))
+
+    @property
+    def base_name(self) -> str:
+        """The name without `dev:` and `custom:` (what CreateUserPool's Schema entry named)."""
+        return self.name.removeprefix(DEVELOPER_PREFIX).removeprefix(CUSTOM_PREFIX)
+
+    def to_aws(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"Name": self.name, "AttributeDataType": self.data_type,
+                                "DeveloperOnlyAttribute": self.developer_only, "Mutable": self.mutable,
+                                "Required": self.required}
+        lengths = {k: v for k, v in (("MinLength", self.min_length), ("MaxLength", self.max_length)) if v is not None}
+        values = {k: v for k, v in (("MinValue", self.min_value), ("MaxValue", self.max_value)) if v is not None}
+        # A custom String attribute always shows its (possibly empty) string constraints; a Number one only
+        # the number constraints it was given (UNCONFIRMED: as another emulator's AWS-verified tests show it).
+        if self.data_type == "String" and (lengths or self.custom):
+            data["StringAttributeConstraints"] = lengths
+        if self.data_type == "Number" and values:
+            data["NumberAttributeConstraints"] = values
+        return data
+
+    @classmethod
+    def from_aws(cls, data: dict[str, Any]) -> SchemaAttribute:
+        lengths = data.get("StringAttributeConstraints") or {}
+        values = data.get("NumberAttributeConstraints") or {}
+        return cls(
+            name=data["Name"], data_type=data.get("AttributeDataType") or "String",
+            mutable=bool(data.get("Mutable", True)), required=bool(data.get("Required", False)),
+            developer_only=bool(data.get("DeveloperOnlyAttribute", False)),
+            min_length=lengths.get("MinLength"), max_length=lengths.get("MaxLength"),
+            min_value=values.get("MinValue"), max_value=values.get("MaxValue"),
+        )
+
+
+def _standard(name: str, data_type: str = "String", **fields: Any) -> SchemaAttribute:
+    if data_type == "String":
+        fields = {"min_length": "0", "max_length": "2048", **fields}
+    return SchemaAttribute(name, data_type, **fields)
+
+
+# The standard attributes of every user pool, as DescribeUserPool lists them (its order, types, mutability
+# and constraints; the AWS CLI's describe-user-pool example and the SDKs' CreateUserPool example response).
+STANDARD_SCHEMA: tuple[SchemaAttribute, ...] = (
+    _standard("sub", mutable=False, required=True, min_length="1"),
+    *(_standard(n) for n in ("name", "given_name", "family_name", "middle_name", "nickname", "preferred_username",
+                              "profile", "picture", "website", "email")),
+    _standard("email_verified", "Boolean"),
+    _standard("gender"),
+    _standard("birthdate", min_length="10", max_length="10"),
+    *(_standard(n) for n in ("zoneinfo", "locale", "phone_number")),
+    _standard("phone_number_verified", "Boolean"),
+    _standard("address"),
+    _standard("updated_at", "Number", min_value="0"),
+)
+STANDARD_BY_NAME: dict[str, SchemaAttribute] = {a.name: a for a in STANDARD_SCHEMA}
+
+
+@dataclass(frozen=True)
 class UserPool:
     id: str
     name: str
@@ -69,8 +148,24 @@ class UserPool:
     password_policy: PasswordPolicy = field(default_factory=PasswordPolicy)
     domain: str | None = None
     lambda_config: dict[str, str] = field(default_factory=dict)  # trigger name -> python:module:function
+    custom_attributes: tuple[SchemaAttribute, ...] = ()  # the schema's custom:/dev:custom: attributes
+    required_attributes: tuple[str, ...] = ()  # standard attributes the schema makes Required (besides sub)
+    immutable_attributes: tuple[str, ...] = ()  # standard attributes the schema makes not Mutable (besides sub)
     created: float = 0.0
     modified: float = 0.0
+
+    @property
+    def schema(self) -> tuple[SchemaAttribute, ...]:
+        """Every attribute of the pool: the standard ones (with the schema's Required/Mutable), then custom."""
+        standard = tuple(
+            replace(a, required=a.required or a.name in self.required_attributes,
+                    mutable=a.mutable and a.name not in self.immutable_attributes)
+            for a in STANDARD_SCHEMA)
+        return standard + self.custom_attributes
+
+    def schema_attribute(self, name: str) -> SchemaAttribute | None:
+        """The schema attribute of this full name (`email`, `custom:tier`, `dev:custom:tier`), or None."""
+        return next((a for a in self.schema if a.name == name), None)
 
     @property
     def issuer(self) -> str:
@@ -90,6 +185,7 @@ class UserPool:
             "LambdaConfig": dict(self.lambda_config),
             "MfaConfiguration": self.mfa_configuration,
             "UsernameConfiguration": {"CaseSensitive": self.case_sensitive},
+            "SchemaAttributes": [a.to_aws() for a in self.schema],
             "CreationDate": self.created,
             "LastModifiedDate": self.modified,
         }
@@ -109,6 +205,8 @@ class UserPool:
 
     @classmethod
     def from_record(cls, data: dict[str, Any]) -> UserPool:
+        schema = [SchemaAttribute.from_aws(a) for a in data.get("SchemaAttributes") or ()]
+        standard = [a for a in schema if not a.custom and a.name != "sub"]
         return cls(
             id=data["Id"],
             name=data["Name"],
@@ -122,6 +220,9 @@ class UserPool:
             password_policy=PasswordPolicy.from_aws((data.get("Policies") or {}).get("PasswordPolicy")),
             domain=data.get("Domain"),
             lambda_config=dict(data.get("LambdaConfig") or {}),
+            custom_attributes=tuple(a for a in schema if a.custom),
+            required_attributes=tuple(a.name for a in standard if a.required),
+            immutable_attributes=tuple(a.name for a in standard if not a.mutable),
             created=float(data.get("CreationDate") or 0),
             modified=float(data.get("LastModifiedDate") or 0),
         )

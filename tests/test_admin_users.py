@@ -27,6 +27,7 @@ CONFIG = {
         "Id": POOL,
         "Name": "admin-users",
         "AutoVerifiedAttributes": ["email"],
+        "Schema": [{"Name": "team", "AttributeDataType": "String"}],
         "Users": [
             {"Username": "alice", "Password": "Correct-Horse1",
              "UserAttributes": {"email": "alice@example.com", "email_verified": "true", "given_name": "Alice"}},

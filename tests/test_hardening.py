@@ -19,6 +19,7 @@ POOL = "us-east-1_Harden001"
 CONFIG = {
     "UserPools": [{
         "Id": POOL, "Name": "hardening",
+        "Schema": [{"Name": f"a{i}"} for i in range(12)],
         "ResourceServers": [{"Identifier": "api", "Scopes": [{"ScopeName": "read"}]}],
         "Users": [
             {"Username": "alice", "Password": "Correct-Horse1", "UserAttributes": {"email": "a@example.com",

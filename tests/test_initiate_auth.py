@@ -20,6 +20,7 @@ CONFIG = {
     "UserPools": [{
         "Id": POOL,
         "Name": "auth-tests",
+        "Schema": [{"Name": "tier", "AttributeDataType": "String"}],
         "Groups": [{"GroupName": "admin"}],
         "Users": [
             {"Username": "alice", "Password": "Correct-Horse1", "Groups": ["admin"],

@@ -22,6 +22,7 @@ CONFIG = {
     "UserPools": [{
         "Id": POOL,
         "Name": "list-users",
+        "Schema": [{"Name": "tier", "AttributeDataType": "String"}],
         "Users": [
             {"Username": "alice", "Password": "Correct-Horse1",
              "UserAttributes": {"email": "alice@example.com", "given_name": "Alice", "family_name": "Reddy",

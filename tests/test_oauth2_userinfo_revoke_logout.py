@@ -24,6 +24,7 @@ USER, PASSWORD = "peroper@hoge.com", "munyamunya"
 def _config() -> dict:
     data = bundled_config()
     pool = data["UserPools"][0]
+    pool["Schema"] = [{"Name": "team", "AttributeDataType": "String"}]
     pool["Users"][0]["UserAttributes"] = {"email": USER, "email_verified": "true", "name": "Pero Per",
                                           "phone_number": "+15555550100", "custom:team": "blue"}
     common = {"AllowedOAuthFlowsUserPoolClient": True, "AllowedOAuthFlows": ["code"], "CallbackURLs": [CALLBACK],

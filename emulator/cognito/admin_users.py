@@ -16,7 +16,9 @@ from emulator.cognito.list_users_filter import FilterError, matches, parse_filte
 from emulator.cognito.lookup import require_pool
 from emulator.cognito.passwords import policy_violation, set_password
 from emulator.cognito.protocol import Call
+from emulator.cognito.schema_rules import missing_required
 from emulator.cognito.signup import check_name_free, send_recovery_code, sign_in_username
+from emulator.cognito.temporary_passwords import start_temporary_password
 from emulator.cognito.users import (
     apply_attributes,
     attribute_list,
@@ -120,7 +122,7 @@ def _invite(rt: Runtime, pool: UserPool, user: UserRecord, password: str, params
 def admin_create_user(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
     pool = require_pool(rt.store, params["UserPoolId"])
     attributes = {k: v for k, v in attributes_from(params.get("UserAttributes")).items() if v}
-    check_writable(attributes)
+    check_writable(pool, attributes, admin=True, creating=True)
     check_values(attributes)
     password = params.get("TemporaryPassword") or temporary_password(pool.password_policy)
     if params.get("TemporaryPassword"):
@@ -128,6 +130,9 @@ def admin_create_user(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
     if params.get("MessageAction") == "RESEND":
         return _resend_invitation(rt, pool, params, password)
     username = sign_in_username(pool, params["Username"], attributes)
+    missing = missing_required(pool, attributes)
+    if missing is not None:
+        raise missing
     now = rt.clock()
     sub = username if pool.username_attributes else _new_sub()
     user = UserRecord(pool_id=pool.id, username=username, sub=sub, attributes={"sub": sub, **attributes},
@@ -137,6 +142,7 @@ def admin_create_user(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
         check_name_free(rt, pool, username, attributes, taken_key="admin_username_exists")
         check_unique(rt, pool, user, {}, force_alias=bool(params.get("ForceAliasCreation")))
         rt.store.put_user(pool, user)
+        start_temporary_password(rt, pool, user)
     _invite(rt, pool, user, password, params)
     return {"User": user_type(user)}
 
@@ -152,6 +158,7 @@ def _resend_invitation(rt: Runtime, pool: UserPool, params: dict, password: str)
                                            "users who have not yet set their password", username=user.username)
     set_password(user, pool.id, password)
     save(rt, pool, user)
+    start_temporary_password(rt, pool, user)  # RESEND is how an expired one is renewed
     _invite(rt, pool, user, password, params)
     return {"User": user_type(user)}
 
@@ -169,6 +176,9 @@ def admin_set_user_password(rt: Runtime, params: dict, call: Call) -> dict[str, 
     set_password(user, pool.id, params["Password"])
     user.status = "CONFIRMED" if params.get("Permanent") else "FORCE_CHANGE_PASSWORD"
     save(rt, pool, user)
+    if not params.get("Permanent"):
+        # "If the user doesn't sign in before it expires, the user won't be able to sign in" (the API docs).
+        start_temporary_password(rt, pool, user)
     return {}
 
 
@@ -185,7 +195,7 @@ def admin_confirm_sign_up(rt: Runtime, params: dict, call: Call) -> dict[str, An
 def admin_update_user_attributes(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
     pool, user = _pool_user(rt, params)
     changes = attributes_from(params["UserAttributes"])
-    check_writable(changes)
+    check_writable(pool, changes, admin=True)
     check_values(changes)
     contacts = apply_attributes(user, changes)
     check_unique(rt, pool, user, changes)
@@ -197,7 +207,7 @@ def admin_update_user_attributes(rt: Runtime, params: dict, call: Call) -> dict[
 def admin_delete_user_attributes(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
     pool, user = _pool_user(rt, params)
     names = params["UserAttributeNames"]
-    check_writable(names)
+    check_writable(pool, dict.fromkeys(names, ""), admin=True)
     apply_attributes(user, dict.fromkeys(names, ""))
     save(rt, pool, user)
     return {}

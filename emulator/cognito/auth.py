@@ -28,6 +28,7 @@ from emulator.cognito.passwords import policy_violation, set_password
 from emulator.cognito.protocol import Call
 from emulator.cognito.sessions import SESSION_GRACE_SECONDS, find_refresh_token, take_session
 from emulator.cognito.signin import challenge, check_user_can_sign_in, issue_tokens, refreshed_tokens
+from emulator.cognito.temporary_passwords import refuse_if_expired
 from emulator.model import AppClient, UserPool
 from emulator.runtime import Runtime
 from emulator.state import UserRecord
@@ -42,6 +43,7 @@ AFTER_FIRST_FACTOR: list[Callable[[Runtime, UserPool, AppClient, UserRecord], di
 def after_first_factor(rt: Runtime, pool: UserPool, client: AppClient, user: UserRecord) -> dict[str, Any]:
     """What follows a correct password: the new-password challenge, a second factor, or tokens."""
     if user.status == "FORCE_CHANGE_PASSWORD":
+        refuse_if_expired(rt, pool, user)
         writable = {k: v for k, v in user.attributes.items() if k not in ("sub",)}
         return challenge(rt, pool, client, user, "NEW_PASSWORD_REQUIRED", {
             "USER_ID_FOR_SRP": user.username,

@@ -175,6 +175,37 @@ ERRORS: dict[str, tuple[str, str]] = {
     "lambda_bad_output": ("InvalidLambdaResponseException", "Unrecognizable lambda output"),
     "lambda_unexpected": (  # UNCONFIRMED
         "UnexpectedLambdaException", "{trigger} invocation failed due to error {detail}."),
+    # user pool schema and temporary passwords (schema_rules.py, pools.py, users.py, temporary_passwords.py).
+    # Sources: "Required custom attributes are not supported currently." quoted from CloudFormation failures
+    # (a serverless blog post; an amplify override's comment); the standard-attribute text from a Terraform
+    # user's comment; "user.<name>: Attribute cannot be updated." from aws-amplify/amplify-swift#3981 and
+    # aws-amplify/amplify-js#3526 (raw, with its trailing newline); "Existing attribute already has name"
+    # matched by deploy scripts against real AWS (the "<name>: " lead and the constraint texts are as other
+    # emulators word them); the required-attribute text from a tutorial quoting AWS's SignUp answer; the
+    # temporary-password text from many apps matching it exactly and an operator's notes. UNCONFIRMED marks
+    # the rest.
+    "required_custom_attribute": (
+        "InvalidParameterException", "Required custom attributes are not supported currently."),
+    "standard_attribute_changed": (
+        "InvalidParameterException",
+        "You can not change AttributeDataType or set developerOnlyAttribute for standard schema attribute {name}"),
+    "custom_attribute_exists": ("InvalidParameterException", "{name}: Existing attribute already has name {existing}."),
+    "too_many_custom_attributes": (  # UNCONFIRMED
+        "InvalidParameterException", "The user pool cannot have more than {limit} custom attributes."),
+    "schema_constraint_invalid": (  # UNCONFIRMED
+        "InvalidParameterException", "Invalid {constraint} for schema attribute {name}"),
+    "schema_string_too_long": (  # UNCONFIRMED
+        "InvalidParameterException", "user.{name}: String attributes cannot have a length of more than {limit}"),
+    "schema_length_range": (  # UNCONFIRMED
+        "InvalidParameterException", "user.{name}: Max length cannot be less than min length."),
+    "schema_value_range": (  # UNCONFIRMED
+        "InvalidParameterException", "user.{name}: Max value cannot be less than min value."),
+    "attribute_cannot_be_updated": ("InvalidParameterException", "user.{name}: Attribute cannot be updated.\n"),
+    "attribute_required": ("InvalidParameterException", "Attributes did not conform to the schema: {detail}"),
+    "attribute_value_invalid": (  # UNCONFIRMED: AWS's words after the attribute name
+        "InvalidParameterException", "Attributes did not conform to the schema: {name}: {detail}"),
+    "temporary_password_expired": (
+        "NotAuthorizedException", "Temporary password has expired and must be reset by an administrator."),
 }
 
 

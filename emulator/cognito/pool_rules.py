@@ -8,6 +8,7 @@ UNCONFIRMED choices, kept here in one place:
 - UpdateUserPoolClient keeps ClientName when it is omitted (a name has no default to reset to).
 - EnableTokenRevocation resets to true when omitted (AWS's default for new clients).
 - Lists are ordered by id; NextToken is an opaque encoding of the last id returned.
+- The schema's own rules (custom attributes, constraints) are in schema_rules.py.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dataclasses import replace
 from typing import Any, TypeVar
 
 from emulator.cognito.errors import CognitoError, reject
+from emulator.cognito.schema_rules import declared, with_declarations
 from emulator.model import DEFAULT_EXPLICIT_AUTH_FLOWS, AppClient, PasswordPolicy, UserPool
 
 T = TypeVar("T")
@@ -104,9 +106,10 @@ def pool_settings_from(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def new_pool(params: dict[str, Any], pool_id: str, region: str, now: float) -> UserPool:
-    """The pool a CreateUserPool request describes; unset settings take AWS's defaults."""
+    """The pool a CreateUserPool request describes; unset settings take AWS's defaults. Raises AWS's error
+    for a Schema entry it refuses."""
     username_config = params.get("UsernameConfiguration") or {}
-    return UserPool(
+    pool = UserPool(
         id=pool_id, name=params["PoolName"], region=region,
         username_attributes=tuple(params.get("UsernameAttributes") or ()),
         alias_attributes=tuple(params.get("AliasAttributes") or ()),
@@ -118,11 +121,12 @@ def new_pool(params: dict[str, Any], pool_id: str, region: str, now: float) -> U
         lambda_config=_lambda_triggers(params),
         created=now, modified=now,
     )
+    return with_declarations(pool, [declared(entry) for entry in params.get("Schema") or ()])
 
 
 def updated_pool(pool: UserPool, params: dict[str, Any], now: float) -> UserPool:
     """UpdateUserPool: every updatable setting the request omits goes back to its default, as on AWS;
-    the immutable ones (sign-in attributes, case sensitivity) and the domain stay."""
+    the immutable ones (sign-in attributes, case sensitivity, the schema) and the domain stay."""
     return replace(
         pool,
         name=params.get("PoolName") or pool.name,

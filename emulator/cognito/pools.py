@@ -1,4 +1,5 @@
-"""Pool, app client, resource server and domain management: the cognito-idp admin operations.
+"""Pool, app client, resource server and domain management: the cognito-idp admin operations, and
+AddCustomAttributes (a pool's schema only grows).
 
 Everything created here lives in the store, so it survives a restart, and a new pool gets its
 own RSA keys (its JWKS is served at /<poolId>/.well-known/jwks.json at once). The decisions
@@ -18,6 +19,7 @@ from emulator.cognito.client_rules import client_violation
 from emulator.cognito.errors import CognitoError, reject
 from emulator.cognito.lookup import require_client, require_pool
 from emulator.cognito.protocol import Call
+from emulator.cognito.schema_rules import declared, with_declarations
 from emulator.model import DEFAULT_ACCOUNT, AppClient, ResourceServer, UserPool
 from emulator.runtime import Runtime, new_client_secret
 from emulator.state import Store
@@ -83,6 +85,14 @@ def update_user_pool(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
     with rt.store.transaction():
         rt.store.put_pool(rules.updated_pool(pool, params, rt.clock()))
         rt.store.put(SETTINGS_KIND, pool.id, "settings", rules.pool_settings_from(params))
+    return {}
+
+
+def add_custom_attributes(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
+    pool = require_pool(rt.store, params["UserPoolId"])
+    # Every entry is custom here, even one named like a standard attribute (it becomes custom:<name>).
+    added = with_declarations(pool, [declared(entry, custom=True) for entry in params["CustomAttributes"]])
+    rt.store.put_pool(replace(added, modified=rt.clock()))
     return {}
 
 
@@ -307,6 +317,7 @@ OPERATIONS = {
     "ListUserPools": list_user_pools,
     "UpdateUserPool": update_user_pool,
     "DeleteUserPool": delete_user_pool,
+    "AddCustomAttributes": add_custom_attributes,
     "CreateUserPoolClient": create_user_pool_client,
     "DescribeUserPoolClient": describe_user_pool_client,
     "UpdateUserPoolClient": update_user_pool_client,

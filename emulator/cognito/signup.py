@@ -11,6 +11,7 @@ from emulator.cognito.errors import CognitoError, reject
 from emulator.cognito.lookup import check_secret_hash, check_secret_hash_any, find_user, require_client
 from emulator.cognito.passwords import policy_violation, set_password
 from emulator.cognito.protocol import Call
+from emulator.cognito.schema_rules import missing_required
 from emulator.cognito.users import (
     EMAIL,
     PHONE,
@@ -103,9 +104,12 @@ def sign_up(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
     pool, client = require_client(rt.store, params["ClientId"])
     check_secret_hash(client, params["Username"], params.get("SecretHash"))
     attributes = {k: v for k, v in attributes_from(params.get("UserAttributes")).items() if v}
-    check_writable(attributes, client, self_service=True)
+    check_writable(pool, attributes, client, self_service=True, creating=True)
     check_values(attributes)
     username = sign_in_username(pool, params["Username"], attributes)
+    missing = missing_required(pool, attributes)
+    if missing is not None:
+        raise missing
     password = params.get("Password") or ""
     problem = policy_violation(pool.password_policy, password)
     if problem:

@@ -14,18 +14,16 @@ from emulator.cognito.errors import reject
 from emulator.cognito.lookup import find_user, require_client
 from emulator.cognito.passwords import password_matches, policy_violation, set_password
 from emulator.cognito.protocol import Call
+from emulator.cognito.schema_rules import write_refusal
 from emulator.cognito.sessions import find_refresh_token, revoke_refresh_token, revoke_user_tokens
-from emulator.model import AppClient, UserPool
+from emulator.cognito.temporary_passwords import forget_temporary_password
+from emulator.model import STANDARD_BY_NAME, AppClient, UserPool
 from emulator.runtime import Runtime
 from emulator.state import UserRecord
 
-# The standard attributes of every user pool (OpenID Connect's, plus Cognito's own). Anything else must be
-# `custom:` (the emulator has no pool schema, so any custom attribute is accepted).
-STANDARD_ATTRIBUTES = frozenset({
-    "address", "birthdate", "email", "email_verified", "family_name", "gender", "given_name", "locale",
-    "middle_name", "name", "nickname", "phone_number", "phone_number_verified", "picture", "preferred_username",
-    "profile", "sub", "updated_at", "website", "zoneinfo",
-})
+# The standard attributes of every user pool (OpenID Connect's, plus Cognito's own); anything else must be
+# declared in the pool's schema (custom:<name>, or dev:custom:<name> when developer-only).
+STANDARD_ATTRIBUTES = frozenset(STANDARD_BY_NAME)
 VERIFIED_FLAG = {"email": "email_verified", "phone_number": "phone_number_verified"}
 CONTACT_OF_FLAG = {flag: contact for contact, flag in VERIFIED_FLAG.items()}
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
@@ -47,14 +45,18 @@ def attributes_from(items: Iterable[Mapping[str, Any]] | None) -> dict[str, str]
     return {str(item["Name"]): str(item.get("Value") or "") for item in items or ()}
 
 
-def check_writable(names: Iterable[str], client: AppClient | None = None, self_service: bool = False) -> None:
-    """Raise AWS's error for an attribute that does not exist or may not be written here."""
-    for name in names:
+def check_writable(pool: UserPool, changes: Mapping[str, str], client: AppClient | None = None, *,
+                   admin: bool = False, self_service: bool = False, creating: bool = False) -> None:
+    """Raise AWS's error for an attribute write the pool's schema or the app client does not allow.
+
+    `changes` maps names to values ("" deletes). `admin`: an operation signed with AWS credentials (it may
+    write developer-only attributes); `creating`: SignUp or AdminCreateUser (immutable attributes are set)."""
+    for name, value in changes.items():
         if name == "sub":
             raise reject("immutable_attribute", "sub is assigned by the user pool and never changes", name=name)
-        if name not in STANDARD_ATTRIBUTES and not name.startswith("custom:"):
-            raise reject("attribute_not_in_schema", f"'{name}' is neither a standard attribute nor custom:<name>",
-                         name=name)
+        refusal = write_refusal(pool, name, value, by_admin=admin, creating=creating)
+        if refusal is not None:
+            raise refusal
         if self_service and name in CONTACT_OF_FLAG:
             # UNCONFIRMED: users verify with a code (VerifyUserAttribute); only admins set the flags.
             raise reject("unauthorized_attribute", f"a user cannot set {name} directly; it becomes true through "
@@ -225,6 +227,7 @@ def delete_user(rt: Runtime, pool: UserPool, user: UserRecord) -> None:
     with rt.store.transaction():
         revoke_user_tokens(rt.store, pool.id, user.username)
         codes.forget_codes(rt, pool, user.username)
+        forget_temporary_password(rt, pool, user.username)
         rt.store.delete_user(pool, user.username)
 
 
@@ -271,7 +274,7 @@ def update_user_attributes(rt: Runtime, params: dict, call: Call) -> dict[str, A
     pool, user = found.pool, found.user
     changes = attributes_from(params["UserAttributes"])
     client = rt.store.client(str(found.claims.get("client_id", "")))
-    check_writable(changes, client, self_service=True)
+    check_writable(pool, changes, client, self_service=True)
     check_values(changes)
     contacts = apply_attributes(user, changes)
     check_unique(rt, pool, user, changes)
@@ -284,7 +287,7 @@ def delete_user_attributes(rt: Runtime, params: dict, call: Call) -> dict[str, A
     found = authenticate(rt, params["AccessToken"])
     names = params["UserAttributeNames"]
     client = rt.store.client(str(found.claims.get("client_id", "")))
-    check_writable(names, client)
+    check_writable(found.pool, dict.fromkeys(names, ""), client)
     apply_attributes(found.user, dict.fromkeys(names, ""))
     save(rt, found.pool, found.user)
     return {}

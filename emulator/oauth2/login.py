@@ -27,6 +27,7 @@ from emulator.cognito.passwords import policy_violation, set_password
 from emulator.cognito.protocol import Call
 from emulator.cognito.sessions import peek_session, take_session
 from emulator.cognito.signin import check_user_can_sign_in, issue_tokens
+from emulator.cognito.temporary_passwords import refuse_if_expired
 from emulator.model import AppClient, UserPool
 from emulator.oauth2 import pages, records
 from emulator.oauth2.authorize import (
@@ -195,6 +196,7 @@ def _password(rt: Runtime, found: Resolved, form: Mapping[str, str], csrf: str,
             raise user_gone(pool, client, username)
         check_user_can_sign_in(pool, user)
         check_password(rt, pool, user, password)
+        refuse_if_expired(rt, pool, user)  # where the API's after_first_factor checks it
     except CognitoError as error:
         rt.decisions.reject(LOGIN, f"{error.type}: {error.message}", error.reason)
         return _form(rt, found, username, error, csrf)
