@@ -511,3 +511,34 @@ def test_sign_up_sets_an_immutable_attribute_once(idp: Any) -> None:
                 UserAttributes=[{"Name": "email", "Value": "signer@example.com"},
                                 {"Name": "custom:tier", "Value": "gold"}])
     assert attributes(idp, "signer")["custom:tier"] == "gold"
+
+
+def test_new_password_challenge_lists_and_requires_the_schemas_required_attributes() -> None:
+    from emulator.testing import running_emulator
+    from tests.conftest import cognito_client, refused
+
+    config = {"UserPools": [{
+        "Id": "us-east-1_ReqAttr01", "Name": "required",
+        "Schema": [{"Name": "email", "Required": True}, {"Name": "tier", "AttributeDataType": "String"}],
+        "Users": [{"Username": "fresh", "TemporaryPassword": "Temp-Passw0rd!",
+                   "UserAttributes": {"email": "f@example.com"}}],
+        "Clients": [{"ClientName": "app", "ClientId": "reqapp",
+                     "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}],
+    }]}
+    with running_emulator(config) as server:
+        idp = cognito_client(server.url)
+        first = idp.initiate_auth(ClientId="reqapp", AuthFlow="USER_PASSWORD_AUTH",
+                                  AuthParameters={"USERNAME": "fresh", "PASSWORD": "Temp-Passw0rd!"})
+        assert first["ChallengeParameters"]["requiredAttributes"] == "[]"  # email is already there
+        code, message, reason = refused(lambda: idp.respond_to_auth_challenge(
+            ClientId="reqapp", ChallengeName="NEW_PASSWORD_REQUIRED", Session=first["Session"],
+            ChallengeResponses={"USERNAME": "fresh", "NEW_PASSWORD": "Brand-New-Passw0rd!",
+                                "userAttributes.custom:undeclared": "x"}))
+        assert code == "InvalidParameterException" and "custom:undeclared" in message and reason
+        again = idp.initiate_auth(ClientId="reqapp", AuthFlow="USER_PASSWORD_AUTH",
+                                  AuthParameters={"USERNAME": "fresh", "PASSWORD": "Temp-Passw0rd!"})
+        done = idp.respond_to_auth_challenge(
+            ClientId="reqapp", ChallengeName="NEW_PASSWORD_REQUIRED", Session=again["Session"],
+            ChallengeResponses={"USERNAME": "fresh", "NEW_PASSWORD": "Brand-New-Passw0rd!",
+                                "userAttributes.custom:tier": "gold"})
+        assert done["AuthenticationResult"]["IdToken"]

@@ -29,6 +29,7 @@ from emulator.cognito.protocol import Call
 from emulator.cognito.sessions import SESSION_GRACE_SECONDS, find_refresh_token, take_session
 from emulator.cognito.signin import challenge, check_user_can_sign_in, issue_tokens, refreshed_tokens
 from emulator.cognito.temporary_passwords import refuse_if_expired
+from emulator.cognito.users import check_writable
 from emulator.model import AppClient, UserPool
 from emulator.runtime import Runtime
 from emulator.state import UserRecord
@@ -47,7 +48,7 @@ def after_first_factor(rt: Runtime, pool: UserPool, client: AppClient, user: Use
         writable = {k: v for k, v in user.attributes.items() if k not in ("sub",)}
         return challenge(rt, pool, client, user, "NEW_PASSWORD_REQUIRED", {
             "USER_ID_FOR_SRP": user.username,
-            "requiredAttributes": json.dumps([]),
+            "requiredAttributes": json.dumps([f"userAttributes.{name}" for name in missing_required(pool, user)]),
             "userAttributes": json.dumps(writable),
         })
     for step in AFTER_FIRST_FACTOR:
@@ -247,18 +248,23 @@ def _new_password(rt: Runtime, pool: UserPool, client: AppClient, session: dict[
     if problem:
         raise reject("invalid_password", f"the new password breaks the pool's password policy: {problem}",
                      detail=problem)
-    for key, value in responses.items():
-        if key.startswith("userAttributes."):
-            name = key.split(".", 1)[1]
-            if name in ("sub", "cognito:username"):
-                raise reject("validation", f"attribute {name} cannot be written",
-                             detail=f"Cannot modify the non-mutable attribute {name}")  # UNCONFIRMED
-            user.attributes[name] = value
+    changes = {key.split(".", 1)[1]: value for key, value in responses.items() if key.startswith("userAttributes.")}
+    check_writable(pool, changes, client)
+    user.attributes.update({name: value for name, value in changes.items() if value})
+    missing = missing_required(pool, user)
+    if missing:
+        raise reject("new_password_missing_attributes", f"the pool's schema requires {', '.join(missing)}; send "
+                     f"them as userAttributes.<name> with the new password", name=missing[0])
     set_password(user, pool.id, password)
     user.status = "CONFIRMED"
     user.modified = rt.clock()
     rt.store.put_user(pool, user)
     return after_first_factor(rt, pool, client, user)
+
+
+def missing_required(pool: UserPool, user: UserRecord) -> list[str]:
+    """Required standard attributes of the pool's schema that the user has no value for."""
+    return [name for name in pool.required_attributes if not user.attributes.get(name)]
 
 
 def _password_verifier(rt: Runtime, pool: UserPool, client: AppClient, session: dict[str, Any],
