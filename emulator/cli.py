@@ -1,5 +1,5 @@
 """Command line: `cognito-emulator [serve] --config config.yaml`, `cognito-emulator check-config FILE`,
-`cognito-emulator token --client-id ... --username ... --password ...`."""
+`cognito-emulator token --client-id ... --username ... --password ...`, `cognito-emulator import serverless.yml`."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ def _serve_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cognito-emulator",
         description="Local AWS Cognito user pools + API Gateway authorizers. "
-                    "Also: `cognito-emulator check-config FILE` and `cognito-emulator token --help`.")
+                    "Also: `cognito-emulator check-config FILE`, `cognito-emulator token --help` and "
+                    "`cognito-emulator import serverless.yml`.")
     parser.add_argument("--config", default="config.yaml", help="config file (default: ./config.yaml)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=9229, help="Cognito API port (default: 9229)")
@@ -70,6 +71,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "check-config":
         return check_config(argv[1:])
+    if argv and argv[0] == "import":
+        from emulator.importers.serverless import main as import_serverless
+
+        return import_serverless(argv[1:])
     if argv and argv[0] == "token":
         from emulator.token_command import main as token
 

@@ -1,0 +1,11 @@
+"""Importers: translate other tools' descriptions of an API into the emulator's config.
+
+Each importer is a pure translation (a parsed document in, config entries and warnings out) with
+its I/O in a small `main(argv)` that `cognito-emulator import ...` calls:
+
+- `serverless`: a Serverless Framework v3/v4 `serverless.yml` -> the `Apis:` section.
+"""
+
+from emulator.importers import serverless
+
+__all__ = ["serverless"]
