@@ -45,6 +45,7 @@ class Runtime:
             Path(state_dir).mkdir(parents=True, exist_ok=True)
         store = Store(None if state_dir is None else Path(state_dir) / "state.sqlite3")
         runtime = cls(store=store, config=config, **kwargs)  # type: ignore[arg-type]
+        store.purge_expired(runtime.clock())  # spent sessions and codes of earlier runs
         runtime.seed()
         return runtime
 

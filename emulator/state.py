@@ -122,10 +122,6 @@ class Store:
         with self._lock:
             self._db.execute("DELETE FROM records WHERE kind=? AND scope=? AND key=?", (kind, scope, key))
 
-    def delete_scope(self, kind: str, scope: str) -> None:
-        with self._lock:
-            self._db.execute("DELETE FROM records WHERE kind=? AND scope=?", (kind, scope))
-
     def items(self, kind: str, scope: str | None = None) -> list[tuple[str, str, Any]]:
         """(scope, key, data) of every live record of a kind, optionally within one scope, ordered by key."""
         now = time.time()
