@@ -16,14 +16,13 @@ from emulator.cognito.lookup import secret_hash
 from emulator.gateway.config import parse_apis
 from emulator.importers import serverless
 from emulator.importers.serverless import (
-    ServerlessFileError,
-    VariableSources,
     check_apis,
     import_serverless,
     python_handler_spec,
     render,
-    resolve_variables,
 )
+from emulator.importers.serverless_variables import VariableSources, resolve_variables
+from emulator.importers.serverless_yaml import ServerlessFileError, load_document
 from emulator.testing import free_port, running_emulator
 from tests.conftest import bundled_config, cognito_client
 
@@ -231,7 +230,7 @@ def test_cloudformation_functions(node: Any, sets: dict[str, str], expected: str
 
 
 def test_short_tags_load_as_long_forms() -> None:
-    doc = serverless.load_document("a: !Ref X\nb: !GetAtt P.Arn\nc: !Sub '${AWS::Region}'\nd: !Join [':', [a, b]]\n")
+    doc = load_document("a: !Ref X\nb: !GetAtt P.Arn\nc: !Sub '${AWS::Region}'\nd: !Join [':', [a, b]]\n")
     assert doc == {"a": {"Ref": "X"}, "b": {"Fn::GetAtt": ["P", "Arn"]}, "c": {"Fn::Sub": "${AWS::Region}"},
                    "d": {"Fn::Join": [":", ["a", "b"]]}}
 
@@ -748,3 +747,16 @@ def test_story_imported_before_the_fix_refuses_it_with_401(tmp_path: Path) -> No
         assert response.json() == {"message": "Unauthorized"}
         assert response.headers["x-emulator-reason"].endswith(
             "token aud 'piyopiyo' is not in authorizer 'cognitoAuthorizer' audience [managedlogin01]")
+
+
+def test_a_malformed_included_file_is_a_warning_not_a_traceback(tmp_path, capsys) -> None:
+    (tmp_path / "vars.yml").write_text("key: [unclosed\n")
+    (tmp_path / "serverless.yml").write_text(
+        "service: s\nprovider:\n  name: aws\n  runtime: python3.12\n"
+        "  httpApi:\n    authorizers:\n      a:\n        type: jwt\n"
+        "        identitySource: $request.header.Authorization\n"
+        "        issuerUrl: https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Example01\n"
+        "        audience: ['${file(./vars.yml):key}']\n")
+    code = serverless.main([str(tmp_path / "serverless.yml")])
+    assert code == 0
+    assert "not valid YAML" in capsys.readouterr().err

@@ -1,22 +1,17 @@
 """`cognito-emulator import serverless.yml`: a Serverless Framework (v3/v4) service -> the `Apis:` section.
 
-Four layers, each usable on its own:
+The steps, each usable on its own:
 
-1. `load_document(text)`: YAML in, a plain dict out. CloudFormation short tags (`!Ref`, `!GetAtt`,
-   `!Sub`, ...) become their long forms (`{"Ref": ...}`, `{"Fn::GetAtt": ...}`) instead of failing,
-   because serverless.yml files use them freely in `resources:`.
-2. `resolve_variables(doc, sources)`: Serverless variables (`${self:...}`, `${opt:stage, 'dev'}`,
-   `${env:X}`, `${sls:stage}`, `${aws:region}`, `${param:X}`, `${file(x.yml):key}`) and the few
-   CloudFormation functions an authorizer needs (`Ref`, `Fn::GetAtt`, `Fn::Join`, `Fn::Sub`) are
-   evaluated; what cannot be known offline (`${ssm:...}`, `${cf:...}`, a pool's `Ref`) stays as a
-   visible placeholder such as `${ssm:/cognito/client-id/dev}`, with the reason kept beside it.
-   `--set EXPR=VALUE` supplies any of them (`--set 'ssm:/cognito/client-id/dev=piyopiyo'`).
-3. `translate(doc, unresolved)`: pure; `provider.httpApi` + `functions.*.events[].httpApi` -> one HTTP
-   API, `functions.*.events[].http` -> one REST API, with API Gateway's names as the emulator's
+1. `serverless_yaml.load_document(text)`: YAML in (CloudFormation short tags read), a plain dict out.
+2. `serverless_variables.resolve_variables(doc, sources)`: Serverless variables and the CloudFormation
+   functions an authorizer needs, evaluated offline; the rest kept as visible placeholders.
+3. `translate(doc, unresolved)` (here): pure; `provider.httpApi` + `functions.*.events[].httpApi` -> one
+   HTTP API, `functions.*.events[].http` -> one REST API, with API Gateway's names as the emulator's
    config uses them (see emulator/gateway/config.py). The result always passes `parse_apis`: what
    cannot be translated becomes a warning (and a YAML comment), never a crash and never an
    invalid config.
-4. `render(apis)` writes the YAML with those comments; `main(argv)` does the file I/O.
+4. `render(apis)` (here, through commented_yaml) writes the YAML with those comments; `main(argv)` does
+   the file I/O.
 
 Faithfulness rules (they decide every "what now?" below):
 - Serverless's own defaults are reproduced (http-api.js / api-gateway validate.js): a missing
@@ -33,12 +28,10 @@ from __future__ import annotations
 
 import argparse
 import copy
-import json
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
@@ -47,10 +40,22 @@ import yaml
 
 from emulator.config_fields import ConfigError
 from emulator.gateway import lambda_runtime
+from emulator.importers import commented_yaml
+from emulator.importers.commented_yaml import Node
+from emulator.importers.serverless_variables import (
+    DEFAULT_REGION,
+    DEFAULT_STAGE,
+    VariableSources,
+    is_whole_variable,
+    lookup,
+    placeholders_in,
+    resolve_variables,
+    stringify,
+    variable_spans,
+)
+from emulator.importers.serverless_yaml import ServerlessFileError, file_reader, load_document
 
 DEFAULT_PORT = 8080
-DEFAULT_STAGE = "dev"  # Serverless's default stage
-DEFAULT_REGION = "us-east-1"  # Serverless's default region
 PLACEHOLDER_BACKEND = "http://127.0.0.1:3000"
 # The emulator does not check the account part of a pool ARN; this one is lambda_runtime's own.
 STAND_IN_ACCOUNT = lambda_runtime.FAKE_ACCOUNT
@@ -59,6 +64,7 @@ STAND_IN_ACCOUNT = lambda_runtime.FAKE_ACCOUNT
 STAND_IN_SPEC = "python:emulator.importers.serverless:validation_stand_in"
 
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+ROUTE_METHODS = (*HTTP_METHODS, "ANY")
 # http-api.js `defaultCors.allowedHeaders`; REST's getCors uses the same seven.
 DEFAULT_CORS_HEADERS = ("Content-Type", "X-Amz-Date", "Authorization", "X-Api-Key", "X-Amz-Security-Token",
                         "X-Amz-User-Agent", "X-Amzn-Trace-Id")
@@ -68,35 +74,7 @@ _COGNITO_ARN = re.compile(r"^arn:aws[a-z-]*:cognito-idp:[a-z0-9-]+:\d{12}:userpo
 _LOOSE_COGNITO_ARN = re.compile(r"^arn:([^:]*):cognito-idp:([^:]*):([^:]*):userpool/(.*)$", re.S)
 _POOL_ID = re.compile(r"^[\w-]+_[0-9A-Za-z]+$")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
-# A Serverless variable's first part: `source:address`, `source(arg)` or `source(arg):address`.
-# `AWS::Region` (two colons) and `Logical.Attr` are Fn::Sub's, not Serverless's, and stay literal.
-_SOURCE = re.compile(r"^(?P<source>[A-Za-z][\w-]*)(?:\((?P<arg>[^()]*)\))?(?::(?!:)(?P<address>.*))?$", re.S)
 _HTTP_API_EVENT = re.compile(r"^(?P<method>\S+)\s+(?P<path>/\S*)$")
-_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
-
-
-class ServerlessFileError(ValueError):
-    """The file is not a serverless.yml this importer can read (not YAML, no provider, not AWS)."""
-
-
-class Node(dict):  # type: ignore[type-arg]
-    """A mapping of the output that carries its YAML comments.
-
-    `above[key]`: comment lines written above `key` (`above[None]`: above the mapping itself, i.e.
-    above its `- ` in a list); `inline[key]`: a comment at the end of `key`'s line. A dict subclass so
-    that the translation compares equal to plain dicts in tests and validates as one.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.above: dict[str | None, list[str]] = {}
-        self.inline: dict[str, str] = {}
-
-    def note(self, key: str | None, text: str) -> Node:
-        lines = self.above.setdefault(key, [])
-        if text not in lines:
-            lines.append(text)
-        return self
 
 
 class Translation(NamedTuple):
@@ -111,466 +89,7 @@ def validation_stand_in(event: Any, context: Any) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# 1. YAML with CloudFormation short tags
-# ---------------------------------------------------------------------------------------------
-
-class _ServerlessLoader(yaml.SafeLoader):
-    """SafeLoader that reads `!Ref X`, `!GetAtt A.B`, `!Sub ...`, ... as CloudFormation's long forms."""
-
-
-def _construct_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
-    if isinstance(node, yaml.ScalarNode):
-        value: Any = loader.construct_scalar(node)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
-    if suffix == "Ref" or suffix == "Condition":
-        return {suffix: value}
-    if suffix == "GetAtt" and isinstance(value, str):
-        value = value.split(".", 1)  # `!GetAtt Pool.Arn` is `Fn::GetAtt: [Pool, Arn]`
-    return {f"Fn::{suffix}": value}
-
-
-_ServerlessLoader.add_multi_constructor("!", _construct_tag)
-
-
-def load_document(text: str) -> dict[str, Any]:
-    """Parse serverless.yml text; ServerlessFileError (one line) when it is not YAML or not a mapping."""
-    try:
-        doc = yaml.load(text, Loader=_ServerlessLoader)  # a SafeLoader subclass: no arbitrary objects
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
-        raise ServerlessFileError(f"not valid YAML{where}: {problem}") from None
-    if doc is None:
-        raise ServerlessFileError("the file is empty")
-    if not isinstance(doc, dict):
-        raise ServerlessFileError(f"expected a mapping at the top level (service:, provider:, functions:), "
-                                  f"got {type(doc).__name__}")
-    return doc
-
-
-# ---------------------------------------------------------------------------------------------
-# 2. Variables
-# ---------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class VariableSources:
-    """Where variables get their values offline.
-
-    `options`: CLI options for `${opt:...}` (`stage`, `region`); `env`: for `${env:...}`; `overrides`:
-    `--set` values keyed by the expression inside `${}` (`ssm:/cognito/client-id/dev`,
-    `Ref:UserPool`, `opt:stage`), checked before any source; `read_file`: loads `${file(path)}`
-    (None: file() cannot be resolved).
-    """
-
-    options: Mapping[str, str] = field(default_factory=dict)
-    env: Mapping[str, str] = field(default_factory=dict)
-    overrides: Mapping[str, str] = field(default_factory=dict)
-    read_file: Callable[[str], Any] | None = None
-
-
-@dataclass
-class Resolved:
-    """The document with every variable evaluated or left as a placeholder.
-
-    `unresolved`: placeholder text (`${ssm:/cognito/client-id/dev}`) -> why it has no value;
-    `warnings`: problems that matter whatever gets translated (the stage fell back to `dev`).
-    """
-
-    doc: dict[str, Any]
-    unresolved: dict[str, str]
-    warnings: list[str]
-
-
-class _Unresolved(NamedTuple):
-    reason: str
-
-
-def _variable_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each top-level `${...}` in text, nested `${}` and braces balanced."""
-    spans: list[tuple[int, int]] = []
-    i = 0
-    while (start := text.find("${", i)) >= 0:
-        depth, j = 0, start
-        while j < len(text):
-            if text.startswith("${", j):
-                depth, j = depth + 1, j + 2
-                continue
-            if text[j] == "{":
-                depth += 1
-            elif text[j] == "}":
-                depth -= 1
-                if depth == 0:
-                    break
-            j += 1
-        if j >= len(text):
-            break  # unterminated: the rest is literal text
-        spans.append((start, j + 1))
-        i = j + 1
-    return spans
-
-
-def _split_parts(content: str) -> list[str]:
-    """`opt:stage, self:custom.stage, 'dev'` -> its fallback parts; commas inside ${}, () and quotes stay."""
-    parts: list[str] = []
-    depth, quote, start = 0, "", 0
-    for i, char in enumerate(content):
-        if quote:
-            if char == quote:
-                quote = ""
-        elif char in "'\"":
-            quote = char
-        elif char in "({":
-            depth += 1
-        elif char in ")}":
-            depth -= 1
-        elif char == "," and depth == 0:
-            parts.append(content[start:i].strip())
-            start = i + 1
-    parts.append(content[start:].strip())
-    return parts
-
-
-def _is_source(expr: str) -> re.Match[str] | None:
-    match = _SOURCE.match(expr)
-    if match and (match["address"] is not None or match["arg"] is not None):
-        return match
-    return None
-
-
-def _literal(expr: str) -> tuple[bool, Any]:
-    """A fallback written as a literal: 'quoted', "quoted", a number, true/false/null."""
-    if len(expr) >= 2 and expr[0] == expr[-1] and expr[0] in "'\"":
-        return True, expr[1:-1]
-    if _NUMBER.match(expr):
-        return True, float(expr) if "." in expr else int(expr)
-    if expr in ("true", "false"):
-        return True, expr == "true"
-    if expr == "null":
-        return True, None
-    return False, None
-
-
-def _stringify(value: Any) -> str:
-    """A value interpolated into a string, as JavaScript's String() writes it."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    return str(value)
-
-
-def _lookup(data: Any, address: str) -> tuple[bool, Any]:
-    """Walk `a.b.0.c` through mappings and lists; (False, None) when absent."""
-    node = data
-    for part in (address.split(".") if address else []):
-        if isinstance(node, Mapping) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return False, None
-    return True, node
-
-
-class _Resolver:
-    """Evaluates variables over the whole document; self-references resolve on demand, cycles are caught."""
-
-    # What cannot be read offline, in the words of the warning: "cannot resolve ssm: parameters offline".
-    OFFLINE = {"ssm": "parameters", "cf": "stack outputs", "s3": "objects", "secretsmanager": "secrets"}
-
-    def __init__(self, doc: dict[str, Any], sources: VariableSources) -> None:
-        self.doc = doc
-        self.sources = sources
-        self.unresolved: dict[str, str] = {}
-        self.warnings: list[str] = []
-        self._active: list[str] = []
-        self._stage: str | None = None
-        self._region: str | None = None
-
-    def run(self) -> Resolved:
-        self.stage()  # first: the stage is part of ssm paths and names everywhere else
-        resolved = self.value(self.doc, "")
-        return Resolved(resolved, self.unresolved, self.warnings)
-
-    # -- stage and region: always have a value ----------------------------------------------
-
-    def stage(self) -> str:
-        if self._stage is None:
-            self._stage = DEFAULT_STAGE  # provisional: provider.stage may refer to ${sls:stage}
-            self._stage = self._setting("stage", "provider.stage", DEFAULT_STAGE)
-        return self._stage
-
-    def region(self) -> str:
-        if self._region is None:
-            self._region = DEFAULT_REGION
-            self._region = self._setting("region", "provider.region", DEFAULT_REGION)
-        return self._region
-
-    def _setting(self, option: str, address: str, default: str) -> str:
-        given = self.sources.overrides.get(f"opt:{option}") or self.sources.options.get(option)
-        if given:
-            return str(given)
-        found, raw = _lookup(self.doc, address)
-        if not found or raw is None:
-            return default
-        value = self.value(raw, address, settings=False)
-        if isinstance(value, str | int) and not self.placeholders(str(value)):
-            return str(value)
-        why = "; ".join(self.unresolved[p] for p in self.placeholders(_stringify(value))) or "not a string"
-        self.warnings.append(f"{address} `{_stringify(value)}`: {why}; using '{default}' "
-                             f"(choose another with --{option})")
-        return default
-
-    # -- walking the document -----------------------------------------------------------------
-
-    def value(self, node: Any, path: str, settings: bool = True) -> Any:
-        if settings and path == "provider.stage":
-            return self.stage()
-        if settings and path == "provider.region":
-            return self.region()
-        if isinstance(node, dict):
-            if len(node) == 1:
-                key = next(iter(node))
-                if key == "Ref" or (isinstance(key, str) and key.startswith("Fn::")):
-                    return self.intrinsic(key, node[key], path)
-            return {k: self.value(v, f"{path}.{k}" if path else str(k)) for k, v in node.items()}
-        if isinstance(node, list):
-            return [self.value(v, f"{path}[{i}]") for i, v in enumerate(node)]
-        if isinstance(node, str):
-            return self.text(node, path)
-        return node
-
-    def text(self, text: str, path: str) -> Any:
-        spans = _variable_spans(text)
-        if not spans:
-            return text
-        if spans == [(0, len(text))]:
-            return self.variable(text[2:-1], path)  # a whole-value variable keeps its type (list, number)
-        out, last = [], 0
-        for start, end in spans:
-            out.append(text[last:start])
-            value = self.variable(text[start + 2:end - 1], path)
-            if isinstance(value, dict | list):
-                value = self.placeholder(text[start + 2:end - 1],
-                                         "is a mapping or a list, and cannot be part of a string")
-            out.append(_stringify(value))
-            last = end
-        out.append(text[last:])
-        return "".join(out)
-
-    def placeholders(self, text: str) -> list[str]:
-        """The unresolved placeholders inside text."""
-        return [text[a:b] for a, b in _variable_spans(text) if text[a:b] in self.unresolved]
-
-    def placeholder(self, inner: str, reason: str) -> str:
-        text = "${" + inner + "}"
-        self.unresolved.setdefault(text, reason)
-        return text
-
-    def variable(self, content: str, path: str) -> Any:
-        if content in self.sources.overrides:
-            return self.sources.overrides[content]
-        parts = _split_parts(content)
-        if not _is_source(parts[0]) and _variable_spans(parts[0]) != [(0, len(parts[0]))]:
-            return "${" + content + "}"  # not a Serverless variable (Fn::Sub's ${AWS::Region}): literal
-        shown: list[str] = []
-        reasons: list[str] = []
-        for index, part in enumerate(parts):
-            if part in self.sources.overrides:
-                return self.sources.overrides[part]
-            if _variable_spans(part) == [(0, len(part))]:  # a nested variable as a fallback
-                value = self.text(part, path)
-                if not (isinstance(value, str) and value in self.unresolved):
-                    return value
-                shown.append(value)
-                reasons.append(self.unresolved[value])
-                continue
-            expr = self.text(part, path)
-            if not isinstance(expr, str):
-                return expr
-            if expr in self.sources.overrides:
-                return self.sources.overrides[expr]
-            shown.append(expr)
-            is_literal, literal = _literal(expr)
-            if is_literal and index > 0:
-                return literal
-            if not _is_source(expr):
-                if index > 0:
-                    return expr  # a bare word as a fallback: taken literally
-                reasons.append(f"{expr!r} is not a variable source")
-                continue
-            outcome = self.source(expr, path)
-            if not isinstance(outcome, _Unresolved):
-                return outcome
-            reasons.append(outcome.reason)
-        return self.placeholder(", ".join(shown), "; ".join(dict.fromkeys(reasons)))
-
-    def source(self, expr: str, path: str) -> Any:
-        match = _is_source(expr)
-        assert match is not None
-        source, arg, address = match["source"], match["arg"], match["address"]
-        address = (address or "").strip()
-        if source == "self":
-            return self.self_ref(address)
-        if source == "opt":
-            value = self.sources.options.get(address)
-            return _Unresolved(f"no --{address} option was given") if value is None else value
-        if source == "env":
-            value = self.sources.env.get(address)
-            return _Unresolved(f"environment variable {address} is not set") if value is None else value
-        if source == "sls":
-            if address == "stage":
-                return self.stage()
-            return _Unresolved(f"cannot resolve sls:{address} offline")
-        if source == "aws":
-            if address == "region":
-                return self.region()
-            return _Unresolved(f"cannot resolve aws:{address} offline (it needs AWS credentials)")
-        if source == "param":
-            return self.param(address)
-        if source == "file":
-            return self.file(arg or "", address, path)
-        if source == "strToBool":
-            return str(arg).strip().lower() in ("true", "1")
-        what = self.OFFLINE.get(source, "variables")
-        return _Unresolved(f"cannot resolve {source}: {what} offline")
-
-    def self_ref(self, address: str) -> Any:
-        if address == "provider.stage":
-            return self.stage()
-        if address == "provider.region":
-            return self.region()
-        if address in self._active:
-            return _Unresolved(f"self:{address} refers to itself")
-        self._active.append(address)
-        try:
-            found, node = self._walk(address)
-            if not found or node is None:
-                return _Unresolved(f"self:{address} is not in the file")
-            return self.value(node, address)
-        finally:
-            self._active.pop()
-
-    def _walk(self, address: str) -> tuple[bool, Any]:
-        """Like _lookup on the document, resolving a variable met on the way (`custom: ${file(c.yml)}`)."""
-        node: Any = self.doc
-        walked: list[str] = []
-        for part in (address.split(".") if address else []):
-            if isinstance(node, str) and _variable_spans(node):
-                node = self.value(node, ".".join(walked))
-            found, node = _lookup(node, part)
-            if not found:
-                return False, None
-            walked.append(part)
-        return True, node
-
-    def param(self, name: str) -> Any:
-        # v3: params.<stage>.<name> then params.default; v4: stages.<stage>.params then stages.default.
-        stage = self.stage()
-        for address in (f"params.{stage}.{name}", f"params.default.{name}",
-                        f"stages.{stage}.params.{name}", f"stages.default.params.{name}"):
-            found, node = _lookup(self.doc, address)
-            if found and node is not None:
-                return self.value(node, address)
-        return _Unresolved(f"param {name} is not under params/stages for '{stage}' or default "
-                           "(dashboard parameters are not read offline)")
-
-    def file(self, name: str, address: str, path: str) -> Any:
-        if self.sources.read_file is None:
-            return _Unresolved(f"file({name}) is not read here")
-        try:
-            content = self.sources.read_file(name.strip().strip("'\""))
-        except (OSError, ValueError) as exc:
-            return _Unresolved(f"cannot read file({name}): {exc}")
-        found, node = _lookup(content, address)
-        if not found or node is None:
-            return _Unresolved(f"file({name}) has no {address!r}")
-        return self.value(node, f"file({name}):{address}")
-
-    # -- CloudFormation functions ----------------------------------------------------------------
-
-    def intrinsic(self, key: str, raw: Any, path: str) -> Any:
-        arg = self.value(raw, path)
-        if key == "Ref":
-            return self.ref(str(arg))
-        if key == "Fn::GetAtt":
-            parts = arg if isinstance(arg, list) else str(arg).split(".", 1)
-            if len(parts) == 2:
-                return self.get_att(str(parts[0]), str(parts[1]))
-        if (key == "Fn::Join" and isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], list)
-                and all(not isinstance(item, dict | list) for item in arg[1])):
-            return _stringify(arg[0]).join(_stringify(item) for item in arg[1])
-        if key == "Fn::Sub":
-            template, names = (arg[0], arg[1]) if isinstance(arg, list) and len(arg) == 2 else (arg, {})
-            if isinstance(template, str) and isinstance(names, dict):
-                return re.sub(r"\$\{([^}]*)\}", lambda m: self._sub(m[1], names), template)
-        if key == "Fn::ImportValue":
-            inner = f"ImportValue:{_stringify(arg)}"
-            return self.sources.overrides.get(inner) or self.placeholder(
-                inner, "cannot resolve Fn::ImportValue offline (an export of another stack)")
-        inner = f"{key}@{path}"
-        return self.sources.overrides.get(inner) or self.placeholder(
-            inner, f"CloudFormation {key} is not evaluated offline")
-
-    def _sub(self, name: str, names: Mapping[str, Any]) -> str:
-        if name.startswith("!"):
-            return "${" + name[1:] + "}"  # ${!Literal} is an escaped ${Literal}
-        if name in names:
-            return _stringify(names[name])
-        if "." in name:
-            logical, attribute = name.split(".", 1)
-            return _stringify(self.get_att(logical, attribute))
-        return _stringify(self.ref(name))
-
-    def _resource_type(self, logical: str) -> str | None:
-        found, resource = _lookup(self.doc, f"resources.Resources.{logical}")
-        return resource.get("Type") if found and isinstance(resource, Mapping) else None
-
-    def ref(self, name: str) -> Any:
-        pseudo = {"AWS::Region": self.region(), "AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"}
-        if name in pseudo:
-            return pseudo[name]
-        for inner in (f"Ref:{name}", name):
-            if inner in self.sources.overrides:
-                return self.sources.overrides[inner]
-        if name == "AWS::AccountId":
-            return self.placeholder(name, "the AWS account id is not known offline")
-        kind = self._resource_type(name)
-        what = f"the id AWS gives the {kind} {name} when it deploys" if kind else \
-            f"{name}, a resource made at deploy time"
-        return self.placeholder(f"Ref:{name}", f"Ref is {what}; not known offline")
-
-    def get_att(self, logical: str, attribute: str) -> Any:
-        inner = f"GetAtt:{logical}.{attribute}"
-        if inner in self.sources.overrides:
-            return self.sources.overrides[inner]
-        kind = self._resource_type(logical)
-        # A user pool's attributes are built from its id, so one --set 'Ref:Pool=...' fills them all.
-        if kind == "AWS::Cognito::UserPool":
-            pool, region = self.ref(logical), self.region()
-            if attribute == "Arn":
-                return f"arn:aws:cognito-idp:{region}:{self.ref('AWS::AccountId')}:userpool/{pool}"
-            if attribute in ("ProviderURL", "ProviderName"):
-                return f"cognito-idp.{region}.amazonaws.com/{pool}"
-            if attribute == "UserPoolId":
-                return pool
-        if kind == "AWS::Cognito::UserPoolClient" and attribute == "ClientId":
-            return self.ref(logical)
-        return self.placeholder(inner, f"Fn::GetAtt {logical}.{attribute} is known only once AWS deploys "
-                                       "the stack")
-
-
-def resolve_variables(doc: dict[str, Any], sources: VariableSources | None = None) -> Resolved:
-    """Evaluate the variables of a loaded serverless.yml; see VariableSources for where values come from."""
-    return _Resolver(doc, sources or VariableSources()).run()
-
-
-# ---------------------------------------------------------------------------------------------
-# 3. Translation
+# Translation
 # ---------------------------------------------------------------------------------------------
 
 class _Authorizer(NamedTuple):
@@ -582,10 +101,21 @@ class _Authorizer(NamedTuple):
     kind: str  # JWT, REQUEST, TOKEN, COGNITO_USER_POOLS
 
 
+class _Refused(NamedTuple):
+    """Why a function or an ARN cannot be used here."""
+
+    reason: str
+
+
 class _Target(NamedTuple):
     target: str
     python: bool
     comment: str | None
+
+    def set_on(self, route: Node) -> None:
+        route["Target"] = self.target
+        if self.comment:
+            route.inline["Target"] = self.comment
 
 
 def python_handler_spec(handler: Any) -> str | None:
@@ -610,6 +140,12 @@ def _as_list(value: Any) -> list[Any]:
     if value is None:
         return []
     return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _method(value: Any) -> str:
+    """An event's method as API Gateway writes it: upper case, `*` as ANY."""
+    method = stringify(value).upper()
+    return "ANY" if method == "*" else method
 
 
 def _dedupe(items: list[Any]) -> list[Any]:
@@ -654,9 +190,9 @@ class _Translator:
         service = doc.get("service")
         if isinstance(service, Mapping):  # v1's `service: {name: ...}`
             service = service.get("name")
-        self.service = _stringify(service) if service is not None else "service"
-        self.stage = _stringify(provider.get("stage") or DEFAULT_STAGE)
-        self.region = _stringify(provider.get("region") or DEFAULT_REGION)
+        self.service = stringify(service) if service is not None else "service"
+        self.stage = stringify(provider.get("stage") or DEFAULT_STAGE)
+        self.region = stringify(provider.get("region") or DEFAULT_REGION)
         if not _REGION.match(self.region):
             self.warn(f"provider.region {self.region!r} is not a region name; using {DEFAULT_REGION}")
             self.region = DEFAULT_REGION
@@ -675,7 +211,7 @@ class _Translator:
             if isinstance(chunk, Mapping):
                 merged.update(chunk)
             elif chunk is not None:
-                self.warn(f"functions: {_stringify(chunk)!r} is not a mapping of functions; skipped")
+                self.warn(f"functions: {stringify(chunk)!r} is not a mapping of functions; skipped")
         out: dict[str, Mapping[str, Any]] = {}
         for name, fn in merged.items():
             if isinstance(fn, Mapping):
@@ -698,7 +234,7 @@ class _Translator:
         The warning reads `audience entry `${ssm:/x}` (authorizer a): cannot resolve ssm: parameters
         offline; <hint>, or pass --set 'ssm:/x=<client id>'`: what, why, and both ways out.
         """
-        found = [p for item in _as_list(value) if isinstance(item, str) for p in self._placeholders(item)]
+        found = [p for item in _as_list(value) if isinstance(item, str) for p in placeholders_in(item, self.unresolved)]
         for placeholder in found:
             node.note(key, f"unresolved {placeholder}: {self.unresolved[placeholder]}")
             if placeholder in self._flagged:
@@ -712,15 +248,16 @@ class _Translator:
             self.warn(f"{what} `{placeholder}`{f' ({owner})' if owner else ''}: "
                       f"{self.unresolved[placeholder]}; {advice}")
 
-    def _placeholders(self, text: str) -> list[str]:
-        return [text[a:b] for a, b in _variable_spans(text) if text[a:b] in self.unresolved]
+    def runtime(self, fn: Mapping[str, Any]) -> tuple[str, str | None]:
+        """The function's runtime, and its handler as a python: spec when the runtime is Python's."""
+        runtime = stringify(fn.get("runtime") or self.provider.get("runtime") or "nodejs (the default)")
+        return runtime, python_handler_spec(fn.get("handler")) if runtime.startswith("python") else None
 
     def target(self, fn_name: str, fn: Mapping[str, Any]) -> _Target:
         """The route Target for a function: its Python handler, else an HTTP placeholder (one warning)."""
         if fn_name in self._targets:
             return self._targets[fn_name]
-        runtime = _stringify(fn.get("runtime") or self.provider.get("runtime") or "nodejs (the default)")
-        spec = python_handler_spec(fn.get("handler")) if runtime.startswith("python") else None
+        runtime, spec = self.runtime(fn)
         if fn.get("image") is not None:
             why = "is a container image"
         elif spec is not None:
@@ -737,6 +274,13 @@ class _Translator:
             self.backend, False, f"function {fn_name} {why}: serve it here{placeholder}")
         return result
 
+    def open_iam_route(self, route: Node, where: str) -> bool:
+        """An aws_iam route is kept without an authorizer (open), with a comment and a warning; True."""
+        route.note("RouteKey", "authorizer: aws_iam (SigV4) is not emulated: this route is OPEN here")
+        self.warn(f"{where}: route {route['RouteKey']} uses an aws_iam authorizer, which the emulator does not "
+                  "emulate; the route is imported without an authorizer (open)")
+        return True
+
     def left_out(self, api: Node, route_key: str, where: str, why: str) -> None:
         api.note("Routes", f"left out {route_key} ({where}): {why}")
         self.warn(f"{where}: route {route_key} left out: {why}")
@@ -747,7 +291,7 @@ class _Translator:
 
     def api_name(self, configured: Any) -> str:
         # Serverless names both APIs `${stage}-${service}` unless configured otherwise.
-        return _stringify(configured) if configured else f"{self.stage}-{self.service}"
+        return stringify(configured) if configured else f"{self.stage}-{self.service}"
 
     # -- the whole service ------------------------------------------------------------------------
 
@@ -817,7 +361,7 @@ class _Translator:
             return out
         for key, conf in raw.items():
             where = f"provider.httpApi.authorizers.{key}"
-            name = _stringify(conf.get("name") or key) if isinstance(conf, Mapping) else str(key)
+            name = stringify(conf.get("name") or key) if isinstance(conf, Mapping) else str(key)
             kind = str(conf.get("type") or "jwt").lower() if isinstance(conf, Mapping) else "jwt"
             if not isinstance(conf, Mapping):
                 authorizer = _Authorizer(name, None, "it is not a mapping", "JWT")
@@ -834,13 +378,13 @@ class _Translator:
 
     def jwt_authorizer(self, name: str, conf: Mapping[str, Any], where: str) -> _Authorizer:
         issuer = conf.get("issuerUrl")
-        audience = [_stringify(a) for a in _dedupe(_as_list(conf.get("audience"))) if a is not None]
+        audience = [stringify(a) for a in _dedupe(_as_list(conf.get("audience"))) if a is not None]
         if not isinstance(issuer, str) or not issuer:
             return _Authorizer(name, None, "it has no issuerUrl", "JWT")
         if not audience:
             return _Authorizer(name, None, "its audience is empty (list the app client ids)", "JWT")
         node = Node(Name=name, AuthorizerType="JWT")
-        sources = [_stringify(s) for s in _as_list(conf.get("identitySource"))]
+        sources = [stringify(s) for s in _as_list(conf.get("identitySource"))]
         if sources:
             node["IdentitySource"] = sources[0] if len(sources) == 1 else sources
         jwt = Node(Issuer=issuer, Audience=audience)
@@ -851,7 +395,7 @@ class _Translator:
             self.flag(jwt, "Audience", entry, "audience entry", f"authorizer {name}",
                       "replace it with the app client id from config.yaml", "client id")
         if not _is_url(issuer):
-            if not self._placeholders(issuer):
+            if not placeholders_in(issuer, self.unresolved):
                 return _Authorizer(name, None, f"issuerUrl {issuer!r} is not an http(s) URL", "JWT")
             # The validator needs a URL; this stand-in names the region and says what to put in.
             jwt["Issuer"] = f"https://cognito-idp.{self.region}.amazonaws.com/{self.region}_REPLACEME"
@@ -861,21 +405,21 @@ class _Translator:
 
     def http_request_authorizer(self, name: str, conf: Mapping[str, Any], where: str) -> _Authorizer:
         if conf.get("functionArn"):
-            return _Authorizer(name, None, f"functionArn {_stringify(conf['functionArn'])!r} is a Lambda outside "
+            return _Authorizer(name, None, f"functionArn {stringify(conf['functionArn'])!r} is a Lambda outside "
                                            "this service; the emulator runs authorizers as Python handlers",
                                "REQUEST")
         if not conf.get("functionName"):
             return _Authorizer(name, None, "a request authorizer needs functionName (or functionArn)", "REQUEST")
-        fn_name = _stringify(conf.get("functionName"))
+        fn_name = stringify(conf.get("functionName"))
         fn = self.functions.get(fn_name)
         if fn is None:
             return _Authorizer(name, None, f"functionName {fn_name!r} is not a function of this service",
                                "REQUEST")
         spec = self.authorizer_spec(fn_name, fn)
-        if isinstance(spec, _Unresolved):
+        if isinstance(spec, _Refused):
             return _Authorizer(name, None, spec.reason, "REQUEST")
         node = Node(Name=name, AuthorizerType="REQUEST", AuthorizerUri=spec)
-        sources = [_stringify(s) for s in _as_list(conf.get("identitySource"))]
+        sources = [stringify(s) for s in _as_list(conf.get("identitySource"))]
         if sources:
             node["IdentitySource"] = sources
         node["AuthorizerPayloadFormatVersion"] = _version(conf.get("payloadVersion"), "2.0")
@@ -890,12 +434,11 @@ class _Translator:
             node.inline["AuthorizerResultTtlInSeconds"] = "no identitySource, so no caching"
         return _Authorizer(name, node, None, "REQUEST")
 
-    def authorizer_spec(self, fn_name: str, fn: Mapping[str, Any]) -> str | _Unresolved:
-        runtime = _stringify(fn.get("runtime") or self.provider.get("runtime") or "nodejs (the default)")
-        spec = python_handler_spec(fn.get("handler")) if runtime.startswith("python") else None
+    def authorizer_spec(self, fn_name: str, fn: Mapping[str, Any]) -> str | _Refused:
+        runtime, spec = self.runtime(fn)
         if spec is None:
-            return _Unresolved(f"its function {fn_name} runs {runtime} (handler {fn.get('handler')!r}); the "
-                               "emulator runs Lambda authorizers only as Python handlers")
+            return _Refused(f"its function {fn_name} runs {runtime} (handler {fn.get('handler')!r}); the "
+                            "emulator runs Lambda authorizers only as Python handlers")
         return spec
 
     def http_routes(self, api: Node, events: list[tuple[str, Mapping[str, Any], str, Any]],
@@ -921,9 +464,7 @@ class _Translator:
             if authorizer and not self.http_route_authorizer(api, route, authorizer, authorizers, where):
                 continue  # left out: its authorizer cannot run here
             target = self.target(fn_name, fn)
-            route["Target"] = target.target
-            if target.comment:
-                route.inline["Target"] = target.comment
+            target.set_on(route)
             fn_http = fn.get("httpApi") if isinstance(fn.get("httpApi"), Mapping) else {}
             payload = _version(fn_http.get("payload") or payload_default, "2.0")
             if target.python and payload != "2.0":
@@ -936,7 +477,7 @@ class _Translator:
         if isinstance(event, Mapping):
             method, path = event.get("method"), event.get("path")
         else:
-            text = _stringify(event).strip()
+            text = stringify(event).strip()
             if text == "*":
                 method, path = None, "*"
             else:
@@ -945,7 +486,7 @@ class _Translator:
                     self.warn(f"{where}: {text!r} is not '*' or '<METHOD> /path'; skipped")
                     return None
                 method, path = match["method"], match["path"]
-        path = _stringify(path) if path is not None else None
+        path = stringify(path) if path is not None else None
         if path == "*":
             if method not in (None, "*"):
                 self.warn(f"{where}: path '*' takes no method (or '*'); skipped")
@@ -957,9 +498,8 @@ class _Translator:
         if method is None:
             self.warn(f"{where}: no method; skipped")
             return None
-        method = _stringify(method).upper()
-        method = "ANY" if method == "*" else method
-        if method not in (*HTTP_METHODS, "ANY"):
+        method = _method(method)
+        if method not in ROUTE_METHODS:
             self.warn(f"{where}: method {method!r} is not an HTTP method API Gateway routes; skipped")
             return None
         return f"{method} {path}", method
@@ -970,15 +510,12 @@ class _Translator:
         conf = raw if isinstance(raw, Mapping) else {"name": raw}
         route_key = str(route["RouteKey"])
         if str(conf.get("type") or "").lower() == "aws_iam":
-            route.note("RouteKey", "authorizer: aws_iam (SigV4) is not emulated: this route is OPEN here")
-            self.warn(f"{where}: route {route_key} uses an aws_iam authorizer, which the emulator does not "
-                      "emulate; the route is imported without an authorizer (open)")
-            return True
+            return self.open_iam_route(route, where)
         if conf.get("id"):
-            self.left_out(api, route_key, where, f"its authorizer id {_stringify(conf['id'])!r} belongs to an "
+            self.left_out(api, route_key, where, f"its authorizer id {stringify(conf['id'])!r} belongs to an "
                                                  "API outside this service")
             return False
-        key = _stringify(conf.get("name"))
+        key = stringify(conf.get("name"))
         authorizer = authorizers.get(key)
         if authorizer is None:
             self.left_out(api, route_key, where, f"authorizer {key!r} is not in provider.httpApi.authorizers")
@@ -987,7 +524,7 @@ class _Translator:
             self.left_out(api, route_key, where, f"its authorizer {key!r} is not imported: {authorizer.problem}")
             return False
         route["AuthorizerName"] = authorizer.name
-        scopes = [_stringify(s) for s in _dedupe(_as_list(conf.get("scopes")))]
+        scopes = [stringify(s) for s in _dedupe(_as_list(conf.get("scopes")))]
         if scopes and authorizer.kind == "JWT":
             route["AuthorizationScopes"] = scopes
         elif scopes:
@@ -1001,9 +538,9 @@ class _Translator:
             self.warn(f"provider.httpApi.cors {raw!r} is not true or a mapping; ignored")
             return None
         conf: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
-        origins = [_stringify(o) for o in _as_list(conf.get("allowedOrigins"))] or ["*"]
-        headers = [_stringify(h) for h in _as_list(conf.get("allowedHeaders"))] or list(DEFAULT_CORS_HEADERS)
-        allowed = [_stringify(m).upper() for m in _as_list(conf.get("allowedMethods"))]
+        origins = [stringify(o) for o in _as_list(conf.get("allowedOrigins"))] or ["*"]
+        headers = [stringify(h) for h in _as_list(conf.get("allowedHeaders"))] or list(DEFAULT_CORS_HEADERS)
+        allowed = [stringify(m).upper() for m in _as_list(conf.get("allowedMethods"))]
         if not allowed:
             # http-api.js: OPTIONS plus the method of every httpApi event (ANY: all of them).
             allowed = ["OPTIONS"]
@@ -1019,7 +556,7 @@ class _Translator:
             else:
                 cors["AllowCredentials"] = True
         if conf.get("exposedResponseHeaders"):
-            cors["ExposeHeaders"] = [_stringify(h) for h in _as_list(conf["exposedResponseHeaders"])]
+            cors["ExposeHeaders"] = [stringify(h) for h in _as_list(conf["exposedResponseHeaders"])]
         if _ttl(conf.get("maxAge")) is not None:
             cors["MaxAge"] = _ttl(conf["maxAge"])
         return cors
@@ -1059,16 +596,15 @@ class _Translator:
         if isinstance(event, Mapping):
             method, path = event.get("method"), event.get("path")
         else:
-            method, _, path = _stringify(event).strip().partition(" ")
+            method, _, path = stringify(event).strip().partition(" ")
         if not method or path is None:
             self.warn(f"{where}: needs a method and a path; skipped")
             return None
-        method = _stringify(method).upper()
-        method = "ANY" if method == "*" else method
-        if method not in (*HTTP_METHODS, "ANY"):
+        method = _method(method)
+        if method not in ROUTE_METHODS:
             self.warn(f"{where}: method {method!r} is not an HTTP method; skipped")
             return None
-        route_key = f"{method} /{_stringify(path).strip().strip('/')}"  # Serverless trims the slashes too
+        route_key = f"{method} /{stringify(path).strip().strip('/')}"  # Serverless trims the slashes too
         if route_key in seen:
             self.warn(f"{where}: route {route_key} is already {seen[route_key]}'s; skipped")
             return None
@@ -1086,9 +622,7 @@ class _Translator:
         target = self.rest_target(api, fn_name, fn, where, conf, route_key)
         if target is None:
             return None
-        route["Target"] = target.target
-        if target.comment:
-            route.inline["Target"] = target.comment
+        target.set_on(route)
         return route
 
     def rest_target(self, api: Node, fn_name: str, fn: Mapping[str, Any], where: str, conf: Mapping[str, Any],
@@ -1118,12 +652,9 @@ class _Translator:
         """Attach the route's REST authorizer (api-gateway validate.js getAuthorizer); False: leave it out."""
         route_key = str(route["RouteKey"])
         conf: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
-        kind = _stringify(conf.get("type") or "").upper()
+        kind = stringify(conf.get("type") or "").upper()
         if (isinstance(raw, str) and raw.upper() == "AWS_IAM") or kind == "AWS_IAM":
-            route.note("RouteKey", "authorizer: aws_iam (SigV4) is not emulated: this route is OPEN here")
-            self.warn(f"{where}: route {route_key} uses an aws_iam authorizer, which the emulator does not "
-                      "emulate; the route is imported without an authorizer (open)")
-            return True
+            return self.open_iam_route(route, where)
         authorizer = self.rest_authorizer(raw, conf, kind, registry, where)
         if authorizer.node is None:
             self.left_out(api, route_key, where, f"its authorizer is not imported: {authorizer.problem}")
@@ -1135,7 +666,7 @@ class _Translator:
             self.warn(f"{where}: authorizer {authorizer.name!r} is defined differently by an earlier event; "
                       "the first definition is kept")
         route["AuthorizerName"] = authorizer.name
-        scopes = [_stringify(s) for s in _dedupe(_as_list(conf.get("scopes")))]
+        scopes = [stringify(s) for s in _dedupe(_as_list(conf.get("scopes")))]
         if scopes and (known or authorizer).kind == "COGNITO_USER_POOLS":
             route["AuthorizationScopes"] = scopes
         elif scopes:
@@ -1157,33 +688,33 @@ class _Translator:
         elif conf.get("arn"):
             arn = conf["arn"]
             derived = not isinstance(conf.get("name"), str)
-            name = _stringify(conf["name"]) if not derived else (_name_from_arn(arn) if isinstance(arn, str) else "")
+            name = stringify(conf["name"]) if not derived else (_name_from_arn(arn) if isinstance(arn, str) else "")
             if not name:
                 return _Authorizer("?", None, "a COGNITO_USER_POOLS authorizer with a non-string arn needs a name",
                                    "COGNITO_USER_POOLS")
         elif conf.get("name"):
-            function_name = name = _stringify(conf["name"])
+            function_name = name = stringify(conf["name"])
         else:
             return _Authorizer("?", None, "it has neither a name nor an arn", kind or "TOKEN")
         if function_name is not None and function_name not in self.functions and function_name in registry:
             return registry[function_name]  # a name defined by an earlier event's arn (lenient)
         ttl = _ttl(conf.get("resultTtlInSeconds"))
-        sources = [s.strip() for item in _as_list(conf.get("identitySource")) for s in _stringify(item).split(",")
+        sources = [s.strip() for item in _as_list(conf.get("identitySource")) for s in stringify(item).split(",")
                    if s.strip()]
         if not sources and not (kind == "REQUEST" and ttl == 0):
             sources = [REST_DEFAULT_IDENTITY_SOURCE]  # validate.js's default
         is_cognito = kind == "COGNITO_USER_POOLS" or (isinstance(arn, str) and ":cognito-idp:" in arn)
         if is_cognito and arn is not None:
             fixed = self.provider_arn(arn, name)
-            if isinstance(fixed, _Unresolved):
+            if isinstance(fixed, _Refused):
                 return _Authorizer(name, None, fixed.reason, "COGNITO_USER_POOLS")
             node = Node(Name=name, Type="COGNITO_USER_POOLS", IdentitySource=sources[0], ProviderARNs=[fixed[0]])
             if fixed[1]:
                 node.inline["ProviderARNs"] = fixed[1]
             if derived:
                 node.inline["Name"] = "the name Serverless derives from the ARN (set authorizer.name to choose)"
-            whole = _variable_spans(_stringify(arn)) == [(0, len(_stringify(arn)))]
-            self.flag(node, "ProviderARNs", _stringify(arn), "arn" if whole else "arn part", f"authorizer {name}",
+            whole = is_whole_variable(stringify(arn))
+            self.flag(node, "ProviderARNs", stringify(arn), "arn" if whole else "arn part", f"authorizer {name}",
                       "replace the arn with a pool of config.yaml's: "
                       "arn:aws:cognito-idp:<region>:<account>:userpool/<Id>", "pool ARN" if whole else "pool id")
             if isinstance(conf.get("identityValidationExpression"), str):
@@ -1192,14 +723,14 @@ class _Translator:
                 node["AuthorizerResultTtlInSeconds"] = ttl
             return _Authorizer(name, node, None, "COGNITO_USER_POOLS")
         if arn is not None:
-            return _Authorizer(name, None, f"arn {_stringify(arn)!r} is a Lambda outside this service; the "
+            return _Authorizer(name, None, f"arn {stringify(arn)!r} is a Lambda outside this service; the "
                                            "emulator runs Lambda authorizers as Python handlers", kind or "TOKEN")
         assert function_name is not None
         fn = self.functions.get(function_name)
         if fn is None:
             return _Authorizer(name, None, f"no function {function_name!r} in this service", kind or "TOKEN")
         spec = self.authorizer_spec(function_name, fn)
-        if isinstance(spec, _Unresolved):
+        if isinstance(spec, _Refused):
             return _Authorizer(name, None, spec.reason, kind or "TOKEN")
         lambda_kind = kind if kind in ("TOKEN", "REQUEST") else "TOKEN"
         if kind and kind not in ("TOKEN", "REQUEST"):
@@ -1219,9 +750,9 @@ class _Translator:
         logical = None
         if isinstance(raw_id, str) and raw_id.startswith("${Ref:") and raw_id.endswith("}"):
             logical = raw_id[len("${Ref:"):-1]
-        found, resource = _lookup(self.doc, f"resources.Resources.{logical}") if logical else (False, None)
+        found, resource = lookup(self.doc, f"resources.Resources.{logical}") if logical else (False, None)
         if not found or not isinstance(resource, Mapping) or resource.get("Type") != "AWS::ApiGateway::Authorizer":
-            return _Authorizer(_stringify(raw_id), None, f"authorizerId {_stringify(raw_id)!r} is not an "
+            return _Authorizer(stringify(raw_id), None, f"authorizerId {stringify(raw_id)!r} is not an "
                                                          "AWS::ApiGateway::Authorizer in resources", "?")
         props = resource.get("Properties") if isinstance(resource.get("Properties"), Mapping) else {}
         if str(props.get("Type", "")).upper() != "COGNITO_USER_POOLS":
@@ -1229,7 +760,7 @@ class _Translator:
                                                    "authorizer; only COGNITO_USER_POOLS ones are read from resources",
                                str(props.get("Type")))
         arns = _as_list(props.get("ProviderARNs"))
-        synthetic = {"arn": arns[0] if arns else None, "name": _stringify(props.get("Name") or logical),
+        synthetic = {"arn": arns[0] if arns else None, "name": stringify(props.get("Name") or logical),
                      "type": "COGNITO_USER_POOLS", "identitySource": props.get("IdentitySource"),
                      "identityValidationExpression": props.get("IdentityValidationExpression"),
                      "resultTtlInSeconds": props.get("AuthorizerResultTtlInSeconds")}
@@ -1237,15 +768,15 @@ class _Translator:
             self.warn(f"{where}: only the first of the ProviderARNs of {logical} is imported")
         return self.rest_authorizer(synthetic, synthetic, "COGNITO_USER_POOLS", {}, where)
 
-    def provider_arn(self, arn: Any, name: str) -> tuple[str, str | None] | _Unresolved:
+    def provider_arn(self, arn: Any, name: str) -> tuple[str, str | None] | _Refused:
         """A pool ARN the validator accepts: as written, or with unresolved parts replaced by stand-ins."""
-        text = _stringify(arn)
+        text = stringify(arn)
         if _COGNITO_ARN.match(text):
             return text, None
-        if not self._placeholders(text):
-            return _Unresolved(f"arn {text!r} is not arn:aws:cognito-idp:<region>:<12-digit account>:userpool/<Id>")
+        if not placeholders_in(text, self.unresolved):
+            return _Refused(f"arn {text!r} is not arn:aws:cognito-idp:<region>:<12-digit account>:userpool/<Id>")
         # Mask placeholders first: `${AWS::AccountId}` has colons of its own. A masked part is unknown.
-        masked, spans = text, _variable_spans(text)
+        masked, spans = text, variable_spans(text)
         for index, (start, end) in reversed(list(enumerate(spans))):
             masked = f"{masked[:start]}\0{index}\0{masked[end:]}"
         match = _LOOSE_COGNITO_ARN.match(masked)
@@ -1290,6 +821,11 @@ def import_serverless(text: str, sources: VariableSources | None = None, *, port
     return Translation(translation.apis, resolved.warnings + translation.warnings)
 
 
+def render(apis: list[Node], header: list[str] | None = None) -> str:
+    """The `Apis:` section as YAML text, comments included."""
+    return commented_yaml.render("Apis", apis, header)
+
+
 # ---------------------------------------------------------------------------------------------
 # Validation: the output must pass the emulator's own parse_apis
 # ---------------------------------------------------------------------------------------------
@@ -1297,20 +833,26 @@ def import_serverless(text: str, sources: VariableSources | None = None, *, port
 _ERROR_PATH = re.compile(r"^Apis\[(\d+)\](?:\.(Routes|Authorizers)\[(\d+)\]|\.(CorsConfiguration))?")
 
 
-def stand_in_handlers(apis: list[Any]) -> list[Any]:
-    """A copy whose python: targets and authorizers point at validation_stand_in (user code is not imported)."""
-    copied = copy.deepcopy([dict(api) for api in apis])
-    for api in copied:
+def _python_specs(apis: list[Any]) -> Iterator[tuple[Any, str, str]]:
+    """(item, key, spec) for each python: Target of a route and AuthorizerUri of an authorizer, in order."""
+    for api in apis:
         for group, key in (("Routes", "Target"), ("Authorizers", "AuthorizerUri")):
             items = api.get(group)
             for item in items if isinstance(items, list) else []:
                 value = item.get(key) if isinstance(item, Mapping) else None
                 if isinstance(value, str) and value.startswith(lambda_runtime.PYTHON_PREFIX):
-                    try:
-                        lambda_runtime.parse_spec(value)
-                    except ValueError:
-                        continue  # malformed: let the validator say so
-                    item[key] = STAND_IN_SPEC
+                    yield item, key, value
+
+
+def stand_in_handlers(apis: list[Any]) -> list[Any]:
+    """A copy whose python: targets and authorizers point at validation_stand_in (user code is not imported)."""
+    copied = copy.deepcopy([dict(api) for api in apis])
+    for item, key, spec in _python_specs(copied):
+        try:
+            lambda_runtime.parse_spec(spec)
+        except ValueError:
+            continue  # malformed: let the validator say so
+        item[key] = STAND_IN_SPEC
     return copied
 
 
@@ -1359,76 +901,8 @@ def _prune(apis: list[Node], exc: ConfigError, warnings: list[str]) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# 4. Rendering
-# ---------------------------------------------------------------------------------------------
-
-def _scalar(value: Any) -> str:
-    text = yaml.safe_dump(value, default_flow_style=True, width=10**9, allow_unicode=True)
-    return text.removesuffix("\n...\n").rstrip("\n")
-
-
-def _flow(items: list[Any]) -> str:
-    return yaml.safe_dump(items, default_flow_style=True, width=10**9, allow_unicode=True).rstrip("\n")
-
-
-def _comment(text: str) -> str:
-    return "# " + " ".join(text.split())
-
-
-def _mapping_lines(data: Mapping[str, Any], indent: int, item: bool) -> list[str]:
-    """YAML lines for a mapping; `item`: it is a list item (`- ` before its first key)."""
-    above = getattr(data, "above", {})
-    inline = getattr(data, "inline", {})
-    pad = " " * indent
-    key_pad = " " * (indent + 2) if item else pad
-    lines = [pad + _comment(text) for text in above.get(None, [])]
-    for position, (key, value) in enumerate(data.items()):
-        first = item and position == 0
-        lines.extend((pad if first else key_pad) + _comment(text) for text in above.get(key, []))
-        head = f"{pad}- {key}:" if first else f"{key_pad}{key}:"
-        child = indent + 2 if item else indent
-        if isinstance(value, Mapping) and value:
-            lines.append(head)
-            lines.extend(_mapping_lines(value, child + 2, item=False))
-        elif isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
-            lines.append(head)
-            for entry in value:
-                lines.extend(_mapping_lines(entry, child + 2, item=True))
-        else:
-            text = _flow(value) if isinstance(value, list | Mapping) else _scalar(value)
-            lines.append(f"{head} {text}")
-        if key in inline:
-            lines[-1] += "  " + _comment(inline[key])
-    return lines
-
-
-def render(apis: list[Node], header: list[str] | None = None) -> str:
-    """The `Apis:` section as YAML text, comments included."""
-    lines = [_comment(text) for text in header or []]
-    if not apis:
-        return "\n".join([*lines, "Apis: []", ""])
-    lines.append("Apis:")
-    for api in apis:
-        lines.extend(_mapping_lines(api, 2, item=True))
-    return "\n".join(lines) + "\n"
-
-
-# ---------------------------------------------------------------------------------------------
 # main: the file I/O
 # ---------------------------------------------------------------------------------------------
-
-def _file_reader(base: Path) -> Callable[[str], Any]:
-    """`${file(./x.yml)}` reads YAML/JSON relative to serverless.yml's folder; .js/.ts would need Node."""
-    def read(name: str) -> Any:
-        path = (base / name).resolve()
-        if path.suffix in (".js", ".cjs", ".mjs", ".ts"):
-            raise ValueError(f"{name} is JavaScript, which the importer does not run")
-        text = path.read_text(encoding="utf-8")
-        if path.suffix == ".json":
-            return json.loads(text)
-        return yaml.load(text, Loader=_ServerlessLoader)
-    return read
-
 
 def _parse_sets(values: list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
@@ -1446,15 +920,11 @@ def _parse_sets(values: list[str]) -> dict[str, str]:
 def _missing_modules(apis: list[Node], base: Path) -> list[str]:
     """python: targets whose module file is not under `base` (where a config.yaml beside it would load them)."""
     missing: list[str] = []
-    for api in apis:
-        for item in [*api.get("Routes", []), *api.get("Authorizers", [])]:
-            spec = item.get("Target") or item.get("AuthorizerUri")
-            if not isinstance(spec, str) or not spec.startswith(lambda_runtime.PYTHON_PREFIX):
-                continue
-            module = lambda_runtime.parse_spec(spec)[0]
-            relative = Path(*module.split("."))
-            if not (base / relative.with_suffix(".py")).is_file() and not (base / relative / "__init__.py").is_file():
-                missing.append(f"{relative}.py")
+    for _, _, spec in _python_specs(apis):
+        module = lambda_runtime.parse_spec(spec)[0]
+        relative = Path(*module.split("."))
+        if not (base / relative.with_suffix(".py")).is_file() and not (base / relative / "__init__.py").is_file():
+            missing.append(f"{relative}.py")
     return _dedupe(missing)
 
 
@@ -1498,7 +968,7 @@ def main(argv: list[str]) -> int:
         return 1
     options = {k: v for k, v in (("stage", args.stage), ("region", args.region)) if v}
     sources = VariableSources(options=options, env=dict(os.environ), overrides=overrides,
-                              read_file=_file_reader(source.resolve().parent))
+                              read_file=file_reader(source.resolve().parent))
     try:
         translation = import_serverless(text, sources, port=args.port, backend=args.backend)
     except ServerlessFileError as exc:
