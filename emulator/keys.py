@@ -47,6 +47,7 @@ class Keyring:
     def __init__(self, store: Store) -> None:
         self._store = store
         self._cache: dict[str, dict[str, SigningKey]] = {}
+        self._jwks: dict[str, dict[str, list[dict[str, str]]]] = {}
         self._lock = threading.Lock()
 
     def keys(self, pool_id: str) -> dict[str, SigningKey]:
@@ -62,11 +63,16 @@ class Keyring:
         return self.keys(pool_id)[purpose]
 
     def jwks(self, pool_id: str) -> dict[str, list[dict[str, str]]]:
-        return {"keys": [self.keys(pool_id)[p].jwk() for p in PURPOSES]}
+        # Keys never change once made, so the JWKS is built once per pool (the gateway reads it per request).
+        cached = self._jwks.get(pool_id)
+        if cached is None:
+            cached = self._jwks[pool_id] = {"keys": [self.keys(pool_id)[p].jwk() for p in PURPOSES]}
+        return cached
 
     def forget(self, pool_id: str) -> None:
         with self._lock:
             self._cache.pop(pool_id, None)
+            self._jwks.pop(pool_id, None)
 
     def _load_or_create(self, pool_id: str) -> dict[str, SigningKey]:
         stored = self._store.get("keys", pool_id, "rsa")

@@ -134,6 +134,11 @@ STANDARD_SCHEMA: tuple[SchemaAttribute, ...] = (
 STANDARD_BY_NAME: dict[str, SchemaAttribute] = {a.name: a for a in STANDARD_SCHEMA}
 
 
+def pool_issuer(pool_id: str, region: str, override: str | None = None) -> str:
+    """The `iss` of a pool's tokens: AWS's form unless the pool overrides it."""
+    return override or f"https://cognito-idp.{region}.amazonaws.com/{pool_id}"
+
+
 @dataclass(frozen=True)
 class UserPool:
     id: str
@@ -169,7 +174,7 @@ class UserPool:
 
     @property
     def issuer(self) -> str:
-        return self.issuer_override or f"https://cognito-idp.{self.region}.amazonaws.com/{self.id}"
+        return pool_issuer(self.id, self.region, self.issuer_override)
 
     @property
     def arn(self) -> str:

@@ -15,7 +15,7 @@ from emulator.cognito.passwords import set_password
 from emulator.config import Config, PoolSeed, UserSeed
 from emulator.decisions import DecisionLog
 from emulator.keys import Keyring
-from emulator.model import AppClient, UserPool
+from emulator.model import AppClient, UserPool, pool_issuer
 from emulator.state import Store, UserRecord
 from emulator.tokens import TokenSigner
 
@@ -54,10 +54,16 @@ class Runtime:
 
     # -- IssuerKeys, for the gateway's authorizers --------------------------------------------
     def local_jwks(self, issuer: str) -> dict | None:
-        for pool in self.store.pools():
-            if pool.issuer == issuer.rstrip("/"):
-                return self.keyring.jwks(pool.id)
-        return None
+        # Every issuer form ends in the pool id; the stored record then says whether it is this pool's.
+        issuer = issuer.rstrip("/")
+        pool_id = issuer.rsplit("/", 1)[-1]
+        record = self.store.get("pool", "", pool_id)
+        if record is None:
+            return None
+        region = record.get("Region") or pool_id.split("_", 1)[0]
+        if pool_issuer(pool_id, region, record.get("Issuer")) != issuer:
+            return None
+        return self.keyring.jwks(pool_id)
 
     def pool_issuer(self, pool_id: str) -> str | None:
         pool = self.store.pool(pool_id)
