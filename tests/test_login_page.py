@@ -4,9 +4,7 @@ as the API (disabled, unconfirmed, reset-required, unknown user) plus CSRF, over
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlencode
 
 import httpx
@@ -15,6 +13,7 @@ import pytest
 from emulator.oauth2.testing import callback_params, hosted_sign_in, page_error, pkce_pair
 from emulator.server import EmulatorServer
 from emulator.testing import free_port, running_emulator
+from tests.app_callback import serving_app
 from tests.conftest import bundled_config
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -29,19 +28,6 @@ CHROMIUM = "/usr/bin/chromium"
 APP_PORT = free_port()
 APP = f"http://127.0.0.1:{APP_PORT}"
 APP_CALLBACK = f"{APP}/callback"
-
-
-class _App(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-        body = b"<!DOCTYPE html><title>the app</title><p>signed in</p>"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
 
 
 def _config() -> dict:
@@ -70,12 +56,8 @@ def emu() -> Iterator[EmulatorServer]:
 
 @pytest.fixture(scope="module")
 def app() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", APP_PORT), _App)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield APP_CALLBACK
-    server.shutdown()
-    server.server_close()
+    with serving_app(APP_PORT) as callback:
+        yield callback
 
 
 @pytest.fixture(scope="module")

@@ -5,10 +5,8 @@ browser posts them (hosted_sign_in), the code exchanged at /oauth2/token; and th
 from __future__ import annotations
 
 import re
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -21,6 +19,7 @@ from emulator.oauth2.login import otpauth_uri
 from emulator.oauth2.testing import MfaPrompt, callback_params, hosted_sign_in, mfa_prompt, page_error, pkce_pair
 from emulator.server import EmulatorServer
 from emulator.testing import free_port, running_emulator
+from tests.app_callback import serving_app
 from tests.conftest import cognito_client
 
 POOL = "us-east-1_LoginMfa01"
@@ -478,28 +477,10 @@ def test_every_value_on_the_mfa_pages_is_escaped(emu: EmulatorServer, browser: A
 # -- a real browser ---------------------------------------------------------------------------------
 
 
-class _App(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-        body = b"<!DOCTYPE html><title>the app</title><p>signed in</p>"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def app() -> Iterator[str]:
-    """The app the browser lands on (see test_login_page.py: a real server, not playwright routing)."""
-    server = ThreadingHTTPServer(("127.0.0.1", APP_PORT), _App)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield APP_CALLBACK
-    server.shutdown()
-    server.server_close()
+    with serving_app(APP_PORT) as callback:
+        yield callback
 
 
 def test_the_totp_form_in_a_real_browser(emu: EmulatorServer, app: str, tmp_path) -> None:

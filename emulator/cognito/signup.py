@@ -145,7 +145,8 @@ def confirm_sign_up(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
         # The code proved the address it was sent to.
         user.attributes[VERIFIED_FLAG[contact]] = "true"
     check_unique(rt, pool, user, {}, force_alias=bool(params.get("ForceAliasCreation")))
-    codes.check_code(rt, pool, user, codes.CONFIRM_SIGN_UP, params["ConfirmationCode"])
+    # Spent only once all else passed, so a refusal above leaves the code usable.
+    codes.require_code(rt, pool, user, codes.CONFIRM_SIGN_UP, params["ConfirmationCode"])
     user.status = "CONFIRMED"
     save(rt, pool, user)
     return {}
@@ -200,7 +201,7 @@ def confirm_forgot_password(rt: Runtime, params: dict, call: Call) -> dict[str, 
     if problem:
         raise reject("invalid_password", f"the new password breaks pool {pool.id}'s password policy: {problem}",
                      detail=problem)
-    codes.check_code(rt, pool, user, codes.FORGOT_PASSWORD, code)
+    codes.require_code(rt, pool, user, codes.FORGOT_PASSWORD, code)  # spent only once all else passed
     set_password(user, pool.id, params["Password"])
     if user.status in ("RESET_REQUIRED", "FORCE_CHANGE_PASSWORD"):
         user.status = "CONFIRMED"

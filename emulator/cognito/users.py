@@ -316,7 +316,7 @@ def verify_user_attribute(rt: Runtime, params: dict, call: Call) -> dict[str, An
     codes.require_code(rt, pool, user, codes.verify_purpose(name), params["Code"], consume=False)
     user.attributes[VERIFIED_FLAG[name]] = "true"
     check_unique(rt, pool, user, {})
-    codes.check_code(rt, pool, user, codes.verify_purpose(name), params["Code"])
+    codes.require_code(rt, pool, user, codes.verify_purpose(name), params["Code"])  # spent only once all else passed
     save(rt, pool, user)
     return {}
 
