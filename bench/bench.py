@@ -64,7 +64,7 @@ def main(quick: bool) -> None:
         print(f"Token issuance ({n} samples, median per call)")
         row("baseline: one RS256 signature (PyJWT, RSA-2048)", sign)
         row("baseline: two signatures (an ID + an access token)", 2 * sign)
-        call = Call("InitiateAuth", "bench", "127.0.0.1", False)
+        call = Call("InitiateAuth", "bench", "127.0.0.1")
         row("InitiateAuth USER_PASSWORD_AUTH, in process", per_op(lambda: initiate_auth(rt, AUTH_PARAMS, call), n),
             2 * sign)
         with httpx.Client(base_url=server.url) as client:

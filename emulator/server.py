@@ -83,7 +83,6 @@ class EmulatorServer:
             raise
         self._servers: list[_Server] = []
         self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
 
     def _bind_gateways(self) -> None:
         if not self.runtime.config.apis:
@@ -114,7 +113,6 @@ class EmulatorServer:
 
     async def serve(self) -> None:
         """Serve every listener until stop() or a signal."""
-        self._loop = asyncio.get_running_loop()
         self._servers = [
             # uvicorn's own info lines (one "Started server process" per port) are noise at info.
             _Server(uvicorn.Config(lst.app, log_level="debug" if self.log_level == "debug" else "warning",

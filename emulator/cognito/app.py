@@ -67,9 +67,8 @@ def build_cognito_app(rt: Runtime) -> FastAPI:
             if handler is None:
                 raise CognitoError("UnknownOperationException", "",
                                    f"the emulator does not implement {operation} yet")
-            authorization = request.headers.get("authorization")
             call = Call(operation, request_id, request.client.host if request.client else "",
-                        authorization is not None, region_from_authorization(authorization))
+                        region_from_authorization(request.headers.get("authorization")))
             result = await run_in_threadpool(serialized, handler, rt, params, call)
             return JSONResponse(result, headers={"x-amzn-RequestId": request_id}, media_type=AMZ_JSON)
         except CognitoError as error:

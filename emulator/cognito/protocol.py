@@ -25,7 +25,6 @@ class Call:
     operation: str
     request_id: str
     source_ip: str
-    signed: bool
     region: str | None = None  # the SigV4 credential scope's region, when signed
 
 

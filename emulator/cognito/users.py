@@ -17,13 +17,10 @@ from emulator.cognito.protocol import Call
 from emulator.cognito.schema_rules import write_refusal
 from emulator.cognito.sessions import find_refresh_token, revoke_refresh_token, revoke_user_tokens
 from emulator.cognito.temporary_passwords import forget_temporary_password
-from emulator.model import STANDARD_BY_NAME, AppClient, UserPool
+from emulator.model import AppClient, UserPool
 from emulator.runtime import Runtime
 from emulator.state import UserRecord
 
-# The standard attributes of every user pool (OpenID Connect's, plus Cognito's own); anything else must be
-# declared in the pool's schema (custom:<name>, or dev:custom:<name> when developer-only).
-STANDARD_ATTRIBUTES = frozenset(STANDARD_BY_NAME)
 VERIFIED_FLAG = {"email": "email_verified", "phone_number": "phone_number_verified"}
 CONTACT_OF_FLAG = {flag: contact for contact, flag in VERIFIED_FLAG.items()}
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+")

@@ -292,7 +292,7 @@ def _after_first_factor(rt: Runtime, found: Resolved, user: UserRecord, csrf: st
 
 def _api_call(operation: str) -> Call:
     """The page calls the MFA operations as a client would; nothing in them reads the HTTP details."""
-    return Call(operation=operation, request_id=str(uuid.uuid4()), source_ip="127.0.0.1", signed=False)
+    return Call(operation=operation, request_id=str(uuid.uuid4()), source_ip="127.0.0.1")
 
 
 def otpauth_uri(secret: str, account: str, issuer: str) -> str:
