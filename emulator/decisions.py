@@ -47,5 +47,6 @@ class DecisionLog:
 def header_safe(reason: str) -> str:
     """HTTP header values are latin-1 on one line; keep the reason readable within that."""
     flat = " ".join(reason.split())
-    printable = "".join(c if c.isprintable() else "?" for c in flat)
+    # Control characters a client sent (NUL, DEL...) are shown escaped: h11 refuses to send them.
+    printable = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in flat)
     return printable.encode("latin-1", "replace").decode("latin-1")
