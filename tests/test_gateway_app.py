@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from emulator.decisions import REASON_HEADER, DecisionLog
 from emulator.gateway.app import build_gateway_app
-from emulator.gateway.authorizers import Allow, Authorizers, AuthRequest, Deny
+from emulator.gateway.authorizers import Allow, Authorizers, AuthRequest, Deny, refuse
 from emulator.gateway.config import ApiConfig, parse_apis
 
 HERE = Path(__file__).parent
@@ -125,9 +125,9 @@ class StandIn:
             if request.protocol_type == "REST":
                 return Allow({"claims": {"sub": "u1", "email_verified": "true"}})
             return Allow({"jwt": {"claims": {"sub": "u1"}, "scopes": None}})
-        return Deny(401, {"message": "Unauthorized"},
-                    {"www-authenticate": 'Bearer scope="" error="invalid_token" error_description="nope"'},
-                    f"token {token!r} is not the good one")
+        # Built as every real Deny is, through the authorizers' one table of AWS responses.
+        return refuse(request.protocol_type, "unauthorized", f"token {token!r} is not the good one",
+                      {"www-authenticate": 'Bearer scope="" error="invalid_token" error_description="nope"'})
 
 
 def header(response: httpx.Response, name: str) -> str | None:

@@ -43,10 +43,6 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 # REST's x-amzn-ErrorType for authorizer denials (seen on real responses; AWS_BEHAVIOR §1 style).
-REST_DENY_TYPES = {401: "UnauthorizedException", 403: "AccessDeniedException",
-                   500: "AuthorizerConfigurationException"}
-
-
 def build_gateway_app(api: ApiConfig, authorizers: Authorizers, decisions: DecisionLog, *,
                       http_client: httpx.AsyncClient | None = None) -> GatewayApp:
     """The ASGI app serving `api`; run one per API port."""
@@ -275,11 +271,8 @@ class GatewayApp:
         return await self.authorizers.authorize(authorizer, auth_request)
 
     def _deny_response(self, deny: Deny) -> GatewayResponse:
+        # Every Deny comes from authorizers.refuse, whose table already holds AWS's x-amzn-ErrorType.
         headers = [("content-type", "application/json"), *deny.headers.items()]
-        if self.rest and not any(k.lower() == "x-amzn-errortype" for k, _ in headers):
-            error_type = REST_DENY_TYPES.get(deny.status)
-            if error_type:
-                headers.append(("x-amzn-ErrorType", error_type))
         return GatewayResponse(deny.status, tuple(headers), json_body(deny.body), deny.reason)
 
     # --- targets --------------------------------------------------------------------------------------
