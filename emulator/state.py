@@ -10,15 +10,45 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from emulator.model import AppClient, Group, ResourceServer, UserPool
 
 LOCK_TIMEOUT_SECONDS = 30
+# A record past its expiry stays this long before it is purged, so a late answer can be told "expired"
+# rather than "unknown" (sessions, codes, refresh tokens); `get` and `items` never return it.
+PURGE_GRACE_SECONDS = 86400
+
+
+class Kind(StrEnum):
+    """Every kind of record in the store; each is read and written by one module."""
+
+    POOL = "pool"  # state.py
+    POOL_SETTINGS = "pool_settings"  # cognito/pools.py
+    POOL_DOMAIN = "pool_domain"  # cognito/pools.py
+    CLIENT = "client"  # state.py
+    RESOURCE_SERVER = "resource_server"  # state.py
+    GROUP = "group"  # state.py
+    USER = "user"  # state.py
+    MEMBERSHIP = "membership"  # state.py
+    KEYS = "keys"  # keys.py
+    SEED = "seed"  # seeding.py
+    SESSION = "session"  # cognito/sessions.py
+    SRP_SECRET_BLOCK = "srp_secret_block"  # cognito/sessions.py
+    REFRESH = "refresh"  # refresh_tokens.py
+    REVOKED_ORIGIN = "revoked_origin"  # refresh_tokens.py
+    TEMPORARY_PASSWORD = "temporary_password"  # cognito/temporary_passwords.py
+    CODE = "code"  # cognito/codes.py
+    OAUTH2_CODE = "oauth2_code"  # oauth2/records.py
+    OAUTH2_BROWSER_SESSION = "oauth2_browser_session"  # oauth2/records.py
+    OAUTH2_LOGIN_REQUEST = "oauth2_login_request"  # oauth2/records.py
+    OAUTH2_LOGIN_STEP = "oauth2_login_step"  # oauth2/records.py
+
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (
@@ -31,6 +61,14 @@ CREATE TABLE IF NOT EXISTS records (
 );
 CREATE INDEX IF NOT EXISTS records_by_key ON records (kind, key);
 """
+
+
+@dataclass(frozen=True)
+class Record:
+    """A stored value with its expiry (None: never), whether or not that has passed."""
+
+    data: Any
+    expires: float | None
 
 
 @dataclass
@@ -52,15 +90,15 @@ class UserRecord:
     locked_until: float = 0.0
 
 
-
 class Store:
     """Typed access to the records table; every method is one short transaction."""
 
-    def __init__(self, path: Path | str | None = None) -> None:
-        """`path` None keeps everything in memory (test fixtures)."""
+    def __init__(self, path: Path | str | None = None, clock: Callable[[], float] = time.time) -> None:
+        """`path` None keeps everything in memory (test fixtures); `clock` decides what has expired."""
         target = ":memory:" if path is None else str(path)
         self._db = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
         self._lock = threading.RLock()
+        self._clock = clock
         if path is not None:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
@@ -95,36 +133,42 @@ class Store:
             self._lock.release()
 
     # -- the generic record layer -------------------------------------------------------
-    def put(self, kind: str, scope: str, key: str, data: Any, expires: float | None = None) -> None:
+    def put(self, kind: Kind, scope: str, key: str, data: Any, expires: float | None = None) -> None:
         with self._lock:
             self._db.execute(
                 "INSERT OR REPLACE INTO records (kind, scope, key, data, expires) VALUES (?, ?, ?, ?, ?)",
                 (kind, scope, key, json.dumps(data), expires),
             )
 
-    def get(self, kind: str, scope: str, key: str, now: float | None = None) -> Any | None:
+    def lookup(self, kind: Kind, scope: str, key: str) -> Record | None:
+        """The record and its expiry, even when that has passed (until it is purged)."""
         with self._lock:
             row = self._db.execute(
                 "SELECT data, expires FROM records WHERE kind=? AND scope=? AND key=?", (kind, scope, key)
             ).fetchone()
-        if row is None or (row[1] is not None and row[1] <= (now if now is not None else time.time())):
+        return None if row is None else Record(json.loads(row[0]), row[1])
+
+    def get(self, kind: Kind, scope: str, key: str) -> Any | None:
+        """The value of a live record (not expired by the runtime's clock)."""
+        record = self.lookup(kind, scope, key)
+        if record is None or (record.expires is not None and record.expires <= self._clock()):
             return None
-        return json.loads(row[0])
+        return record.data
 
-    def take(self, kind: str, scope: str, key: str, now: float | None = None) -> Any | None:
-        """Get and delete in one step: single-use codes and sessions."""
+    def take(self, kind: Kind, scope: str, key: str) -> Record | None:
+        """Look up and delete in one step (single-use codes and sessions), expired or not."""
         with self.transaction():
-            value = self.get(kind, scope, key, now)
+            record = self.lookup(kind, scope, key)
             self.delete(kind, scope, key)
-        return value
+        return record
 
-    def delete(self, kind: str, scope: str, key: str) -> None:
+    def delete(self, kind: Kind, scope: str, key: str) -> None:
         with self._lock:
             self._db.execute("DELETE FROM records WHERE kind=? AND scope=? AND key=?", (kind, scope, key))
 
-    def items(self, kind: str, scope: str | None = None) -> list[tuple[str, str, Any]]:
+    def items(self, kind: Kind, scope: str | None = None) -> list[tuple[str, str, Any]]:
         """(scope, key, data) of every live record of a kind, optionally within one scope, ordered by key."""
-        now = time.time()
+        now = self._clock()
         with self._lock:
             if scope is None:
                 rows = self._db.execute(
@@ -137,9 +181,18 @@ class Store:
                 ).fetchall()
         return [(s, k, json.loads(d)) for s, k, d, e in rows if e is None or e > now]
 
-    def purge_expired(self, now: float | None = None) -> None:
+    def records(self, kind: Kind, scope: str) -> list[tuple[str, Record]]:
+        """(key, record) of every record of a kind within one scope, expired or not (until purged)."""
         with self._lock:
-            self._db.execute("DELETE FROM records WHERE expires IS NOT NULL AND expires <= ?", (now or time.time(),))
+            rows = self._db.execute("SELECT key, data, expires FROM records WHERE kind=? AND scope=? ORDER BY key",
+                                    (kind, scope)).fetchall()
+        return [(k, Record(json.loads(d), e)) for k, d, e in rows]
+
+    def purge_expired(self) -> None:
+        """Drop records whose expiry passed more than PURGE_GRACE_SECONDS ago."""
+        with self._lock:
+            self._db.execute("DELETE FROM records WHERE expires IS NOT NULL AND expires <= ?",
+                             (self._clock() - PURGE_GRACE_SECONDS,))
 
     def reset(self) -> None:
         with self._lock:
@@ -147,54 +200,54 @@ class Store:
 
     # -- pools, clients, resource servers, groups -------------------------------------------
     def put_pool(self, pool: UserPool) -> None:
-        self.put("pool", "", pool.id, pool.to_record())
+        self.put(Kind.POOL, "", pool.id, pool.to_record())
 
     def pool(self, pool_id: str) -> UserPool | None:
-        data = self.get("pool", "", pool_id)
+        data = self.get(Kind.POOL, "", pool_id)
         return UserPool.from_record(data) if data else None
 
     def pools(self) -> list[UserPool]:
-        return [UserPool.from_record(d) for _, _, d in self.items("pool")]
+        return [UserPool.from_record(d) for _, _, d in self.items(Kind.POOL)]
 
     def delete_pool(self, pool_id: str) -> None:
         with self.transaction():
-            self.delete("pool", "", pool_id)
+            self.delete(Kind.POOL, "", pool_id)
             for client in self.clients(pool_id):
-                self.delete("client", "", client.client_id)
+                self.delete(Kind.CLIENT, "", client.client_id)
             with self._lock:
                 self._db.execute("DELETE FROM records WHERE scope=?", (pool_id,))
 
     def put_client(self, client: AppClient) -> None:
-        self.put("client", "", client.client_id, client.to_aws())
+        self.put(Kind.CLIENT, "", client.client_id, client.to_aws())
 
     def client(self, client_id: str) -> AppClient | None:
-        data = self.get("client", "", client_id)
+        data = self.get(Kind.CLIENT, "", client_id)
         return AppClient.from_aws(data) if data else None
 
     def clients(self, pool_id: str) -> list[AppClient]:
-        return [c for c in (AppClient.from_aws(d) for _, _, d in self.items("client")) if c.pool_id == pool_id]
+        return [c for c in (AppClient.from_aws(d) for _, _, d in self.items(Kind.CLIENT)) if c.pool_id == pool_id]
 
     def delete_client(self, client_id: str) -> None:
-        self.delete("client", "", client_id)
+        self.delete(Kind.CLIENT, "", client_id)
 
     def put_resource_server(self, server: ResourceServer) -> None:
-        self.put("resource_server", server.pool_id, server.identifier, server.to_aws())
+        self.put(Kind.RESOURCE_SERVER, server.pool_id, server.identifier, server.to_aws())
 
     def resource_servers(self, pool_id: str) -> list[ResourceServer]:
-        return [ResourceServer.from_aws(d) for _, _, d in self.items("resource_server", pool_id)]
+        return [ResourceServer.from_aws(d) for _, _, d in self.items(Kind.RESOURCE_SERVER, pool_id)]
 
     def custom_scopes(self, pool_id: str) -> set[str]:
         return {scope for server in self.resource_servers(pool_id) for scope in server.scope_names}
 
     def put_group(self, group: Group) -> None:
-        self.put("group", group.pool_id, group.name, group.to_aws())
+        self.put(Kind.GROUP, group.pool_id, group.name, group.to_aws())
 
     def group(self, pool_id: str, name: str) -> Group | None:
-        data = self.get("group", pool_id, name)
+        data = self.get(Kind.GROUP, pool_id, name)
         return Group.from_aws(data) if data else None
 
     def groups(self, pool_id: str) -> list[Group]:
-        return [Group.from_aws(d) for _, _, d in self.items("group", pool_id)]
+        return [Group.from_aws(d) for _, _, d in self.items(Kind.GROUP, pool_id)]
 
     # -- users and memberships -----------------------------------------------------------
     @staticmethod
@@ -202,29 +255,29 @@ class Store:
         return username if pool.case_sensitive else username.lower()
 
     def put_user(self, pool: UserPool, user: UserRecord) -> None:
-        self.put("user", pool.id, self.user_key(pool, user.username), asdict(user))
+        self.put(Kind.USER, pool.id, self.user_key(pool, user.username), asdict(user))
 
     def user(self, pool: UserPool, username: str) -> UserRecord | None:
-        data = self.get("user", pool.id, self.user_key(pool, username))
+        data = self.get(Kind.USER, pool.id, self.user_key(pool, username))
         return UserRecord(**data) if data else None
 
     def users(self, pool_id: str) -> list[UserRecord]:
-        return [UserRecord(**d) for _, _, d in self.items("user", pool_id)]
+        return [UserRecord(**d) for _, _, d in self.items(Kind.USER, pool_id)]
 
     def delete_user(self, pool: UserPool, username: str) -> None:
         with self.transaction():
-            self.delete("user", pool.id, self.user_key(pool, username))
+            self.delete(Kind.USER, pool.id, self.user_key(pool, username))
             for group in self.groups_of(pool.id, username):
                 self.remove_from_group(pool.id, group, username)
 
     def add_to_group(self, pool_id: str, group: str, username: str) -> None:
-        self.put("membership", pool_id, f"{group}\x00{username}", {"group": group, "username": username})
+        self.put(Kind.MEMBERSHIP, pool_id, f"{group}\x00{username}", {"group": group, "username": username})
 
     def remove_from_group(self, pool_id: str, group: str, username: str) -> None:
-        self.delete("membership", pool_id, f"{group}\x00{username}")
+        self.delete(Kind.MEMBERSHIP, pool_id, f"{group}\x00{username}")
 
     def groups_of(self, pool_id: str, username: str) -> list[str]:
-        return [d["group"] for _, _, d in self.items("membership", pool_id) if d["username"] == username]
+        return [d["group"] for _, _, d in self.items(Kind.MEMBERSHIP, pool_id) if d["username"] == username]
 
     def members(self, pool_id: str, group: str) -> list[str]:
-        return [d["username"] for _, _, d in self.items("membership", pool_id) if d["group"] == group]
+        return [d["username"] for _, _, d in self.items(Kind.MEMBERSHIP, pool_id) if d["group"] == group]

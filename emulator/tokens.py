@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import uuid
 from collections.abc import Mapping
@@ -10,6 +9,7 @@ from dataclasses import dataclass
 
 import jwt
 
+from emulator.encoding import b64url
 from emulator.keys import Keyring
 from emulator.model import AppClient, UserPool
 
@@ -108,8 +108,7 @@ def client_credentials_claims(pool: UserPool, client: AppClient, scope: str, now
 
 def at_hash(access_token: str) -> str:
     """OIDC at_hash: left half of SHA-256 of the access token, base64url."""
-    digest = hashlib.sha256(access_token.encode("ascii")).digest()
-    return base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode()
+    return b64url(hashlib.sha256(access_token.encode("ascii")).digest()[:16])
 
 
 class TokenSigner:

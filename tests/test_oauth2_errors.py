@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
@@ -13,7 +14,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from emulator.cognito.sessions import RefreshRecord
 from emulator.model import AppClient
 from emulator.oauth2 import grants
 from emulator.oauth2.authorize import AuthorizeRequest, ErrorPage, RedirectError, decide_authorize
@@ -386,7 +386,7 @@ VERIFIER = "v" * 50
 def _grant(**changes) -> CodeGrant:
     base = CodeGrant(pool_id="p", client_id="c1", username="u", redirect_uri=CALLBACK, scope="openid", nonce=None,
                      code_challenge=None, auth_time=int(NOW), expires=NOW + 300)
-    return CodeGrant(**{**base.to_record(), **changes})
+    return replace(base, **changes)
 
 
 @pytest.mark.parametrize(("grant", "redirect_uri", "verifier", "error"), [
@@ -407,24 +407,6 @@ def test_code_exchange_table(grant: CodeGrant | None, redirect_uri: str, verifie
                              error: str | None) -> None:
     client = _client(callback_urls=(CALLBACK, "http://localhost:3000/b"))
     result = grants.check_code(grant, client, redirect_uri, verifier, NOW)
-    assert (result.error if result else None) == error
-
-
-def _refresh(**changes) -> RefreshRecord:
-    data = {"pool_id": "p", "client_id": "c1", "username": "u", "sub": "s", "auth_time": 1, "origin_jti": "o",
-            "expires": NOW + 60, "scope": "openid", "oauth": True, **changes}
-    return RefreshRecord(**data)
-
-
-@pytest.mark.parametrize(("record", "error"), [
-    (_refresh(), None),
-    (None, "invalid_grant"),
-    (_refresh(client_id="c2"), "invalid_grant"),
-    (_refresh(revoked=True), "invalid_grant"),
-    (_refresh(expires=NOW - 1), "invalid_grant"),
-])
-def test_refresh_table(record: RefreshRecord | None, error: str | None) -> None:
-    result = grants.check_refresh(record, _client(), NOW)
     assert (result.error if result else None) == error
 
 

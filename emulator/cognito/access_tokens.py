@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import jwt
 
 from emulator.cognito.errors import reject
-from emulator.cognito.sessions import origin_revoked
 from emulator.model import UserPool
+from emulator.refresh_tokens import origin_revoked
 from emulator.runtime import Runtime
 from emulator.state import UserRecord
 from emulator.tokens import USER_SCOPE, pool_id_of_unverified
@@ -32,6 +32,10 @@ def authenticate(rt: Runtime, token: str, required_scope: str | None = USER_SCOP
     except jwt.PyJWTError as exc:
         raise reject("access_token_invalid", f"the access token does not verify against pool {pool.id}'s access "
                                              f"key: {exc}") from None
+    for name in ("exp", "iat"):
+        # A signed token of ours always has numbers here; anything else is not one we issued as it is.
+        if isinstance(claims.get(name), bool) or not isinstance(claims.get(name), int | float):
+            raise reject("access_token_invalid", f"the access token's {name} is {claims.get(name)!r}, not a number")
     if claims.get("token_use") != "access":
         raise reject("access_token_invalid", f"token_use is {claims.get('token_use')!r}; an access token is needed")
     if claims["exp"] <= rt.clock():

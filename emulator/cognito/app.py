@@ -17,6 +17,7 @@ from emulator.cognito.errors import CognitoError, reject
 from emulator.cognito.pool_rules import region_from_authorization
 from emulator.cognito.protocol import Call, Handler, error_body, error_headers, merge_operations, parse_call
 from emulator.decisions import REASON_HEADER, header_safe
+from emulator.issuance import TokenRefused
 from emulator.oauth2 import routes as oauth2_routes
 from emulator.runtime import Runtime
 
@@ -35,7 +36,10 @@ def serialized(handler: Handler, rt: Runtime, params: dict, call: Call) -> dict:
     (a disable lost to a parallel attribute update), and single-use codes are used once. A rejection
     keeps what it recorded (a failed attempt); an unexpected error rolls everything back."""
     with rt.store.transaction(commit_on=(CognitoError,)):
-        return handler(rt, params, call)
+        try:
+            return handler(rt, params, call)
+        except TokenRefused as refused:  # the token path's refusal, in this surface's words
+            raise refused.cognito() from None
 
 
 def _error_response(rt: Runtime, error: CognitoError, operation: str, request_id: str) -> Response:

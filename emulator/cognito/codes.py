@@ -6,18 +6,17 @@ from __future__ import annotations
 
 import logging
 import secrets
-import time
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from emulator.cognito.errors import reject
 from emulator.model import UserPool
 from emulator.runtime import Runtime
-from emulator.state import UserRecord
+from emulator.state import Kind, Record, UserRecord
 
 log = logging.getLogger("cognito_emulator")
 
-KIND = "code"
+KIND = Kind.CODE
 
 # Purposes. Attribute verification is `verify:<attribute>` (see verify_purpose).
 CONFIRM_SIGN_UP = "confirm_sign_up"
@@ -30,8 +29,6 @@ INVITATION = "invitation"  # AdminCreateUser's welcome message: the "code" is th
 # password codes: 1 hour (Cognito developer guide; a maintainer's comment in amazon-cognito-identity-js#380).
 # MFA codes live as long as the sign-in session (3 minutes by default).
 VALIDITY = {CONFIRM_SIGN_UP: 86400, FORGOT_PASSWORD: 3600, SMS_MFA: 180, EMAIL_OTP: 180, "verify": 86400}
-# Kept this long after expiry, so a late code is answered "expired" rather than "wrong".
-GRACE_SECONDS = 86400
 
 MEDIUM_OF = {"email": "EMAIL", "phone_number": "SMS"}
 ATTRIBUTE_OF = {"EMAIL": "email", "SMS": "phone_number"}
@@ -104,11 +101,9 @@ def send_code(rt: Runtime, pool: UserPool, user: UserRecord, purpose: str, mediu
     delivery = CodeDelivery(mask(medium, address) if address else "", medium, attribute)
     record = {"pool_id": pool.id, "username": user.username, "purpose": purpose, "code": code, "medium": medium,
               "attribute": attribute, "address": address, "destination": delivery.destination,
-              "sent_at": now, "expires": now + lifetime, "used": False}
-    # The store's own expiry is in real time, only to bound growth; the code's validity is checked
-    # against the runtime clock (tests move it).
-    rt.store.put(KIND, pool.id, _key(pool, user.username, purpose), record,
-                 expires=time.time() + lifetime + GRACE_SECONDS)
+              "sent_at": now, "used": False}
+    # The store keeps it past its expiry for a while (PURGE_GRACE_SECONDS): a late code is "expired", not wrong.
+    rt.store.put(KIND, pool.id, _key(pool, user.username, purpose), record, expires=now + lifetime)
     log.info("CODE pool=%s user=%s purpose=%s code=%s via %s to %s", pool.id, user.username, purpose, code,
              medium, address or "(no address)")
     return delivery
@@ -119,15 +114,14 @@ def check_code(rt: Runtime, pool: UserPool, user: UserRecord, purpose: str, give
     """Whether `given` is the user's live code for `purpose`; a matching code is used up when `consume`."""
     key = _key(pool, user.username, purpose)
     with rt.store.transaction():  # read and use up in one step: a code works once, even in parallel
-        record = rt.store.get(KIND, pool.id, key)
-        if record is None or not secrets.compare_digest(str(record["code"]).encode(), given.encode()):
+        found = rt.store.lookup(KIND, pool.id, key)
+        if found is None or not secrets.compare_digest(str(found.data["code"]).encode(), given.encode()):
             return "mismatch"
         # A code already used counts as expired: AWS's text asks for a new one (UNCONFIRMED).
-        if record["used"] or record["expires"] <= rt.clock():
+        if found.data["used"] or _expired(found, rt.clock()):
             return "expired"
         if consume:
-            record["used"] = True
-            rt.store.put(KIND, pool.id, key, record, expires=time.time() + GRACE_SECONDS)
+            rt.store.put(KIND, pool.id, key, {**found.data, "used": True}, expires=found.expires)
         return "ok"
 
 
@@ -136,7 +130,7 @@ def require_code(rt: Runtime, pool: UserPool, user: UserRecord, purpose: str, gi
     """check_code, raising AWS's CodeMismatchException / ExpiredCodeException when it is not 'ok'."""
     outcome = check_code(rt, pool, user, purpose, given, consume)
     if outcome == "mismatch":
-        latest = rt.store.get(KIND, pool.id, _key(pool, user.username, purpose))
+        latest = rt.store.lookup(KIND, pool.id, _key(pool, user.username, purpose))
         why = (f"no {purpose} code was sent to user '{user.username}'" if latest is None else
                f"'{given}' is not the {purpose} code last sent to user '{user.username}' "
                "(GET /_emulator/codes shows it)")
@@ -144,6 +138,10 @@ def require_code(rt: Runtime, pool: UserPool, user: UserRecord, purpose: str, gi
     if outcome == "expired":
         raise reject("expired_code", f"the {purpose} code of user '{user.username}' has expired or was already "
                                      "used; request a new one")
+
+
+def _expired(record: Record, now: float) -> bool:
+    return record.expires is not None and record.expires <= now
 
 
 def latest_code(rt: Runtime, pool_id: str, username: str, purpose: str | None = None) -> dict[str, Any] | None:
@@ -155,19 +153,21 @@ def latest_code(rt: Runtime, pool_id: str, username: str, purpose: str | None = 
 
 
 def codes_sent(rt: Runtime, pool_id: str | None = None, username: str | None = None) -> list[dict[str, Any]]:
-    """Every kept code (newest first), optionally of one pool and one user (by username, as stored)."""
+    """Every kept code (newest first), optionally of one pool and one user (by username, as stored), with
+    its `expires` and whether it has `expired`."""
     scopes = [pool_id] if pool_id else [p.id for p in rt.store.pools()]
     found: list[dict[str, Any]] = []
+    now = rt.clock()
     for scope in scopes:
-        for _, _, record in rt.store.items(KIND, scope):
-            if username is None or record["username"] == username:
-                found.append({**record, "expired": record["expires"] <= rt.clock()})
+        for _, record in rt.store.records(KIND, scope):
+            if username is None or record.data["username"] == username:
+                found.append({**record.data, "expires": record.expires, "expired": _expired(record, now)})
     return sorted(found, key=lambda c: c["sent_at"], reverse=True)
 
 
 def forget_codes(rt: Runtime, pool: UserPool, username: str) -> None:
     """Drop every code of a deleted user."""
     prefix = _key(pool, username, "")
-    for _, key, _ in rt.store.items(KIND, pool.id):
+    for key, _ in rt.store.records(KIND, pool.id):
         if key.startswith(prefix):
             rt.store.delete(KIND, pool.id, key)

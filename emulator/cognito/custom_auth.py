@@ -18,13 +18,15 @@ import inspect
 import logging
 from collections.abc import Callable
 from contextvars import ContextVar
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from emulator.cognito import mfa
+from emulator.cognito import mfa, password_verifier
+from emulator.cognito.challenges import Authenticated, Challenge, Outcome, open_challenge, session_user
 from emulator.cognito.errors import reject
 from emulator.cognito.lookup import require_param
-from emulator.cognito.signin import challenge, check_user_can_sign_in, issue_tokens
+from emulator.cognito.sessions import ChallengeSession, CustomState, OpenSession
 from emulator.gateway.lambda_runtime import PYTHON_PREFIX, LambdaContext, function_label, load_function
 from emulator.model import AppClient, UserPool
 from emulator.runtime import Runtime
@@ -52,13 +54,6 @@ _EMPTY_RESPONSE = {
     CREATE: {"publicChallengeParameters": None, "privateChallengeParameters": None, "challengeMetadata": None},
     VERIFY: {"answerCorrect": None},
 }
-
-
-class StartPasswordVerifier(Protocol):
-    """auth.start_password_verifier, passed in so this module does not import auth (which imports it)."""
-
-    def __call__(self, rt: Runtime, pool: UserPool, client: AppClient, user: UserRecord | None,
-                 typed_name: str, a_hex: str, extra_state: dict[str, Any] | None = None) -> dict[str, Any]: ...
 
 
 # -- calling a trigger ---------------------------------------------------------------------------
@@ -155,32 +150,27 @@ def _scalar(value: Any) -> str:
 # -- the flow ------------------------------------------------------------------------------------
 
 
-def _state(user: UserRecord | None, user_name: str, srp_a: str | None) -> dict[str, Any]:
-    history = [{"challengeName": "SRP_A", "challengeResult": True, "challengeMetadata": None}] if srp_a else []
-    return {"history": history, "user_name": user_name, "not_found": user is None, "srp_a": srp_a,
-            "private": {}, "metadata": None}
-
-
 def begin(rt: Runtime, pool: UserPool, client: AppClient, user: UserRecord | None, typed_name: str,
-          srp_a: str | None, start_password_verifier: StartPasswordVerifier) -> dict[str, Any]:
+          srp_a: str | None) -> Outcome:
     """InitiateAuth(CUSTOM_AUTH): ask Define what comes first. `user` None: unknown, existence hidden."""
-    user_name = user.username if user else typed_name
-    return decide(rt, pool, client, user, _state(user, user_name, srp_a), start_password_verifier)
+    history = [{"challengeName": "SRP_A", "challengeResult": True, "challengeMetadata": None}] if srp_a else []
+    state = CustomState(history=history, user_name=user.username if user else typed_name, not_found=user is None,
+                        srp_a=srp_a)
+    return decide(rt, pool, client, user, state)
 
 
-def decide(rt: Runtime, pool: UserPool, client: AppClient, user: UserRecord | None, state: dict[str, Any],
-           start_password_verifier: StartPasswordVerifier) -> dict[str, Any]:
+def decide(rt: Runtime, pool: UserPool, client: AppClient, user: UserRecord | None, state: CustomState) -> Outcome:
     """Call Define with the session so far and act on its answer."""
-    response = invoke_trigger(rt, pool, client, DEFINE, state["user_name"], {
-        "userAttributes": user_attributes(user), "session": state["history"], "userNotFound": user is None,
+    response = invoke_trigger(rt, pool, client, DEFINE, state.user_name, {
+        "userAttributes": user_attributes(user), "session": state.history, "userNotFound": user is None,
     })
     if response.get("failAuthentication") is True:
         raise reject("wrong_password", f"{DEFINE} answered failAuthentication after {_summary(state)}")
     if response.get("issueTokens") is True:
         if user is None:
-            raise reject("wrong_password", f"{DEFINE} answered issueTokens for user '{state['user_name']}', who "
+            raise reject("wrong_password", f"{DEFINE} answered issueTokens for user '{state.user_name}', who "
                                            "does not exist (PreventUserExistenceErrors hides that)")
-        return {"ChallengeParameters": {}, "AuthenticationResult": issue_tokens(rt, pool, client, user)}
+        return Authenticated(user)
     name = response.get("challengeName")
     if name not in _NEXT_CHALLENGES:
         raise reject("lambda_bad_output", f"{DEFINE} answered neither issueTokens, failAuthentication nor a "
@@ -188,77 +178,70 @@ def decide(rt: Runtime, pool: UserPool, client: AppClient, user: UserRecord | No
     if name == "CUSTOM_CHALLENGE":
         return _create_challenge(rt, pool, client, user, state)
     if name == "PASSWORD_VERIFIER":
-        if not state.get("srp_a"):
+        if not state.srp_a:
             raise reject("missing_auth_parameter", f"{DEFINE} asked for PASSWORD_VERIFIER but InitiateAuth had no "
                                                    "SRP_A (send SRP_A and CHALLENGE_NAME=SRP_A)", name="SRP_A")
-        return start_password_verifier(rt, pool, client, user, state["user_name"], state["srp_a"],
-                                       {"custom": state})
+        carried = ChallengeSession(pool.id, client.client_id, state.user_name, name, custom=state)
+        return password_verifier.start(rt, pool, client, user, state.user_name, state.srp_a, carried)
     if user is None:
         raise reject("wrong_password", f"{DEFINE} asked for {name} for a user that does not exist")
     # An MFA challenge named by Define; a right code then issues tokens.
     return mfa.factor_challenge(rt, pool, client, user, name)
 
 
-def _summary(state: dict[str, Any]) -> str:
-    steps = [f"{s['challengeName']}={'ok' if s['challengeResult'] else 'failed'}" for s in state["history"]]
+def _summary(state: CustomState) -> str:
+    steps = [f"{s['challengeName']}={'ok' if s['challengeResult'] else 'failed'}" for s in state.history]
     return "session [" + ", ".join(steps) + "]"
 
 
 def _create_challenge(rt: Runtime, pool: UserPool, client: AppClient, user: UserRecord | None,
-                      state: dict[str, Any]) -> dict[str, Any]:
-    response = invoke_trigger(rt, pool, client, CREATE, state["user_name"], {
+                      state: CustomState) -> Challenge:
+    response = invoke_trigger(rt, pool, client, CREATE, state.user_name, {
         "userAttributes": user_attributes(user), "challengeName": "CUSTOM_CHALLENGE",
-        "session": state["history"], "userNotFound": user is None,
+        "session": state.history, "userNotFound": user is None,
     })
     public = _string_map(response.get("publicChallengeParameters"), CREATE, "publicChallengeParameters")
     private = _string_map(response.get("privateChallengeParameters"), CREATE, "privateChallengeParameters")
     metadata = response.get("challengeMetadata")
     if metadata is not None and not isinstance(metadata, str):
         raise reject("lambda_bad_output", f"{CREATE} response.challengeMetadata must be a string")
-    next_state = {**state, "private": private, "metadata": metadata}
-    holder = user or UserRecord(pool_id=pool.id, username=state["user_name"], sub="", attributes={}, status="")
+    next_state = replace(state, private=private, metadata=metadata)
+    carried = ChallengeSession(pool.id, client.client_id, state.user_name, "CUSTOM_CHALLENGE", custom=next_state)
     # AWS adds the user's real username to the trigger's public parameters.
-    return challenge(rt, pool, client, holder, "CUSTOM_CHALLENGE", {**public, "USERNAME": state["user_name"]},
-                     {"custom": next_state})
+    return open_challenge(rt, pool, client, state.user_name, "CUSTOM_CHALLENGE",
+                          {**public, "USERNAME": state.user_name}, carried)
 
 
-def respond_custom_challenge(rt: Runtime, pool: UserPool, client: AppClient, session: dict[str, Any],
-                             responses: dict[str, str], start_password_verifier: StartPasswordVerifier
-                             ) -> dict[str, Any]:
+def respond_custom_challenge(rt: Runtime, pool: UserPool, client: AppClient, opened: OpenSession,
+                             responses: dict[str, str]) -> Outcome:
     """RespondToAuthChallenge(CUSTOM_CHALLENGE): Verify checks ANSWER, then Define decides again."""
-    state = session.get("custom")
-    if not isinstance(state, dict):
+    state = opened.data.custom
+    if state is None:
         raise reject("session_invalid", "this Session does not belong to a CUSTOM_AUTH sign-in")
     require_param(responses, "USERNAME", "missing_challenge_response")
     answer = require_param(responses, "ANSWER", "missing_challenge_response")
-    user = None
-    if not state["not_found"]:
-        user = rt.store.user(pool, state["user_name"])
-        if user is None:
-            raise reject("session_invalid", f"user '{state['user_name']}' of this session no longer exists")
-        check_user_can_sign_in(pool, user)
-    verdict = invoke_trigger(rt, pool, client, VERIFY, state["user_name"], {
-        "userAttributes": user_attributes(user), "privateChallengeParameters": state["private"],
+    user = None if state.not_found else session_user(rt, pool, opened.data)
+    verdict = invoke_trigger(rt, pool, client, VERIFY, state.user_name, {
+        "userAttributes": user_attributes(user), "privateChallengeParameters": state.private,
         "challengeAnswer": answer, "userNotFound": user is None,
     })
     correct = verdict.get("answerCorrect") is True
-    history = [*state["history"], {"challengeName": "CUSTOM_CHALLENGE", "challengeResult": correct,
-                                   "challengeMetadata": state["metadata"]}]
-    return decide(rt, pool, client, user, {**state, "history": history, "private": {}, "metadata": None},
-                  start_password_verifier)
+    history = [*state.history, {"challengeName": "CUSTOM_CHALLENGE", "challengeResult": correct,
+                                "challengeMetadata": state.metadata}]
+    return decide(rt, pool, client, user, replace(state, history=history, private={}, metadata=None))
 
 
 def after_password_verifier(rt: Runtime, pool: UserPool, client: AppClient, user: UserRecord,
-                            state: dict[str, Any], start_password_verifier: StartPasswordVerifier) -> dict[str, Any]:
+                            state: CustomState) -> Outcome:
     """A right SRP proof inside CUSTOM_AUTH: the user's MFA comes first (as on AWS), then Define decides."""
-    history = [*state["history"], {"challengeName": "PASSWORD_VERIFIER", "challengeResult": True,
-                                   "challengeMetadata": None}]
+    history = [*state.history, {"challengeName": "PASSWORD_VERIFIER", "challengeResult": True,
+                                "challengeMetadata": None}]
     # With MFA on for the user, AWS asks for the code itself after PASSWORD_VERIFIER and then issues tokens
     # without calling Define again (aws-amplify/amplify-js#3876).
     second = mfa.second_factor(rt, pool, client, user)
     if second is not None:
         return second
-    return decide(rt, pool, client, user, {**state, "history": history}, start_password_verifier)
+    return decide(rt, pool, client, user, replace(state, history=history))
 
 
 # CUSTOM_AUTH adds no operation of its own (it rides on InitiateAuth / RespondToAuthChallenge in auth.py).

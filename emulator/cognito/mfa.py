@@ -2,9 +2,9 @@
 
 - the operations: AssociateSoftwareToken, VerifySoftwareToken, SetUserMFAPreference,
   AdminSetUserMFAPreference;
-- the second-factor step after a correct password (`second_factor`, wired into auth.AFTER_FIRST_FACTOR);
-- the responders of SOFTWARE_TOKEN_MFA, SMS_MFA, SELECT_MFA_TYPE and MFA_SETUP.
-- the same checks without tokens for the hosted login page (`verify_challenge_code`, `complete_setup`).
+- the second-factor step after a correct password (`second_factor`, called by the sign-in core);
+- the responders of SOFTWARE_TOKEN_MFA, SMS_MFA, SELECT_MFA_TYPE and MFA_SETUP, shared by the API and
+  the hosted login page (they end in an `Outcome`; neither mints tokens here).
 
 What a user has lives in `UserRecord.mfa`: `totp_secret`, `totp_verified`, `totp_pending_secret` (associated,
 not yet verified), `totp_last_step` (the last step whose code was accepted), `software_enabled`,
@@ -15,16 +15,16 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from emulator.cognito import codes, totp
 from emulator.cognito.access_tokens import authenticate
+from emulator.cognito.challenges import Authenticated, Challenge, Outcome, open_challenge, session_user
 from emulator.cognito.errors import CognitoError, reject
 from emulator.cognito.lookup import find_user, require_param, require_pool
 from emulator.cognito.protocol import Call
-from emulator.cognito.sessions import peek_session, restore_session, take_session
-from emulator.cognito.signin import challenge, check_user_can_sign_in, issue_tokens
+from emulator.cognito.sessions import ChallengeSession, OpenSession, restore_session, take_session
 from emulator.model import AppClient, UserPool
 from emulator.runtime import Runtime
 from emulator.state import UserRecord
@@ -93,66 +93,50 @@ def next_step(pool_mfa: str, user: UserFactors) -> str | None:
 # -- the step after the first factor, and the challenges ------------------------------------------
 
 
-def second_factor(rt: Runtime, pool: UserPool, client: AppClient, user: UserRecord) -> dict[str, Any] | None:
+def second_factor(rt: Runtime, pool: UserPool, client: AppClient, user: UserRecord) -> Challenge | None:
     """The MFA challenge a user who passed the password must answer, or None to go on to tokens."""
     step = next_step(pool.mfa_configuration, UserFactors.of(user))
     if step is None:
         return None
     if step == SELECT:
         choices = available_factors(pool.mfa_configuration, UserFactors.of(user))
-        return challenge(rt, pool, client, user, SELECT, {"MFAS_CAN_CHOOSE": json.dumps(choices)},
-                         {"mfa_choices": choices})
+        return open_challenge(rt, pool, client, user.username, SELECT, {"MFAS_CAN_CHOOSE": json.dumps(choices)},
+                              ChallengeSession(pool.id, client.client_id, user.username, SELECT, mfa_choices=choices))
     if step == SETUP:
         # Only TOTP can be set up inside a sign-in; an SMS factor needs a phone number on the user.
-        return challenge(rt, pool, client, user, SETUP, {"MFAS_CAN_SETUP": json.dumps([SOFTWARE])})
+        return open_challenge(rt, pool, client, user.username, SETUP, {"MFAS_CAN_SETUP": json.dumps([SOFTWARE])})
     return factor_challenge(rt, pool, client, user, step)
 
 
-def factor_challenge(rt: Runtime, pool: UserPool, client: AppClient, user: UserRecord,
-                     name: str) -> dict[str, Any]:
+def factor_challenge(rt: Runtime, pool: UserPool, client: AppClient, user: UserRecord, name: str) -> Challenge:
     """A SOFTWARE_TOKEN_MFA or SMS_MFA challenge; for SMS the code is 'sent' (kept, logged, readable)."""
     if name == SOFTWARE:
         if not (user.mfa.get("totp_secret") and user.mfa.get("totp_verified")):
             raise reject("totp_not_found", f"user '{user.username}' has no verified software token "
                                            "(AssociateSoftwareToken + VerifySoftwareToken first)")
-        return challenge(rt, pool, client, user, SOFTWARE, {})
+        return open_challenge(rt, pool, client, user.username, SOFTWARE, {})
     phone = user.attributes.get("phone_number")
     if not phone:
         raise reject("sms_mfa_no_phone", f"user '{user.username}' has no phone_number to send an SMS code to")
     delivery = codes.send_code(rt, pool, user, codes.SMS_MFA, "SMS", attribute="phone_number",
                                validity_seconds=client.auth_session_validity * 60)
-    return challenge(rt, pool, client, user, SMS, {"CODE_DELIVERY_DELIVERY_MEDIUM": "SMS",
-                                                   "CODE_DELIVERY_DESTINATION": delivery.destination})
+    return open_challenge(rt, pool, client, user.username, SMS, {"CODE_DELIVERY_DELIVERY_MEDIUM": "SMS",
+                                                                 "CODE_DELIVERY_DESTINATION": delivery.destination})
 
 
-def _challenged_user(rt: Runtime, pool: UserPool, session: dict[str, Any], responses: dict[str, str]) -> UserRecord:
+def _challenged_user(rt: Runtime, pool: UserPool, opened: OpenSession, responses: dict[str, str]) -> UserRecord:
     require_param(responses, "USERNAME", "missing_challenge_response")
-    return _session_user(rt, pool, session)
+    return session_user(rt, pool, opened.data)
 
 
-def _session_user(rt: Runtime, pool: UserPool, session: dict[str, Any]) -> UserRecord:
-    user = rt.store.user(pool, session["username"])
-    if user is None:
-        raise reject("session_invalid", f"user '{session['username']}' of this session no longer exists")
-    check_user_can_sign_in(pool, user)
-    return user
-
-
-def _wrong_code(session: dict[str, Any]) -> None:
+def _wrong_code(session: ChallengeSession) -> None:
     """Let the same session take another code, up to MAX_CODE_ATTEMPTS wrong ones."""
-    session["failures"] = session.get("failures", 0) + 1
-    session["_keep"] = session["failures"] < MAX_CODE_ATTEMPTS
-
-
-def keep_session_if_asked(rt: Runtime, token: str | None, session: dict[str, Any]) -> None:
-    """Put a consumed challenge session back when its responder asked to (a wrong MFA code)."""
-    if not token or not session.pop("_keep", False):
-        return
-    restore_session(rt.store, token, session)
+    session.failures += 1
+    session.retry = session.failures < MAX_CODE_ATTEMPTS
 
 
 def accept_totp(rt: Runtime, user: UserRecord, secret: str, code: str, mismatch_key: str,
-                session: dict[str, Any] | None = None) -> int:
+                session: ChallengeSession | None = None) -> int:
     """The step of a right TOTP code; AWS's errors for a wrong one or one already used once."""
     step = totp.matching_step(secret, code, rt.clock())
     if step is None:
@@ -168,36 +152,27 @@ def accept_totp(rt: Runtime, user: UserRecord, secret: str, code: str, mismatch_
     return step
 
 
-def respond_software_token(rt: Runtime, pool: UserPool, client: AppClient, session: dict[str, Any],
-                           responses: dict[str, str]) -> dict[str, Any]:
-    """SOFTWARE_TOKEN_MFA: SOFTWARE_TOKEN_MFA_CODE against the user's TOTP secret, then tokens."""
-    user = _challenged_user(rt, pool, session, responses)
+def respond_software_token(rt: Runtime, pool: UserPool, client: AppClient, opened: OpenSession,
+                           responses: dict[str, str]) -> Outcome:
+    """SOFTWARE_TOKEN_MFA: SOFTWARE_TOKEN_MFA_CODE against the user's TOTP secret."""
+    user = _challenged_user(rt, pool, opened, responses)
     code = require_param(responses, "SOFTWARE_TOKEN_MFA_CODE", "missing_challenge_response")
-    _check_totp_answer(rt, pool, user, session, code)
-    return {"ChallengeParameters": {}, "AuthenticationResult": issue_tokens(rt, pool, client, user)}
-
-
-def _check_totp_answer(rt: Runtime, pool: UserPool, user: UserRecord, session: dict[str, Any], code: str) -> None:
     secret = user.mfa.get("totp_secret")
     if not secret:
         raise reject("totp_not_found", f"user '{user.username}' no longer has a software token")
-    user.mfa["totp_last_step"] = accept_totp(rt, user, secret, code, "code_mismatch", session)
+    user.mfa["totp_last_step"] = accept_totp(rt, user, secret, code, "code_mismatch", opened.data)
     rt.store.put_user(pool, user)
+    return Authenticated(user)
 
 
-def respond_sms(rt: Runtime, pool: UserPool, client: AppClient, session: dict[str, Any],
-                responses: dict[str, str]) -> dict[str, Any]:
-    """SMS_MFA: SMS_MFA_CODE against the code sent for this challenge, then tokens."""
-    user = _challenged_user(rt, pool, session, responses)
+def respond_sms(rt: Runtime, pool: UserPool, client: AppClient, opened: OpenSession,
+                responses: dict[str, str]) -> Outcome:
+    """SMS_MFA: SMS_MFA_CODE against the code sent for this challenge."""
+    user = _challenged_user(rt, pool, opened, responses)
     code = require_param(responses, "SMS_MFA_CODE", "missing_challenge_response")
-    _check_sms_answer(rt, pool, user, session, code)
-    return {"ChallengeParameters": {}, "AuthenticationResult": issue_tokens(rt, pool, client, user)}
-
-
-def _check_sms_answer(rt: Runtime, pool: UserPool, user: UserRecord, session: dict[str, Any], code: str) -> None:
     outcome = codes.check_code(rt, pool, user, codes.SMS_MFA, code)
     if outcome == "mismatch":
-        _wrong_code(session)
+        _wrong_code(opened.data)
         raise reject("sms_mfa_code_mismatch", f"'{code}' is not the SMS code last sent to user "
                                               f"'{user.username}' (GET /_emulator/codes shows it)")
     if outcome == "expired":
@@ -207,61 +182,34 @@ def _check_sms_answer(rt: Runtime, pool: UserPool, user: UserRecord, session: di
         user.attributes["phone_number_verified"] = "true"
         user.modified = rt.clock()
         rt.store.put_user(pool, user)
+    return Authenticated(user)
 
 
-def verify_challenge_code(rt: Runtime, pool: UserPool, session: dict[str, Any], code: str) -> UserRecord:
-    """Check `code` against a taken SOFTWARE_TOKEN_MFA or SMS_MFA session exactly as RespondToAuthChallenge does,
-    without issuing tokens (the hosted login page issues its own code); returns the user who passed.
-
-    A wrong code marks the session for `keep_session_if_asked`, as the responders do."""
-    checks = {SOFTWARE: _check_totp_answer, SMS: _check_sms_answer}
-    check = checks.get(session.get("challenge", ""))
-    if check is None:
-        raise reject("session_invalid", f"this Session is for challenge {session.get('challenge')}, not a "
-                                        "SOFTWARE_TOKEN_MFA or SMS_MFA code")
-    user = _session_user(rt, pool, session)
-    check(rt, pool, user, session, code)
-    return user
-
-
-def respond_select(rt: Runtime, pool: UserPool, client: AppClient, session: dict[str, Any],
-                   responses: dict[str, str]) -> dict[str, Any]:
+def respond_select(rt: Runtime, pool: UserPool, client: AppClient, opened: OpenSession,
+                   responses: dict[str, str]) -> Outcome:
     """SELECT_MFA_TYPE: ANSWER names one of MFAS_CAN_CHOOSE; that factor's challenge follows."""
-    user = _challenged_user(rt, pool, session, responses)
+    user = _challenged_user(rt, pool, opened, responses)
     answer = require_param(responses, "ANSWER", "missing_challenge_response")
-    choices = session.get("mfa_choices") or []
+    choices = opened.data.mfa_choices
     if answer not in choices:
         raise reject("mfa_type_invalid", f"ANSWER {answer!r} is not one of MFAS_CAN_CHOOSE {choices}")
     return factor_challenge(rt, pool, client, user, answer)
 
 
-def respond_setup(rt: Runtime, pool: UserPool, client: AppClient, session: dict[str, Any],
-                  responses: dict[str, str]) -> dict[str, Any]:
-    """MFA_SETUP: after AssociateSoftwareToken + VerifySoftwareToken with the session, TOTP is on; tokens."""
-    user = _challenged_user(rt, pool, session, responses)
-    _finish_setup(rt, pool, user, session)
-    return {"ChallengeParameters": {}, "AuthenticationResult": issue_tokens(rt, pool, client, user)}
-
-
-def _finish_setup(rt: Runtime, pool: UserPool, user: UserRecord, session: dict[str, Any]) -> None:
-    if not session.get("totp_verified"):
+def respond_setup(rt: Runtime, pool: UserPool, client: AppClient, opened: OpenSession,
+                  responses: dict[str, str]) -> Outcome:
+    """MFA_SETUP: after AssociateSoftwareToken + VerifySoftwareToken with the session, TOTP is on."""
+    user = _challenged_user(rt, pool, opened, responses)
+    if not opened.data.totp_verified:
         raise reject("session_invalid", "MFA_SETUP is answered with the Session that VerifySoftwareToken "
                                         "returned after a right code; this one comes before that")
     user.mfa["software_enabled"] = True
     user.modified = rt.clock()
     rt.store.put_user(pool, user)
+    return Authenticated(user)
 
 
-def complete_setup(rt: Runtime, pool: UserPool, session: dict[str, Any]) -> UserRecord:
-    """MFA_SETUP's answer without tokens (the hosted login page): the taken `session` must be the one
-    VerifySoftwareToken returned after a right code; TOTP is switched on and the user returned."""
-    if session.get("challenge") != SETUP:
-        raise reject("session_invalid", f"this Session is for challenge {session.get('challenge')}, not MFA_SETUP")
-    user = _session_user(rt, pool, session)
-    _finish_setup(rt, pool, user, session)
-    return user
-
-
+# Each takes the consumed session; a wrong code sets `retry` on it so the caller can put it back.
 CHALLENGE_RESPONDERS = {
     SOFTWARE: respond_software_token,
     SMS: respond_sms,
@@ -279,8 +227,7 @@ class _Subject:
 
     pool: UserPool
     user: UserRecord
-    session: dict[str, Any] | None = None  # the consumed MFA_SETUP session
-    token: str | None = None
+    session: OpenSession | None = None  # the consumed MFA_SETUP session
 
 
 def _subject(rt: Runtime, params: dict) -> _Subject:
@@ -291,32 +238,29 @@ def _subject(rt: Runtime, params: dict) -> _Subject:
     if access_token:
         found = authenticate(rt, access_token)
         return _Subject(found.pool, found.user)
-    peek = peek_session(rt.store, session_token, rt.clock())
-    if peek is None:
-        raise reject("session_invalid", "the Session is unknown or was already used (sessions are single-use)")
-    session = take_session(rt.store, session_token, peek.get("client_id", ""), rt.clock())
-    if session.get("challenge") != SETUP:
-        raise reject("session_invalid", f"this Session is for challenge {session.get('challenge')}; only an "
+    opened = take_session(rt.store, session_token, None, rt.clock())
+    if opened.data.challenge != SETUP:
+        raise reject("session_invalid", f"this Session is for challenge {opened.data.challenge}; only an "
                                         "MFA_SETUP session can set up a software token")
-    pool = rt.store.pool(session["pool_id"])
-    user = rt.store.user(pool, session["username"]) if pool else None
+    pool = rt.store.pool(opened.data.pool_id)
+    user = rt.store.user(pool, opened.data.username) if pool else None
     if pool is None or user is None:
         raise reject("session_invalid", "the pool or user of this Session no longer exists")
-    return _Subject(pool, user, session, session_token)
+    return _Subject(pool, user, opened)
 
 
-def _next_setup_session(rt: Runtime, subject: _Subject, **state: Any) -> str:
+def _next_setup_session(rt: Runtime, subject: _Subject, totp_verified: bool = False) -> str:
     """A fresh MFA_SETUP session carrying on the consumed one."""
     assert subject.session is not None
-    client = rt.store.client(subject.session["client_id"])
+    data = subject.session.data
+    client = rt.store.client(data.client_id)
     if client is None:
         raise reject("session_invalid", "the app client of this Session no longer exists")
-    carried = {k: v for k, v in subject.session.items()
-               if k not in ("pool_id", "client_id", "username", "challenge", "expires", "failures", "_keep")}
-    return challenge(rt, subject.pool, client, subject.user, SETUP, {}, {**carried, **state})["Session"]
+    carried = replace(data, failures=0, retry=False, totp_verified=data.totp_verified or totp_verified)
+    return open_challenge(rt, subject.pool, client, subject.user.username, SETUP, {}, carried).session
 
 
-def associate_software_token(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
+def associate_software_token(rt: Runtime, params: dict, call: Call | None = None) -> dict[str, Any]:
     subject = _subject(rt, params)
     secret = totp.new_secret()
     # The new secret waits beside any working one until a code proves the authenticator has it.
@@ -329,18 +273,20 @@ def associate_software_token(rt: Runtime, params: dict, call: Call) -> dict[str,
     return result
 
 
-def verify_software_token(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
+def verify_software_token(rt: Runtime, params: dict, call: Call | None = None) -> dict[str, Any]:
     subject = _subject(rt, params)
     user = subject.user
     pending = user.mfa.get("totp_pending_secret")
     if not pending:
         raise reject("totp_not_associated", f"user '{user.username}' has no software token waiting to be verified "
                                             "(AssociateSoftwareToken first)")
+    opened = subject.session
     try:
-        step = accept_totp(rt, user, pending, params["UserCode"], "totp_verify_mismatch", subject.session)
+        step = accept_totp(rt, user, pending, params["UserCode"], "totp_verify_mismatch",
+                           opened.data if opened else None)
     except CognitoError:
-        if subject.session is not None:
-            keep_session_if_asked(rt, subject.token, subject.session)
+        if opened is not None and opened.data.retry:
+            restore_session(rt.store, opened)
         raise
     user.mfa.update({"totp_secret": pending, "totp_verified": True, "totp_last_step": step})
     user.mfa.pop("totp_pending_secret", None)
@@ -349,7 +295,7 @@ def verify_software_token(rt: Runtime, params: dict, call: Call) -> dict[str, An
     user.modified = rt.clock()
     rt.store.put_user(subject.pool, user)
     result: dict[str, Any] = {"Status": "SUCCESS"}
-    if subject.session is not None:
+    if opened is not None:
         result["Session"] = _next_setup_session(rt, subject, totp_verified=True)
     return result
 

@@ -21,7 +21,8 @@ from emulator.cognito.lookup import require_client, require_pool
 from emulator.cognito.protocol import Call
 from emulator.cognito.schema_rules import declared, with_declarations
 from emulator.model import DEFAULT_ACCOUNT, AppClient, ResourceServer, UserPool
-from emulator.runtime import Runtime, new_client_secret
+from emulator.runtime import Runtime
+from emulator.seeding import new_client_secret
 from emulator.state import Store
 
 SETTINGS_KIND = "pool_settings"  # scope: pool id, key "settings": the passthrough settings

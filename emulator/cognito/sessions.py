@@ -1,111 +1,129 @@
-"""Challenge sessions and refresh tokens: opaque strings whose state lives in the store."""
+"""Challenge sessions: the opaque Session string a challenge answer carries, and what the server keeps
+for it (typed: `ChallengeSession`). This module alone reads and writes sessions and SRP secret blocks."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from emulator.cognito.errors import reject
-from emulator.state import Store
-
-# Expired sessions are kept this long after expiry so the error can say "expired", not "invalid".
-SESSION_GRACE_SECONDS = 3600
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def open_session(store: Store, data: dict[str, Any], minutes: int, now: float) -> str:
-    """Start a challenge session holding `data`; returns the opaque Session string."""
-    session = _b64(secrets.token_bytes(192))  # AWS sessions are long opaque strings (20-2048 chars)
-    store.put("session", "", _digest(session), {**data, "expires": now + minutes * 60},
-              expires=now + minutes * 60 + SESSION_GRACE_SECONDS)
-    return session
-
-
-def take_session(store: Store, session: str | None, client_id: str, now: float) -> dict[str, Any]:
-    """The session's data, consumed (single use); AWS's errors for unknown, foreign or expired ones."""
-    if not session:
-        raise reject("session_invalid", "the request has no Session")
-    data = store.take("session", "", _digest(session), now)
-    if data is None:
-        raise reject("session_invalid", "the Session is unknown or was already used (sessions are single-use)")
-    if data.get("client_id") != client_id:
-        raise reject("session_invalid", f"the Session was issued to client {data.get('client_id')}, "
-                                        f"not {client_id}")
-    if data["expires"] <= now:
-        raise reject("session_expired", f"the Session expired {int(now - data['expires'])} s ago "
-                                        "(AuthSessionValidity of the client)")
-    return data
-
-
-def peek_session(store: Store, session: str, now: float) -> dict[str, Any] | None:
-    """A session's data without consuming it (None when unknown or past its grace period)."""
-    return store.get("session", "", _digest(session), now)
-
-
-def restore_session(store: Store, session: str, data: dict[str, Any]) -> None:
-    """Put a consumed session back, unchanged in expiry (a wrong MFA code may be retried)."""
-    store.put("session", "", _digest(session), data, expires=data["expires"] + SESSION_GRACE_SECONDS)
+from emulator.encoding import b64url, digest
+from emulator.state import Kind, Store
 
 
 @dataclass
-class RefreshRecord:
+class SrpState:
+    """A PASSWORD_VERIFIER challenge's SRP values (hex) and whom they were made for."""
+
+    a: str
+    b: str
+    B: str  # noqa: N815 - the protocol's name
+    salt: str
+    verifier: str
+    secret_block: str
+    exists: bool
+    typed_name: str
+
+
+@dataclass
+class CustomState:
+    """A CUSTOM_AUTH sign-in so far: what DefineAuthChallenge is shown, and the open challenge's secrets."""
+
+    history: list[dict[str, Any]]
+    user_name: str
+    not_found: bool
+    srp_a: str | None = None
+    private: dict[str, str] = field(default_factory=dict)
+    metadata: str | None = None
+
+
+@dataclass
+class ChallengeSession:
+    """What the server keeps for one open challenge."""
+
     pool_id: str
     client_id: str
     username: str
-    sub: str
-    auth_time: int
-    origin_jti: str
+    challenge: str
+    srp: SrpState | None = None
+    custom: CustomState | None = None
+    mfa_choices: list[str] = field(default_factory=list)
+    failures: int = 0  # wrong codes so far (mfa.MAX_CODE_ATTEMPTS)
+    totp_verified: bool = False  # MFA_SETUP: VerifySoftwareToken accepted a code in this sign-in
+    retry: bool = False  # a wrong answer leaves the challenge open; not stored
+
+    def to_record(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("retry")
+        return data
+
+    @classmethod
+    def from_record(cls, data: dict[str, Any]) -> ChallengeSession:
+        srp, custom = data.get("srp"), data.get("custom")
+        return cls(**{**data, "srp": SrpState(**srp) if srp else None,
+                      "custom": CustomState(**custom) if custom else None})
+
+
+@dataclass(frozen=True)
+class OpenSession:
+    """A session as kept: its token, its data, and when it expires."""
+
+    token: str
+    data: ChallengeSession
     expires: float
-    scope: str
-    oauth: bool = False
-    revoked: bool = False
 
 
-def new_refresh_token(store: Store, record: RefreshRecord) -> str:
-    """An opaque refresh token shaped like AWS's (a five-part JWE-style string)."""
-    header = _b64(b'{"cty":"JWT","enc":"A256GCM","alg":"RSA-OAEP"}')
-    token = ".".join([header, _b64(secrets.token_bytes(256)), _b64(secrets.token_bytes(12)),
-                      _b64(secrets.token_bytes(48)), _b64(secrets.token_bytes(16))])
-    store.put("refresh", record.pool_id, _digest(token), record.__dict__)
-    return token
+def open_session(store: Store, data: ChallengeSession, minutes: int, now: float) -> str:
+    """Start a challenge session; returns the opaque Session string."""
+    session = b64url(secrets.token_bytes(192))  # AWS sessions are long opaque strings (20-2048 chars)
+    store.put(Kind.SESSION, "", digest(session), data.to_record(), expires=now + minutes * 60)
+    return session
 
 
-def find_refresh_token(store: Store, pool_id: str, token: str) -> RefreshRecord | None:
-    data = store.get("refresh", pool_id, _digest(token))
-    return RefreshRecord(**data) if data else None
+def take_session(store: Store, session: str | None, client_id: str | None, now: float) -> OpenSession:
+    """The session, consumed (single use); AWS's errors for unknown, foreign or expired ones.
+
+    `client_id` None accepts any client (operations that carry only a Session)."""
+    if not session:
+        raise reject("session_invalid", "the request has no Session")
+    record = store.take(Kind.SESSION, "", digest(session))
+    if record is None:
+        raise reject("session_invalid", "the Session is unknown or was already used (sessions are single-use)")
+    data = ChallengeSession.from_record(record.data)
+    if client_id is not None and data.client_id != client_id:
+        raise reject("session_invalid", f"the Session was issued to client {data.client_id}, not {client_id}")
+    assert record.expires is not None
+    if record.expires <= now:
+        raise reject("session_expired", f"the Session expired {int(now - record.expires)} s ago "
+                                        "(AuthSessionValidity of the client)")
+    return OpenSession(session, data, record.expires)
 
 
-def revoke_refresh_token(store: Store, record: RefreshRecord, token: str | None = None) -> None:
-    """Mark a refresh token revoked and revoke the access tokens of its sign-in (same origin_jti)."""
-    record.revoked = True
-    with store.transaction():
-        if token is not None:
-            store.put("refresh", record.pool_id, _digest(token), record.__dict__)
-        store.put("revoked_origin", record.pool_id, record.origin_jti, {"at": record.auth_time})
+def session_is_live(store: Store, session: str) -> bool:
+    """Whether the session is still there to be answered (not consumed, not expired)."""
+    return store.get(Kind.SESSION, "", digest(session)) is not None
 
 
-def revoke_user_tokens(store: Store, pool_id: str, username: str) -> int:
-    """GlobalSignOut: revoke every refresh token of the user and the access tokens minted with them."""
-    count = 0
-    with store.transaction():
-        for _, key, data in store.items("refresh", pool_id):
-            if data["username"] == username and not data["revoked"]:
-                data["revoked"] = True
-                store.put("refresh", pool_id, key, data)
-                store.put("revoked_origin", pool_id, data["origin_jti"], {"at": data["auth_time"]})
-                count += 1
-    return count
+def restore_session(store: Store, opened: OpenSession) -> None:
+    """Put a consumed session back, unchanged in expiry (a wrong MFA code may be retried)."""
+    store.put(Kind.SESSION, "", digest(opened.token), opened.data.to_record(), expires=opened.expires)
 
 
-def origin_revoked(store: Store, pool_id: str, origin_jti: str | None) -> bool:
-    return bool(origin_jti) and store.get("revoked_origin", pool_id, origin_jti) is not None
+# -- SRP secret blocks ---------------------------------------------------------------------------
+# AWS keeps the SRP state inside SECRET_BLOCK, so clients (pycognito, among others) answer a
+# PASSWORD_VERIFIER challenge without its Session: the session is indexed by its block too.
+
+
+def index_secret_block(store: Store, pool_id: str, secret_block: str, session: str, expires: float) -> None:
+    store.put(Kind.SRP_SECRET_BLOCK, pool_id, digest(secret_block), {"session": session}, expires=expires)
+
+
+def session_of_secret_block(store: Store, pool_id: str, secret_block: str) -> str | None:
+    """The Session a SECRET_BLOCK was issued with, consumed (each block is single-use)."""
+    record = store.take(Kind.SRP_SECRET_BLOCK, pool_id, digest(secret_block))
+    return record.data["session"] if record else None
+
+
+def forget_secret_block(store: Store, pool_id: str, secret_block: str) -> None:
+    store.delete(Kind.SRP_SECRET_BLOCK, pool_id, digest(secret_block))

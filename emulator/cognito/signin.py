@@ -1,80 +1,141 @@
-"""The end of a sign-in: tokens, refreshed tokens, and challenge sessions; shared by every flow."""
+"""The sign-in core: the first factor, what follows it, and the answer to every challenge. InitiateAuth,
+AdminInitiateAuth, RespondToAuthChallenge and the hosted login page all go through these functions;
+each step ends in an `Outcome` (another challenge, or an authenticated user), never in tokens: the
+caller hands an authenticated user to the token path (the API) or to a code grant (the login page)."""
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from collections.abc import Callable
 
-from emulator.cognito.errors import reject
-from emulator.cognito.sessions import RefreshRecord, new_refresh_token, open_session
+from emulator.cognito import custom_auth, mfa, password_verifier
+from emulator.cognito.challenges import Authenticated, Outcome, check_user_can_sign_in, open_challenge, session_user
+from emulator.cognito.errors import CognitoError, reject
+from emulator.cognito.lockout import check_password
+from emulator.cognito.lookup import check_secret_hash_any, require_param, user_gone
+from emulator.cognito.passwords import policy_violation, set_password
+from emulator.cognito.sessions import OpenSession, restore_session, session_of_secret_block, take_session
+from emulator.cognito.temporary_passwords import refuse_if_expired
+from emulator.cognito.users import check_writable
+from emulator.issuance import Grant
 from emulator.model import AppClient, UserPool
 from emulator.runtime import Runtime
 from emulator.state import UserRecord
-from emulator.tokens import SignIn, new_sign_in
+
+NEW_PASSWORD = "NEW_PASSWORD_REQUIRED"
 
 
-def issue_tokens(rt: Runtime, pool: UserPool, client: AppClient, user: UserRecord,
-                 scope: str | None = None, nonce: str | None = None, oauth: bool = False,
-                 with_id_token: bool = True, auth_time: int | None = None) -> dict[str, Any]:
-    """A sign-in's AuthenticationResult: access, ID and refresh tokens. `auth_time` is when the user
-    authenticated, if earlier than now (a hosted-UI code exchanged later, or a remembered browser session)."""
-    current = rt.store.user(pool, user.username)
-    # The last gate of every path to tokens: the user may have been disabled or deleted mid-sign-in.
-    if current is None:
-        raise reject("user_not_found", f"user '{user.username}' was deleted during the sign-in")
-    if not current.enabled:
-        raise reject("user_disabled", f"user '{user.username}' was disabled during the sign-in")
-    now = rt.now()
-    groups = tuple(rt.store.groups_of(pool.id, user.username))
-    kwargs = {"scope": scope} if scope else {}
-    sign_in = new_sign_in(user.username, user.sub, user.attributes, groups, now, nonce=nonce, oauth=oauth, **kwargs)
-    if auth_time is not None:
-        sign_in = SignIn(**{**sign_in.__dict__, "auth_time": auth_time})
-    access, id_token = rt.signer.user_tokens(pool, client, sign_in, now, with_id_token=with_id_token)
-    refresh = new_refresh_token(rt.store, RefreshRecord(
-        pool_id=pool.id, client_id=client.client_id, username=user.username, sub=user.sub,
-        auth_time=sign_in.auth_time,
-        origin_jti=sign_in.origin_jti, expires=now + client.validity_seconds("RefreshToken"),
-        scope=sign_in.scope, oauth=oauth,
-    ))
-    result: dict[str, Any] = {"AccessToken": access, "ExpiresIn": client.validity_seconds("AccessToken"),
-                              "TokenType": "Bearer", "RefreshToken": refresh}
-    if id_token:
-        result["IdToken"] = id_token
-    return result
+def verify_password(rt: Runtime, pool: UserPool, client: AppClient, typed_name: str, user: UserRecord | None,
+                    password: str) -> UserRecord:
+    """The first factor by password: the user exists (as the client's PreventUserExistenceErrors words it),
+    may sign in, is not locked out, and the password is theirs."""
+    if user is None:
+        raise user_gone(pool, client, typed_name)
+    check_user_can_sign_in(pool, user)
+    check_password(rt, pool, user, password)
+    return user
 
 
-def refreshed_tokens(rt: Runtime, pool: UserPool, client: AppClient, user: UserRecord,
-                     record: RefreshRecord) -> dict[str, Any]:
-    """New access and ID tokens from a refresh token: auth_time and origin_jti stay those of the sign-in."""
-    now = rt.now()
-    groups = tuple(rt.store.groups_of(pool.id, user.username))
-    fresh = new_sign_in(user.username, user.sub, user.attributes, groups, now, scope=record.scope, oauth=record.oauth)
-    sign_in = SignIn(**{**fresh.__dict__, "auth_time": record.auth_time, "origin_jti": record.origin_jti})
-    with_id = not record.oauth or "openid" in record.scope.split()
-    access, id_token = rt.signer.user_tokens(pool, client, sign_in, now, with_id_token=with_id)
-    result: dict[str, Any] = {"AccessToken": access, "ExpiresIn": client.validity_seconds("AccessToken"),
-                              "TokenType": "Bearer"}
-    if id_token:
-        result["IdToken"] = id_token
-    return result
+def after_first_factor(rt: Runtime, pool: UserPool, client: AppClient, user: UserRecord) -> Outcome:
+    """What follows a proven first factor: the new-password challenge, a second factor, or authenticated."""
+    if user.status == "FORCE_CHANGE_PASSWORD":
+        refuse_if_expired(rt, pool, user)
+        writable = {k: v for k, v in user.attributes.items() if k not in ("sub",)}
+        return open_challenge(rt, pool, client, user.username, NEW_PASSWORD, {
+            "USER_ID_FOR_SRP": user.username,
+            "requiredAttributes": json.dumps([f"userAttributes.{name}" for name in missing_required(pool, user)]),
+            "userAttributes": json.dumps(writable),
+        })
+    second = mfa.second_factor(rt, pool, client, user)
+    return second if second is not None else Authenticated(user)
 
 
-def challenge(rt: Runtime, pool: UserPool, client: AppClient, user: UserRecord, name: str,
-              parameters: dict[str, str], state: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Answer with a challenge, keeping what the response will need in a new session."""
-    session = open_session(rt.store, {"pool_id": pool.id, "client_id": client.client_id,
-                                      "username": user.username, "challenge": name, **(state or {})},
-                           client.auth_session_validity, rt.clock())
-    return {"ChallengeName": name, "Session": session, "ChallengeParameters": parameters}
+def missing_required(pool: UserPool, user: UserRecord) -> list[str]:
+    """Required standard attributes of the pool's schema that the user has no value for."""
+    return [name for name in pool.required_attributes if not user.attributes.get(name)]
 
 
-def check_user_can_sign_in(pool: UserPool, user: UserRecord) -> None:
-    """The status checks AWS makes before it looks at the password."""
-    if not user.enabled:
-        raise reject("user_disabled", f"user '{user.username}' is disabled (AdminDisableUser or Enabled: false)")
-    if user.status == "UNCONFIRMED":
-        raise reject("user_not_confirmed", f"user '{user.username}' has not confirmed sign-up "
-                                           "(ConfirmSignUp or AdminConfirmSignUp)")
-    if user.status == "RESET_REQUIRED":
-        raise reject("password_reset_required", f"user '{user.username}' is RESET_REQUIRED; "
-                                                "ForgotPassword/ConfirmForgotPassword first")
+# -- the challenge responders ---------------------------------------------------------------------
+
+
+def _new_password(rt: Runtime, pool: UserPool, client: AppClient, opened: OpenSession,
+                  responses: dict[str, str]) -> Outcome:
+    user = session_user(rt, pool, opened.data)
+    if user.status != "FORCE_CHANGE_PASSWORD":
+        raise reject("session_invalid", f"user '{user.username}' is {user.status} now; the new-password "
+                                        "challenge no longer applies")
+    password = require_param(responses, "NEW_PASSWORD", "missing_challenge_response")
+    problem = policy_violation(pool.password_policy, password)
+    if problem:
+        raise reject("invalid_password", f"the new password breaks the pool's password policy: {problem}",
+                     detail=problem)
+    changes = {key.split(".", 1)[1]: value for key, value in responses.items() if key.startswith("userAttributes.")}
+    check_writable(pool, changes, client)
+    user.attributes.update({name: value for name, value in changes.items() if value})
+    missing = missing_required(pool, user)
+    if missing:
+        raise reject("new_password_missing_attributes", f"the pool's schema requires {', '.join(missing)}; send "
+                     f"them as userAttributes.<name> with the new password", name=missing[0])
+    set_password(user, pool.id, password)
+    user.status = "CONFIRMED"
+    user.modified = rt.clock()
+    rt.store.put_user(pool, user)
+    outcome = after_first_factor(rt, pool, client, user)
+    return Authenticated(user, Grant.NEW_PASSWORD) if isinstance(outcome, Authenticated) else outcome
+
+
+def _password_verifier(rt: Runtime, pool: UserPool, client: AppClient, opened: OpenSession,
+                       responses: dict[str, str]) -> Outcome:
+    user = password_verifier.check_proof(rt, pool, client, opened.data, responses)
+    if opened.data.custom is not None:
+        return custom_auth.after_password_verifier(rt, pool, client, user, opened.data.custom)
+    return after_first_factor(rt, pool, client, user)
+
+
+Responder = Callable[[Runtime, UserPool, AppClient, OpenSession, dict[str, str]], Outcome]
+
+CHALLENGE_RESPONDERS: dict[str, Responder] = {
+    NEW_PASSWORD: _new_password,
+    password_verifier.NAME: _password_verifier,
+    **mfa.CHALLENGE_RESPONDERS,
+    "CUSTOM_CHALLENGE": custom_auth.respond_custom_challenge,
+}
+
+
+def _session_token(rt: Runtime, pool: UserPool, name: str, session: str | None,
+                   responses: dict[str, str]) -> str | None:
+    """The Session of this answer; a PASSWORD_VERIFIER answer may omit it and be found by its SECRET_BLOCK."""
+    if session or name != password_verifier.NAME:
+        return session
+    block = require_param(responses, "PASSWORD_CLAIM_SECRET_BLOCK", "missing_challenge_response")
+    found = session_of_secret_block(rt.store, pool.id, block)
+    if found is None:
+        raise reject("wrong_password", "PASSWORD_CLAIM_SECRET_BLOCK is not a SECRET_BLOCK this emulator issued "
+                                       "to this pool, or it was already answered (each is single-use)")
+    return found
+
+
+def respond(rt: Runtime, pool: UserPool, client: AppClient, name: str, session: str | None,
+            responses: dict[str, str], verify_secret_hash: bool = True) -> Outcome:
+    """Answer challenge `name` of the sign-in `session` holds. A wrong code or password that the challenge
+    may take again leaves the session open; anything else spends it. The hosted login page passes
+    `verify_secret_hash` False: its client authenticates at the token endpoint instead."""
+    token = _session_token(rt, pool, name, session, responses)
+    opened = take_session(rt.store, token, client.client_id, rt.clock())
+    if opened.data.challenge != name:
+        raise reject("session_invalid", f"this Session is for challenge {opened.data.challenge}, not {name}")
+    if (verify_secret_hash and name != password_verifier.NAME
+            and (client.client_secret or responses.get("SECRET_HASH"))):
+        # By the name the client sent (an alias in email/phone pools) or the user's real username.
+        names = tuple(n for n in (responses.get("USERNAME"), opened.data.username) if n)
+        check_secret_hash_any(client, names, responses.get("SECRET_HASH"))
+    responder = CHALLENGE_RESPONDERS.get(name)
+    if responder is None:
+        raise reject("challenge_name_mismatch", f"the emulator has no responder for challenge {name}", name=name)
+    try:
+        return responder(rt, pool, client, opened, responses)
+    except CognitoError:
+        if opened.data.retry:
+            opened.data.retry = False
+            restore_session(rt.store, opened)
+        raise

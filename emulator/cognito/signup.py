@@ -12,9 +12,8 @@ from emulator.cognito.lookup import check_secret_hash, check_secret_hash_any, fi
 from emulator.cognito.passwords import policy_violation, set_password
 from emulator.cognito.protocol import Call
 from emulator.cognito.schema_rules import missing_required
+from emulator.cognito.sign_in_names import name_shape
 from emulator.cognito.users import (
-    EMAIL,
-    PHONE,
     VERIFIED_FLAG,
     attributes_from,
     check_unique,
@@ -38,7 +37,7 @@ def sign_in_username(pool: UserPool, username: str, attributes: dict[str, str]) 
     stored as that attribute), else the name given. Raises AWS's error for a name of the wrong form."""
     if pool.username_attributes:
         kinds = set(pool.username_attributes)
-        looks = "email" if EMAIL.fullmatch(username) else "phone_number" if PHONE.fullmatch(username) else None
+        looks = name_shape(username)
         if looks not in kinds:
             key = ("username_should_be_either" if len(kinds) > 1 else
                    "username_should_be_email" if "email" in kinds else "username_should_be_phone")
@@ -46,10 +45,11 @@ def sign_in_username(pool: UserPool, username: str, attributes: dict[str, str]) 
                               f"(UsernameAttributes), and '{username}' is not one")
         attributes[looks] = username
         return str(uuid.uuid4())
-    if "email" in pool.alias_attributes and EMAIL.fullmatch(username):
+    shape = name_shape(username)
+    if shape == "email" and "email" in pool.alias_attributes:
         raise reject("username_is_email_alias", f"pool {pool.id} has email as an alias, so a username may not "
                                                 "look like an e-mail address")
-    if "phone_number" in pool.alias_attributes and PHONE.fullmatch(username):
+    if shape == "phone_number" and "phone_number" in pool.alias_attributes:
         raise reject("username_is_phone_alias", f"pool {pool.id} has phone_number as an alias, so a username may "
                                                 "not look like a phone number")
     return username

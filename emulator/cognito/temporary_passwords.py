@@ -14,9 +14,10 @@ from datetime import UTC, datetime
 from emulator.cognito.errors import reject
 from emulator.model import UserPool
 from emulator.runtime import Runtime
-from emulator.state import UserRecord
+from emulator.state import Kind, UserRecord
 
-KIND = "temporary_password"  # scope: pool id, key: the user's key; {"password_hash", "set_at", "expires"}
+# Kind.TEMPORARY_PASSWORD records: scope pool id, key the user's key; {"password_hash", "set_at", "expires"}
+KIND = Kind.TEMPORARY_PASSWORD
 DAY_SECONDS = 86400
 
 

@@ -1,6 +1,7 @@
 """RFC 6238 TOTP as authenticator apps (and Cognito) use it: HMAC-SHA1, 30-second steps, 6 digits.
 
-Pure functions over plain values: callers pass the time. The shared secret travels as
+The codes come from cryptography's HOTP (RFC 4226); this module adds the step window and the base32
+secret handling. Pure functions over plain values: callers pass the time. The shared secret travels as
 base32 (AssociateSoftwareToken's SecretCode), without "=" padding, in any letter case.
 """
 
@@ -8,10 +9,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import hmac
 import secrets
-import struct
+
+from cryptography.hazmat.primitives.hashes import SHA1
+from cryptography.hazmat.primitives.twofactor.hotp import HOTP
 
 STEP_SECONDS = 30
 DIGITS = 6
@@ -45,10 +47,8 @@ def time_step(now: float) -> int:
 
 def code_at_step(key: bytes, step: int) -> str:
     """The 6-digit code of one step (RFC 4226 HOTP with the step as counter)."""
-    digest = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    value = struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF
-    return str(value % 10**DIGITS).zfill(DIGITS)
+    # Seeded secrets may be shorter than the 128 bits RFC 4226 recommends; authenticator apps accept them.
+    return HOTP(key, DIGITS, SHA1(), enforce_key_length=False).generate(step).decode("ascii")
 
 
 def generate(secret: str, now: float) -> str:

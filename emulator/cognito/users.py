@@ -4,7 +4,6 @@ AWS's UserType shape, signing out and deleting."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -15,16 +14,15 @@ from emulator.cognito.lookup import find_user, require_client
 from emulator.cognito.passwords import password_matches, policy_violation, set_password
 from emulator.cognito.protocol import Call
 from emulator.cognito.schema_rules import write_refusal
-from emulator.cognito.sessions import find_refresh_token, revoke_refresh_token, revoke_user_tokens
+from emulator.cognito.sign_in_names import EMAIL, PHONE
 from emulator.cognito.temporary_passwords import forget_temporary_password
 from emulator.model import AppClient, UserPool
+from emulator.refresh_tokens import find_refresh_token, revoke_refresh_token, revoke_user_tokens
 from emulator.runtime import Runtime
 from emulator.state import UserRecord
 
 VERIFIED_FLAG = {"email": "email_verified", "phone_number": "phone_number_verified"}
 CONTACT_OF_FLAG = {flag: contact for contact, flag in VERIFIED_FLAG.items()}
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
-PHONE = re.compile(r"\+[0-9]{2,15}")
 
 
 # -- attributes -------------------------------------------------------------------------------

@@ -37,7 +37,7 @@ def logout(rt: Runtime, params: Mapping[str, str], cookies: Mapping[str, str]) -
     else:
         return _refuse(rt, ErrorPage("invalid_request", client_id, "the request has neither logout_uri (one of the "
                                                                    "client's LogoutURLs) nor redirect_uri"))
-    records.forget_sign_in(rt.store, cookies.get(records.SESSION_COOKIE), client.pool_id, rt.clock())
+    records.forget_sign_in(rt.store, cookies.get(records.SESSION_COOKIE), client.pool_id)
     return redirect(target)
 
 

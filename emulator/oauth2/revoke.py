@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from emulator.cognito.sessions import find_refresh_token, revoke_refresh_token
 from emulator.oauth2.errors import oauth_error
 from emulator.oauth2.token import authenticate_client
+from emulator.refresh_tokens import find_refresh_token, revoke_refresh_token
 from emulator.runtime import Runtime
 
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from emulator.issuance import TokenRefused
 from emulator.oauth2 import login, logout, pages, revoke, token, userinfo
 from emulator.oauth2.errors import ERROR_PAGE_TEXT, SERVER_ERROR_REASON, OAuthError, oauth_error
 from emulator.oauth2.httpio import NO_STORE, oauth_error_response, query_params, read_form, reason_headers
@@ -36,6 +37,8 @@ def build_router(rt: Runtime) -> APIRouter:
             body = await run_in_threadpool(token.token_response, rt, form, authorization)
         except OAuthError as error:
             return oauth_error_response(rt, TOKEN, error)
+        except TokenRefused as refused:  # the token path's refusal, in this endpoint's words
+            return oauth_error_response(rt, TOKEN, refused.oauth())
         except Exception:  # never a traceback to the client
             log.exception("internal error in %s", TOKEN)
             return oauth_error_response(rt, TOKEN, oauth_error("server_error", SERVER_ERROR_REASON))

@@ -6,15 +6,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from emulator.cognito.sessions import find_refresh_token
-from emulator.cognito.signin import issue_tokens, refreshed_tokens
+from emulator.issuance import Grant, TokenRequest, mint
 from emulator.model import AppClient, UserPool
 from emulator.oauth2 import grants
 from emulator.oauth2.clientauth import check_client_secret, parse_basic, presented_credentials
 from emulator.oauth2.errors import OAuthError, oauth_error
 from emulator.oauth2.records import redeem_code
 from emulator.runtime import Runtime
-from emulator.tokens import client_credentials_claims
 
 
 def token_response(rt: Runtime, form: Mapping[str, str], authorization: str | None) -> dict[str, Any]:
@@ -53,35 +51,24 @@ def _client_credentials(rt: Runtime, pool: UserPool, client: AppClient, form: Ma
     scope = grants.client_credentials_scope(client, form.get("scope"), rt.store.custom_scopes(pool.id))
     if isinstance(scope, OAuthError):
         raise scope
-    token = rt.signer.sign(pool.id, "access", client_credentials_claims(pool, client, scope, rt.now()))
     # token-endpoint.md: exactly these three members for client_credentials.
-    return {"access_token": token, "expires_in": client.validity_seconds("AccessToken"), "token_type": "Bearer"}
+    return oauth_shape(mint(rt, TokenRequest(Grant.CLIENT_CREDENTIALS, pool, client, scope=scope, oauth=True)))
 
 
 def _authorization_code(rt: Runtime, pool: UserPool, client: AppClient, form: Mapping[str, str]) -> dict[str, Any]:
     code = _required(form, "code", "authorization_code")
     redirect_uri = _required(form, "redirect_uri", "authorization_code")
-    now = rt.clock()
-    grant = redeem_code(rt.store, code, now)
-    _raise(grants.check_code(grant, client, redirect_uri, form.get("code_verifier"), now))
+    grant = redeem_code(rt.store, code)
+    _raise(grants.check_code(grant, client, redirect_uri, form.get("code_verifier"), rt.clock()))
     assert grant is not None
-    user = rt.store.user(pool, grant.username)
-    _raise(grants.check_grant_user(user, grant.username))
-    assert user is not None
-    result = issue_tokens(rt, pool, client, user, scope=grant.scope, nonce=grant.nonce, oauth=True,
-                          with_id_token="openid" in grant.scope.split(), auth_time=grant.auth_time)
-    return oauth_shape(result)
+    return oauth_shape(mint(rt, TokenRequest(
+        Grant.HOSTED, pool, client, grant.username, scope=grant.scope, nonce=grant.nonce, oauth=True,
+        with_id_token="openid" in grant.scope.split(), auth_time=grant.auth_time)))
 
 
 def _refresh_token(rt: Runtime, pool: UserPool, client: AppClient, form: Mapping[str, str]) -> dict[str, Any]:
     token = _required(form, "refresh_token", "refresh_token")
-    record = find_refresh_token(rt.store, pool.id, token)
-    _raise(grants.check_refresh(record, client, rt.clock()))
-    assert record is not None
-    user = rt.store.user(pool, record.username)
-    _raise(grants.check_grant_user(user, record.username))
-    assert user is not None
-    return oauth_shape(refreshed_tokens(rt, pool, client, user, record))
+    return oauth_shape(mint(rt, TokenRequest(Grant.REFRESH, pool, client, refresh_token=token)))
 
 
 def oauth_shape(result: Mapping[str, Any]) -> dict[str, Any]:

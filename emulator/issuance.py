@@ -1,0 +1,194 @@
+"""Token issuance: every token the emulator mints passes through `mint`, whatever asked for it (a sign-in
+through the API or the hosted login page, a challenge answer, a refresh, a code or implicit grant,
+client_credentials). It decides whether the user or client may still get tokens (`refusal`, pure),
+assembles Cognito's claims, signs them and records the refresh token.
+
+A refusal is raised as `TokenRefused`; each surface maps it to its own wire error once, at its edge
+(`REFUSALS` holds both texts' keys), so the decision is made in one place for every path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from emulator.cognito.errors import CognitoError, reject
+from emulator.model import AppClient, UserPool
+from emulator.oauth2.errors import OAuthError, oauth_error
+from emulator.refresh_tokens import RefreshRecord, new_refresh_token
+from emulator.state import UserRecord
+from emulator.tokens import USER_SCOPE, SignIn, client_credentials_claims, new_sign_in
+
+if TYPE_CHECKING:
+    from emulator.runtime import Runtime
+
+
+class Grant(StrEnum):
+    """How tokens are asked for; the values are the trigger-source suffixes AWS names these by."""
+
+    AUTHENTICATION = "Authentication"  # InitiateAuth / AdminInitiateAuth and their challenges
+    NEW_PASSWORD = "NewPasswordChallenge"  # NEW_PASSWORD_REQUIRED answered, then tokens
+    REFRESH = "RefreshTokens"  # REFRESH_TOKEN_AUTH and grant_type=refresh_token
+    HOSTED = "HostedAuth"  # the hosted UI: authorization code exchanged, or implicit tokens
+    CLIENT_CREDENTIALS = "ClientCredentials"  # grant_type=client_credentials (no user)
+
+
+class Refusal(StrEnum):
+    USER_GONE = "user_gone"
+    USER_DISABLED = "user_disabled"
+    REFRESH_UNKNOWN = "refresh_unknown"
+    REFRESH_FOREIGN = "refresh_foreign"
+    REFRESH_REVOKED = "refresh_revoked"
+    REFRESH_EXPIRED = "refresh_expired"
+
+
+# Refusal -> (cognito-idp error key in cognito/errors.ERRORS, OAuth2 error key in oauth2/errors.ERRORS).
+REFUSALS: dict[Refusal, tuple[str, str]] = {
+    Refusal.USER_GONE: ("user_not_found", "invalid_grant"),
+    Refusal.USER_DISABLED: ("user_disabled", "invalid_grant"),
+    Refusal.REFRESH_UNKNOWN: ("refresh_token_invalid", "invalid_grant"),
+    Refusal.REFRESH_FOREIGN: ("refresh_token_invalid", "invalid_grant"),
+    Refusal.REFRESH_REVOKED: ("refresh_token_revoked", "invalid_grant"),
+    Refusal.REFRESH_EXPIRED: ("refresh_token_expired", "invalid_grant"),
+}
+
+
+class TokenRefused(Exception):
+    """No tokens: why (`kind`) in plain words (`reason`); `cognito()` / `oauth()` give each surface's error."""
+
+    def __init__(self, kind: Refusal, reason: str) -> None:
+        super().__init__(reason)
+        self.kind, self.reason = kind, reason
+
+    def cognito(self) -> CognitoError:
+        return reject(REFUSALS[self.kind][0], self.reason)
+
+    def oauth(self) -> OAuthError:
+        return oauth_error(REFUSALS[self.kind][1], self.reason)
+
+
+# -- the decision (pure) ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Holder:
+    """The user tokens are for, as the store has them now (None: deleted)."""
+
+    username: str
+    enabled: bool
+
+
+@dataclass(frozen=True)
+class Refresh:
+    """A presented refresh token, as the store has it (None fields: unknown to this pool)."""
+
+    client_id: str
+    revoked: bool
+    expires: float
+
+
+def refusal(grant: Grant, client: AppClient, username: str | None, holder: Holder | None,
+            refresh: Refresh | None, now: float) -> tuple[Refusal, str] | None:
+    """Why `client` may not get tokens for `username` now, or None. `refresh` is checked for REFRESH grants."""
+    if grant is Grant.REFRESH:
+        if refresh is None:
+            return Refusal.REFRESH_UNKNOWN, "the refresh token is unknown to this pool"
+        if refresh.client_id != client.client_id:
+            return Refusal.REFRESH_FOREIGN, (f"the refresh token was issued to client {refresh.client_id}, "
+                                             f"not {client.client_id}")
+        if refresh.revoked:
+            return Refusal.REFRESH_REVOKED, ("the refresh token was revoked (RevokeToken, /oauth2/revoke, "
+                                             "GlobalSignOut or AdminUserGlobalSignOut)")
+        if refresh.expires <= now:
+            return Refusal.REFRESH_EXPIRED, (f"the refresh token expired at {int(refresh.expires)} "
+                                             f"(RefreshTokenValidity of client '{client.client_name}')")
+    if grant is Grant.CLIENT_CREDENTIALS:
+        return None
+    if holder is None:
+        return Refusal.USER_GONE, f"user '{username}' no longer exists"
+    if not holder.enabled:
+        return Refusal.USER_DISABLED, f"user '{holder.username}' is disabled"
+    return None
+
+
+# -- minting ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TokenRequest:
+    """What a path asks to be minted. `scope` None is a user sign-in's default scope."""
+
+    grant: Grant
+    pool: UserPool
+    client: AppClient
+    username: str | None = None  # None only for CLIENT_CREDENTIALS
+    scope: str | None = None
+    nonce: str | None = None
+    oauth: bool = False  # the hosted UI / OAuth2 endpoints (access tokens carry version 2, ID tokens at_hash)
+    with_id_token: bool = True
+    auth_time: int | None = None  # when the user authenticated, if earlier than now
+    refresh_token: str | None = None  # REFRESH: the presented token
+
+
+def holder_of(user: UserRecord | None) -> Holder | None:
+    return Holder(user.username, user.enabled) if user else None
+
+
+def refused_or_none(rt: Runtime, request: TokenRequest) -> tuple[Refusal, str] | None:
+    """The refusal `mint` would raise for this request now (read from the store), or None."""
+    return _check(rt, request)[0]
+
+
+def _check(rt: Runtime, request: TokenRequest) -> tuple[tuple[Refusal, str] | None, UserRecord | None,
+                                                        RefreshRecord | None]:
+    record = None
+    if request.grant is Grant.REFRESH:
+        from emulator.refresh_tokens import find_refresh_token
+        record = find_refresh_token(rt.store, request.pool.id, request.refresh_token or "")
+    username = record.username if record else request.username
+    user = rt.store.user(request.pool, username) if username else None
+    facts = Refresh(record.client_id, record.revoked, record.expires) if record else None
+    return refusal(request.grant, request.client, username, holder_of(user), facts, rt.clock()), user, record
+
+
+def mint(rt: Runtime, request: TokenRequest) -> dict[str, Any]:
+    """An AuthenticationResult (AccessToken, ExpiresIn, TokenType, IdToken?, RefreshToken?) or TokenRefused."""
+    problem, user, record = _check(rt, request)
+    if problem is not None:
+        raise TokenRefused(*problem)
+    pool, client = request.pool, request.client
+    now = rt.now()
+    expires_in = client.validity_seconds("AccessToken")
+    if request.grant is Grant.CLIENT_CREDENTIALS:
+        claims = client_credentials_claims(pool, client, request.scope or "", now)
+        return {"AccessToken": rt.signer.sign(pool.id, "access", claims), "ExpiresIn": expires_in,
+                "TokenType": "Bearer"}
+    assert user is not None
+    groups = tuple(rt.store.groups_of(pool.id, user.username))
+    if record is not None:  # a refresh keeps the sign-in's scope, auth_time and origin_jti
+        fresh = new_sign_in(user.username, user.sub, user.attributes, groups, now, scope=record.scope,
+                            oauth=record.oauth)
+        sign_in = replace(fresh, auth_time=record.auth_time, origin_jti=record.origin_jti)
+        with_id = not record.oauth or "openid" in record.scope.split()
+    else:
+        sign_in = new_sign_in(user.username, user.sub, user.attributes, groups, now,
+                              scope=request.scope or USER_SCOPE, nonce=request.nonce, oauth=request.oauth)
+        if request.auth_time is not None:
+            sign_in = replace(sign_in, auth_time=request.auth_time)
+        with_id = request.with_id_token
+    access, id_token = rt.signer.user_tokens(pool, client, sign_in, now, with_id_token=with_id)
+    result: dict[str, Any] = {"AccessToken": access, "ExpiresIn": expires_in, "TokenType": "Bearer"}
+    if record is None:
+        result["RefreshToken"] = _record_refresh_token(rt, request, user, sign_in, now)
+    if id_token:
+        result["IdToken"] = id_token
+    return result
+
+
+def _record_refresh_token(rt: Runtime, request: TokenRequest, user: UserRecord, sign_in: SignIn, now: int) -> str:
+    client = request.client
+    return new_refresh_token(rt.store, RefreshRecord(
+        pool_id=request.pool.id, client_id=client.client_id, username=user.username, sub=user.sub,
+        auth_time=sign_in.auth_time, origin_jti=sign_in.origin_jti,
+        expires=now + client.validity_seconds("RefreshToken"), scope=sign_in.scope, oauth=request.oauth))

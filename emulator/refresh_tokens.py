@@ -1,0 +1,65 @@
+"""Refresh tokens and the revocation of the sign-ins they belong to: opaque strings whose facts live in
+the store, keyed by a digest of the token (never the token itself)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import asdict, dataclass
+
+from emulator.encoding import b64url, digest
+from emulator.state import Kind, Store
+
+
+@dataclass
+class RefreshRecord:
+    pool_id: str
+    client_id: str
+    username: str
+    sub: str
+    auth_time: int
+    origin_jti: str
+    expires: float
+    scope: str
+    oauth: bool = False
+    revoked: bool = False
+
+
+def new_refresh_token(store: Store, record: RefreshRecord) -> str:
+    """An opaque refresh token shaped like AWS's (a five-part JWE-style string)."""
+    header = b64url(b'{"cty":"JWT","enc":"A256GCM","alg":"RSA-OAEP"}')
+    token = ".".join([header, b64url(secrets.token_bytes(256)), b64url(secrets.token_bytes(12)),
+                      b64url(secrets.token_bytes(48)), b64url(secrets.token_bytes(16))])
+    store.put(Kind.REFRESH, record.pool_id, digest(token), asdict(record), expires=record.expires)
+    return token
+
+
+def find_refresh_token(store: Store, pool_id: str, token: str) -> RefreshRecord | None:
+    """The token's record, expired or not (the caller says which), or None when this pool never issued it."""
+    found = store.lookup(Kind.REFRESH, pool_id, digest(token))
+    return RefreshRecord(**found.data) if found else None
+
+
+def revoke_refresh_token(store: Store, record: RefreshRecord, token: str | None = None) -> None:
+    """Mark a refresh token revoked and revoke the access tokens of its sign-in (same origin_jti)."""
+    record.revoked = True
+    with store.transaction():
+        if token is not None:
+            store.put(Kind.REFRESH, record.pool_id, digest(token), asdict(record), expires=record.expires)
+        store.put(Kind.REVOKED_ORIGIN, record.pool_id, record.origin_jti, {"at": record.auth_time})
+
+
+def revoke_user_tokens(store: Store, pool_id: str, username: str) -> int:
+    """GlobalSignOut: revoke every refresh token of the user and the access tokens minted with them."""
+    count = 0
+    with store.transaction():
+        for _, key, data in store.items(Kind.REFRESH, pool_id):
+            if data["username"] == username and not data["revoked"]:
+                data["revoked"] = True
+                store.put(Kind.REFRESH, pool_id, key, data, expires=data["expires"])
+                store.put(Kind.REVOKED_ORIGIN, pool_id, data["origin_jti"], {"at": data["auth_time"]})
+                count += 1
+    return count
+
+
+def origin_revoked(store: Store, pool_id: str, origin_jti: str | None) -> bool:
+    return bool(origin_jti) and store.get(Kind.REVOKED_ORIGIN, pool_id, origin_jti) is not None
