@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 from emulator.model import AppClient
-from emulator.oauth2.errors import OAuthError, oauth_error
+from emulator.oauth2.errors import oauth_error
 
 
 @dataclass(frozen=True)
@@ -22,59 +22,60 @@ class ClientCredentials:
     method: str  # "client_secret_basic" | "client_secret_post" | "none"
 
 
-def parse_basic(header: str | None) -> tuple[str, str] | None | OAuthError:
-    """(id, secret) of an `Authorization: Basic` header; None without one; an error when it is malformed."""
+def parse_basic(header: str | None) -> tuple[str, str] | None:
+    """(id, secret) of an `Authorization: Basic` header; None without one; raises OAuthError when it is malformed."""
     if header is None:
         return None
     scheme, _, value = header.strip().partition(" ")
     if scheme.lower() != "basic":
-        return oauth_error("invalid_client", f"the Authorization header uses scheme {scheme[:20]!r}; the token "
+        raise oauth_error("invalid_client", f"the Authorization header uses scheme {scheme[:20]!r}; the token "
                                              "endpoint takes 'Basic base64(client_id:client_secret)'")
     value = value.strip()
     try:
         decoded = base64.b64decode(value, validate=True).decode("utf-8")
     except (binascii.Error, ValueError):
-        return oauth_error("invalid_client", "the Basic credentials are not valid base64 of 'client_id:client_secret' "
-                                             "(a line break from `base64` without -w0 breaks it, for example)")
+        raise oauth_error("invalid_client", "the Basic credentials are not valid base64 of "
+                                            "'client_id:client_secret' (a line break from `base64` without -w0 "
+                                            "breaks it, for example)") from None
     client_id, colon, secret = decoded.partition(":")
     if not colon:
-        return oauth_error("invalid_client", "the Basic credentials decode to a value without ':'; they must be "
+        raise oauth_error("invalid_client", "the Basic credentials decode to a value without ':'; they must be "
                                              "base64('client_id:client_secret')")
     # RFC 6749 §2.3.1 form-encodes both parts before base64 (Authlib does); Cognito ids and
     # secrets are [\w+]+, so unquoting is harmless for callers that do not encode.
     return unquote(client_id), unquote(secret)
 
 
-def presented_credentials(basic: tuple[str, str] | None, form: Mapping[str, str]) -> ClientCredentials | OAuthError:
-    """The credentials of a request from its Basic header and body; an error when they conflict or are absent."""
+def presented_credentials(basic: tuple[str, str] | None, form: Mapping[str, str]) -> ClientCredentials:
+    """The credentials of a request from its Basic header and body; OAuthError when they conflict or are absent."""
     body_id = form.get("client_id") or None
     body_secret = form.get("client_secret") or None
     if basic is not None:
         client_id, secret = basic
         if body_id is not None and body_id != client_id:
-            return oauth_error("invalid_client", f"the Basic header names client '{client_id}' but the body's "
+            raise oauth_error("invalid_client", f"the Basic header names client '{client_id}' but the body's "
                                                  f"client_id is '{body_id}'")
         if body_secret is not None and body_secret != secret:
-            return oauth_error("invalid_client", "the body's client_secret differs from the one in the Basic header")
+            raise oauth_error("invalid_client", "the body's client_secret differs from the one in the Basic header")
         return ClientCredentials(client_id, secret, "client_secret_basic")
     if body_id is None:
-        return oauth_error("invalid_client", "the request names no client: send 'Authorization: Basic "
+        raise oauth_error("invalid_client", "the request names no client: send 'Authorization: Basic "
                                              "base64(client_id:client_secret)' or client_id in the body")
     return ClientCredentials(body_id, body_secret, "client_secret_post" if body_secret else "none")
 
 
 def check_client_secret(client: AppClient | None, creds: ClientCredentials,
-                        error_key: str = "invalid_client") -> OAuthError | None:
-    """None when `creds` authenticate `client`; otherwise the refusal (`error_key` picks invalid_client's status)."""
+                        error_key: str = "invalid_client") -> AppClient:
+    """The client `creds` authenticate; OAuthError otherwise (`error_key` picks invalid_client's status)."""
     if client is None:
-        return oauth_error(error_key, f"no app client with id '{creds.client_id}' in any pool")
+        raise oauth_error(error_key, f"no app client with id '{creds.client_id}' in any pool")
     if client.client_secret:
         if not creds.secret:
-            return oauth_error(error_key, f"client '{client.client_name}' has a secret; send it as 'Authorization: "
+            raise oauth_error(error_key, f"client '{client.client_name}' has a secret; send it as 'Authorization: "
                                           "Basic base64(client_id:client_secret)' (or client_secret in the body)")
         if not hmac.compare_digest(client.client_secret.encode(), creds.secret.encode()):
-            return oauth_error(error_key, f"the client secret is not the secret of client '{client.client_name}'")
-        return None
+            raise oauth_error(error_key, f"the client secret is not the secret of client '{client.client_name}'")
+        return client
     if creds.secret:
-        return oauth_error(error_key, f"client '{client.client_name}' has no secret, but the request sends one")
-    return None
+        raise oauth_error(error_key, f"client '{client.client_name}' has no secret, but the request sends one")
+    return client

@@ -19,33 +19,33 @@ MAX_FIELDS = 64
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # RFC 6749 §5.1
 
 
-async def read_form(request: Request, include_query: bool = True) -> dict[str, str] | OAuthError:
-    """The request's form parameters (body, plus the query string as AWS also reads it), or invalid_request."""
+async def read_form(request: Request, include_query: bool = True) -> dict[str, str]:
+    """The request's form parameters (body, plus the query string as AWS also reads it); OAuthError invalid_request."""
     declared = request.headers.get("content-length")
     if declared is not None and (not declared.isdigit() or int(declared) > MAX_FORM_BYTES):
-        return oauth_error("invalid_request", f"the body is larger than {MAX_FORM_BYTES} bytes")
+        raise oauth_error("invalid_request", f"the body is larger than {MAX_FORM_BYTES} bytes")
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_FORM_BYTES:
-            return oauth_error("invalid_request", f"the body is larger than {MAX_FORM_BYTES} bytes")
+            raise oauth_error("invalid_request", f"the body is larger than {MAX_FORM_BYTES} bytes")
     content_type = request.headers.get("content-type", "")
     if body and content_type.split(";", 1)[0].strip().lower() != FORM_TYPE:
         shown = content_type.split(";", 1)[0].strip() or "no Content-Type"
-        return oauth_error("invalid_request", f"the body is sent as {shown[:60]}; it must be {FORM_TYPE}")
+        raise oauth_error("invalid_request", f"the body is sent as {shown[:60]}; it must be {FORM_TYPE}")
     try:
         text = bytes(body).decode("utf-8")
         pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FIELDS)
         if include_query:
             pairs += parse_qsl(request.url.query, keep_blank_values=True, max_num_fields=MAX_FIELDS)
     except UnicodeDecodeError:
-        return oauth_error("invalid_request", "the body is not UTF-8")
+        raise oauth_error("invalid_request", "the body is not UTF-8") from None
     except ValueError:
-        return oauth_error("invalid_request", f"the request has more than {MAX_FIELDS} parameters")
+        raise oauth_error("invalid_request", f"the request has more than {MAX_FIELDS} parameters") from None
     form: dict[str, str] = {}
     for name, value in pairs:
         if name in form:
-            return oauth_error("invalid_request", f"parameter {name[:40]!r} is given more than once")
+            raise oauth_error("invalid_request", f"parameter {name[:40]!r} is given more than once")
         form[name] = value
     return form
 

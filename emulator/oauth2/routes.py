@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -29,49 +29,27 @@ def build_router(rt: Runtime) -> APIRouter:
 
     @router.post("/oauth2/token")
     async def token_endpoint(request: Request) -> Response:
-        form = await read_form(request)
-        if isinstance(form, OAuthError):
-            return oauth_error_response(rt, TOKEN, form)
-        authorization = request.headers.get("authorization")
-        try:
-            body = await run_in_threadpool(token.token_response, rt, form, authorization)
-        except OAuthError as error:
-            return oauth_error_response(rt, TOKEN, error)
-        except TokenRefused as refused:  # the token path's refusal, in this endpoint's words
-            return oauth_error_response(rt, TOKEN, refused.oauth())
-        except Exception:  # never a traceback to the client
-            log.exception("internal error in %s", TOKEN)
-            return oauth_error_response(rt, TOKEN, oauth_error("server_error", SERVER_ERROR_REASON))
-        return JSONResponse(body, headers=NO_STORE)
+        async def handle() -> Response:
+            form = await read_form(request)
+            body = await run_in_threadpool(token.token_response, rt, form, request.headers.get("authorization"))
+            return JSONResponse(body, headers=NO_STORE)
+        return await _json_endpoint(rt, TOKEN, handle)
 
     @router.post("/oauth2/revoke")
     async def revoke_endpoint(request: Request) -> Response:
-        form = await read_form(request)
-        if isinstance(form, OAuthError):
-            return oauth_error_response(rt, REVOKE, form)
-        try:
+        async def handle() -> Response:
+            form = await read_form(request)
             note = await run_in_threadpool(revoke.revoke, rt, form, request.headers.get("authorization"))
-        except OAuthError as error:
-            return oauth_error_response(rt, REVOKE, error)
-        except Exception:
-            log.exception("internal error in %s", REVOKE)
-            return oauth_error_response(rt, REVOKE, oauth_error("server_error", SERVER_ERROR_REASON))
-        # 200 with an empty body, also when nothing was revoked; the note says why.
-        return Response(status_code=200, headers={**NO_STORE, **(reason_headers(note) if note else {})})
+            # 200 with an empty body, also when nothing was revoked; the note says why.
+            return Response(status_code=200, headers={**NO_STORE, **(reason_headers(note) if note else {})})
+        return await _json_endpoint(rt, REVOKE, handle)
 
     @router.get("/oauth2/userInfo")
     async def userinfo_endpoint(request: Request) -> Response:
-        try:
+        async def handle() -> Response:
             body = await run_in_threadpool(userinfo.user_info, rt, request.headers.get("authorization"))
-        except userinfo.UserInfoError as error:
-            rt.decisions.reject(USERINFO, f"{error.status} {error.error}", error.reason)
-            return JSONResponse({"error": error.error, "error_description": error.description},
-                                status_code=error.status,
-                                headers={"WWW-Authenticate": error.www_authenticate(), **reason_headers(error.reason)})
-        except Exception:
-            log.exception("internal error in %s", USERINFO)
-            return oauth_error_response(rt, USERINFO, oauth_error("server_error", SERVER_ERROR_REASON))
-        return JSONResponse(body)
+            return JSONResponse(body)
+        return await _json_endpoint(rt, USERINFO, handle)
 
     @router.get("/oauth2/authorize")
     async def authorize_endpoint(request: Request) -> Response:
@@ -83,9 +61,10 @@ def build_router(rt: Runtime) -> APIRouter:
 
     @router.post("/login")
     async def login_post(request: Request) -> Response:
-        form = await read_form(request, include_query=False)
-        if isinstance(form, OAuthError):
-            return _error_page(rt, login.LOGIN, form.reason, 400)
+        try:
+            form = await read_form(request, include_query=False)
+        except OAuthError as error:
+            return _error_page(rt, login.LOGIN, error.reason, 400)
         params = query_params(request)
         return await _page(rt, login.LOGIN, lambda r, p, c: login.login_submit(r, p, form, c), params,
                            request.cookies)
@@ -108,6 +87,24 @@ def _error_page_text(rt: Runtime, code: str) -> str:
         if code and decision["component"].startswith("hosted-ui") and decision["error"] == f"302 error={code}":
             return f"Error {code}: {decision['reason']}."
     return (f"Error {code}. " if code else "") + "The reason is in the emulator's log and at /_emulator/decisions."
+
+
+async def _json_endpoint(rt: Runtime, component: str, handle: Callable[[], Awaitable[Response]]) -> Response:
+    """The one place a JSON endpoint's refusal becomes AWS's answer: OAuth2 errors, the token path's refusals,
+    userInfo's bearer errors, and anything unexpected (a server_error, never a traceback)."""
+    try:
+        return await handle()
+    except OAuthError as error:
+        return oauth_error_response(rt, component, error)
+    except TokenRefused as refused:
+        return oauth_error_response(rt, component, refused.oauth())
+    except userinfo.UserInfoError as error:
+        rt.decisions.reject(component, f"{error.status} {error.error}", error.reason)
+        return JSONResponse({"error": error.error, "error_description": error.description}, status_code=error.status,
+                            headers={"WWW-Authenticate": error.www_authenticate(), **reason_headers(error.reason)})
+    except Exception:
+        log.exception("internal error in %s", component)
+        return oauth_error_response(rt, component, oauth_error("server_error", SERVER_ERROR_REASON))
 
 
 PageHandler = Callable[[Runtime, dict[str, str], dict[str, str]], Response]

@@ -18,10 +18,10 @@ from emulator.runtime import Runtime
 def token_response(rt: Runtime, form: Mapping[str, str], authorization: str | None) -> dict[str, Any]:
     """The token endpoint's JSON answer; raises OAuthError with AWS's error otherwise."""
     grant_type = form.get("grant_type")
-    _raise(grants.check_grant_type(grant_type))
+    grants.check_grant_type(grant_type)
     assert grant_type is not None
     pool, client = authenticate_client(rt, form, authorization)
-    _raise(grants.check_client_may_use(client, grant_type))
+    grants.check_client_may_use(client, grant_type)
     if grant_type == "client_credentials":
         return _client_credentials(rt, pool, client, form)
     if grant_type == "authorization_code":
@@ -32,15 +32,12 @@ def token_response(rt: Runtime, form: Mapping[str, str], authorization: str | No
 def authenticate_client(rt: Runtime, form: Mapping[str, str], authorization: str | None,
                         error_key: str = "invalid_client") -> tuple[UserPool, AppClient]:
     """The pool and client a request authenticates as (Basic header or body), or OAuthError."""
-    basic = parse_basic(authorization)
-    if isinstance(basic, OAuthError):
-        raise _with_status(basic, error_key)
-    creds = presented_credentials(basic, form)
-    if isinstance(creds, OAuthError):
-        raise _with_status(creds, error_key)
-    client = rt.store.client(creds.client_id)
-    _raise(check_client_secret(client, creds, error_key))
-    assert client is not None
+    try:
+        creds = presented_credentials(parse_basic(authorization), form)
+    except OAuthError as error:
+        # invalid_client as the endpoint answers it (400 at the token endpoint, 401 at revoke).
+        raise (oauth_error(error_key, error.reason) if error.error == "invalid_client" else error) from None
+    client = check_client_secret(rt.store.client(creds.client_id), creds, error_key)
     pool = rt.store.pool(client.pool_id)
     if pool is None:
         raise oauth_error(error_key, f"app client '{client.client_id}' belongs to a deleted pool")
@@ -49,8 +46,6 @@ def authenticate_client(rt: Runtime, form: Mapping[str, str], authorization: str
 
 def _client_credentials(rt: Runtime, pool: UserPool, client: AppClient, form: Mapping[str, str]) -> dict[str, Any]:
     scope = grants.client_credentials_scope(client, form.get("scope"), rt.store.custom_scopes(pool.id))
-    if isinstance(scope, OAuthError):
-        raise scope
     # token-endpoint.md: exactly these three members for client_credentials.
     return oauth_shape(mint(rt, TokenRequest(Grant.CLIENT_CREDENTIALS, pool, client, scope=scope, oauth=True)))
 
@@ -59,7 +54,7 @@ def _authorization_code(rt: Runtime, pool: UserPool, client: AppClient, form: Ma
     code = _required(form, "code", "authorization_code")
     redirect_uri = _required(form, "redirect_uri", "authorization_code")
     grant = redeem_code(rt.store, code)
-    _raise(grants.check_code(grant, client, redirect_uri, form.get("code_verifier"), rt.clock()))
+    grants.check_code(grant, client, redirect_uri, form.get("code_verifier"), rt.clock())
     assert grant is not None
     return oauth_shape(mint(rt, TokenRequest(
         Grant.HOSTED, pool, client, grant.username, scope=grant.scope, nonce=grant.nonce, oauth=True,
@@ -89,13 +84,3 @@ def _required(form: Mapping[str, str], name: str, grant_type: str) -> str:
     if not value:
         raise oauth_error("invalid_request", f"grant_type={grant_type} needs {name}, and the request has none")
     return value
-
-
-def _raise(error: OAuthError | None) -> None:
-    if error is not None:
-        raise error
-
-
-def _with_status(error: OAuthError, error_key: str) -> OAuthError:
-    """invalid_client as the endpoint answers it (400 at the token endpoint, 401 at revoke)."""
-    return oauth_error(error_key, error.reason) if error.error == "invalid_client" else error
