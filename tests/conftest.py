@@ -39,10 +39,11 @@ def bundled_config(with_apis: bool = False) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def emulator() -> Iterator[EmulatorServer]:
-    """The bundled config (without gateway APIs), in memory, on a free port."""
-    with running_emulator(bundled_config()) as server:
-        yield server
+def server(request: pytest.FixtureRequest) -> Iterator[EmulatorServer]:
+    """The emulator serving the test module's CONFIG (the bundled config.yaml without gateway APIs when the
+    module has none), in memory, on a free port, for the whole module."""
+    with running_emulator(getattr(request.module, "CONFIG", None) or bundled_config()) as emulator:
+        yield emulator
 
 
 def cognito_client(url: str) -> Any:
@@ -51,9 +52,9 @@ def cognito_client(url: str) -> Any:
 
 
 @pytest.fixture(scope="module")
-def cognito(emulator: EmulatorServer) -> Any:
-    """An unmodified boto3 cognito-idp client pointed at the emulator."""
-    return cognito_client(emulator.url)
+def idp(server: EmulatorServer) -> Any:
+    """An unmodified boto3 cognito-idp client pointed at the module's emulator."""
+    return cognito_client(server.url)
 
 
 def refused(call: Any) -> tuple[str, str, str]:

@@ -5,7 +5,6 @@ deletion, sign-out, AdminResetUserPassword, ChangePassword, attribute verificati
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -14,8 +13,9 @@ import pytest
 
 from emulator.cognito.lookup import secret_hash
 from emulator.server import EmulatorServer
-from emulator.testing import running_emulator
-from tests.conftest import cognito_client, refused
+from tests.conftest import refused
+
+pytestmark = pytest.mark.e2e
 
 POOL = "us-east-1_AdminUse01"
 ALIAS_POOL = "us-east-1_AdminUse02"
@@ -52,17 +52,6 @@ CONFIG = {
         "Clients": [{"ClientName": "alias", "ClientId": "aliasclient", "ExplicitAuthFlows": FLOWS}],
     }],
 }
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[EmulatorServer]:
-    with running_emulator(CONFIG) as emulator:
-        yield emulator
-
-
-@pytest.fixture(scope="module")
-def idp(server: EmulatorServer) -> Any:
-    return cognito_client(server.url)
 
 
 def sign_in(idp: Any, username: str, password: str, client: str = "appclient") -> dict:

@@ -15,7 +15,6 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +23,9 @@ import jwt
 import pytest
 
 from emulator.server import EmulatorServer
-from emulator.testing import running_emulator
-from tests.conftest import bundled_config
 
-pytestmark = pytest.mark.skipif(shutil.which("aws") is None, reason="the AWS CLI is not installed")
+pytestmark = [pytest.mark.e2e, pytest.mark.cli,
+              pytest.mark.skipif(shutil.which("aws") is None, reason="the AWS CLI is not installed")]
 
 SEED_FLAGS = ["--allowed-o-auth-flows", "client_credentials", "--allowed-o-auth-scopes", "test_resource/test",
               "--allowed-o-auth-flows-user-pool-client"]
@@ -51,12 +49,6 @@ class Cli:
         done = self.run(*args)
         assert done.returncode == 0, done.stderr
         return json.loads(done.stdout) if done.stdout.strip() else {}
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[EmulatorServer]:
-    with running_emulator(bundled_config()) as emu:
-        yield emu
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -17,8 +16,9 @@ from botocore.exceptions import ClientError
 from emulator.cognito.passwords import set_password
 from emulator.server import EmulatorServer
 from emulator.state import UserRecord
-from emulator.testing import running_emulator
-from tests.conftest import cognito_client, rejected
+from tests.conftest import rejected
+
+pytestmark = pytest.mark.e2e
 
 POOL = "us-east-1_Clients01"
 CONFIG = {
@@ -32,17 +32,6 @@ CONFIG = {
         "Clients": [{"ClientName": "elsewhere", "ClientId": "elsewhere01"}],
     }],
 }
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[EmulatorServer]:
-    with running_emulator(CONFIG) as emu:
-        yield emu
-
-
-@pytest.fixture(scope="module")
-def idp(server: EmulatorServer) -> Any:
-    return cognito_client(server.url)
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,8 @@ from emulator.server import EmulatorServer
 from emulator.testing import running_emulator
 from tests.conftest import cognito_client, refused
 
+pytestmark = pytest.mark.e2e
+
 
 class Source:
     """A source clock the test owns, so the figures are exact."""

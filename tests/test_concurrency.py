@@ -5,9 +5,13 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
+
 from emulator.cognito.lookup import secret_hash
 from emulator.testing import running_emulator
 from tests.conftest import bundled_config, cognito_client
+
+pytestmark = pytest.mark.e2e
 
 HASH = secret_hash("amoamo", "peroper@hoge.com", "piyopiyo")
 

@@ -17,6 +17,8 @@ from emulator.model import DEFAULT_EXPLICIT_AUTH_FLOWS
 from emulator.testing import free_port
 from tests.conftest import ROOT, bundled_config
 
+pytestmark = pytest.mark.e2e
+
 BASE = bundled_config()
 
 
@@ -128,15 +130,17 @@ def test_bad_config_fails_before_any_port_opens(tmp_path: Path) -> None:
     assert "ready" not in result.stdout
 
 
-@pytest.mark.parametrize("text", [
-    "Region:\nUserPools: []\n",
-    "UserPools:\n  - Name: p\n    Clients:\n      - {ClientName: c, AuthSessionValidity: }\n",
-    "Apis:\n  - {Name: a, ProtocolType: , Port: , Routes: []}\n",
+@pytest.mark.parametrize(("text", "default"), [
+    ("Region:\nUserPools: []\n", lambda c: c.region == "us-east-1"),
+    ("UserPools:\n  - Name: p\n    Clients:\n      - {ClientName: c, AuthSessionValidity: }\n",
+     lambda c: c.pools[0].clients[0].auth_session_validity == 3),
+    ("Apis:\n  - {Name: a, ProtocolType: , Port: , Routes: []}\n",
+     lambda c: (c.apis[0].protocol_type, c.apis[0].port) == ("HTTP", 8080)),
 ])
-def test_an_empty_yaml_value_counts_as_absent(tmp_path: Path, text: str) -> None:
+def test_an_empty_yaml_value_counts_as_absent(tmp_path: Path, text: str, default: Any) -> None:
     path = tmp_path / "c.yaml"
     path.write_text(text)
-    load_config(path)
+    assert default(load_config(path))  # the key's default, as if it were not written at all
 
 
 @pytest.mark.parametrize(("text", "key_path"), [

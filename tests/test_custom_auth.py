@@ -4,7 +4,6 @@ when a trigger is missing or misbehaves."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import jwt
@@ -13,9 +12,10 @@ import pytest
 from pycognito.aws_srp import AWSSRP
 
 from emulator.cognito.lookup import secret_hash
-from emulator.testing import running_emulator
 from tests import custom_auth_triggers as triggers
-from tests.conftest import cognito_client, refused
+from tests.conftest import refused
+
+pytestmark = pytest.mark.e2e
 
 POOL = "us-east-1_Custom0001"
 SRP_POOL = "us-east-1_CustomSrp01"
@@ -69,12 +69,6 @@ CONFIG = {"UserPools": [
     _pool("us-east-1_CustomArn01", {
         "DefineAuthChallenge": "arn:aws:lambda:us-east-1:123456789012:function:define"}),
 ]}
-
-
-@pytest.fixture(scope="module")
-def idp() -> Iterator[Any]:
-    with running_emulator(CONFIG) as server:
-        yield cognito_client(server.url)
 
 
 @pytest.fixture(autouse=True)

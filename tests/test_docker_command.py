@@ -10,10 +10,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from emulator.testing import free_port
 from tests.conftest import ROOT
+
+pytestmark = [pytest.mark.e2e, pytest.mark.cli]
 
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
 

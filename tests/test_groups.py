@@ -4,14 +4,14 @@ cognito:groups claim that memberships put in tokens."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import jwt
 import pytest
 
-from emulator.testing import running_emulator
-from tests.conftest import cognito_client, refused
+from tests.conftest import refused
+
+pytestmark = pytest.mark.e2e
 
 POOL = "us-east-1_GroupTest1"
 FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
@@ -30,12 +30,6 @@ CONFIG = {
         "Clients": [{"ClientName": "app", "ClientId": "appclient", "ExplicitAuthFlows": FLOWS}],
     }],
 }
-
-
-@pytest.fixture(scope="module")
-def idp() -> Iterator[Any]:
-    with running_emulator(CONFIG) as server:
-        yield cognito_client(server.url)
 
 
 def groups_claim(idp: Any, username: str) -> list[str] | None:

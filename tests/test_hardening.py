@@ -15,6 +15,8 @@ from emulator.server import EmulatorServer
 from emulator.testing import running_emulator
 from tests.conftest import cognito_client, refused
 
+pytestmark = pytest.mark.e2e
+
 POOL = "us-east-1_Harden001"
 CONFIG = {
     "UserPools": [{

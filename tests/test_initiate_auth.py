@@ -3,7 +3,6 @@ AWS_BEHAVIOR §2, each with AWS's `__type`/message and the plain-words reason he
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import jwt
@@ -12,6 +11,8 @@ import pytest
 from emulator.cognito.lookup import secret_hash
 from emulator.testing import running_emulator
 from tests.conftest import cognito_client, refused
+
+pytestmark = pytest.mark.e2e
 
 POOL = "us-east-1_AuthTest01"
 SECRET = "clientsecret0123456789abcdef"
@@ -53,12 +54,6 @@ CONFIG = {
                      "ExplicitAuthFlows": ["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}],
     }],
 }
-
-
-@pytest.fixture(scope="module")
-def idp() -> Iterator[Any]:
-    with running_emulator(CONFIG) as server:
-        yield cognito_client(server.url)
 
 
 def password_auth(idp: Any, client_id: str, username: str, password: str, **extra: str) -> dict:

@@ -4,7 +4,7 @@ real client while the decision is forced to refuse, so a path that bypassed issu
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -17,8 +17,9 @@ from emulator.issuance import Grant, Holder, Refresh, Refusal, refusal
 from emulator.model import AppClient
 from emulator.oauth2.testing import callback_params, hosted_sign_in, pkce_pair
 from emulator.server import EmulatorServer
-from emulator.testing import running_emulator
 from tests.conftest import cognito_client, refused
+
+pytestmark = pytest.mark.e2e
 
 POOL = "us-east-1_Issuance1"
 PASSWORD = "Correct-Horse1"
@@ -93,14 +94,8 @@ CONFIG = {
 FORCED = "forced by the test: the token path refused"
 
 
-@pytest.fixture(scope="module")
-def emu() -> Iterator[EmulatorServer]:
-    with running_emulator(CONFIG) as server:
-        yield server
-
-
-def _api(emu: EmulatorServer, act: Callable[[Any], Any]) -> tuple[str, str, str]:
-    return refused(lambda: act(cognito_client(emu.url)))
+def _api(server: EmulatorServer, act: Callable[[Any], Any]) -> tuple[str, str, str]:
+    return refused(lambda: act(cognito_client(server.url)))
 
 
 def _oauth(response: httpx.Response) -> tuple[str, str, str]:
@@ -141,16 +136,17 @@ def _refresh(idp: Any, token: str) -> dict:
                              AuthParameters={"REFRESH_TOKEN": token})
 
 
-def _code(emu: EmulatorServer) -> tuple[str, str]:
+def _code(server: EmulatorServer) -> tuple[str, str]:
     verifier, challenge = pkce_pair()
-    location = hosted_sign_in(emu.url, "ann", PASSWORD, response_type="code", client_id="hostedclient",
+    location = hosted_sign_in(server.url, "ann", PASSWORD, response_type="code", client_id="hostedclient",
                               redirect_uri=CALLBACK, scope="openid", code_challenge=challenge,
                               code_challenge_method="S256")
     return callback_params(location)["code"], verifier
 
 
-def _token_endpoint(emu: EmulatorServer, form: dict[str, str], auth: tuple[str, str] | None = None) -> httpx.Response:
-    return httpx.post(f"{emu.url}/oauth2/token", data=form, auth=auth)
+def _token_endpoint(server: EmulatorServer, form: dict[str, str],
+                    auth: tuple[str, str] | None = None) -> httpx.Response:
+    return httpx.post(f"{server.url}/oauth2/token", data=form, auth=auth)
 
 
 API_REFUSED = ("NotAuthorizedException", "User is disabled.")
@@ -159,55 +155,56 @@ OAUTH_REFUSED = ("400", "invalid_grant")
 # Each path: (setup run before the decision is forced, the act after it, what the client sees).
 PATHS: dict[str, tuple[Callable[[EmulatorServer], Any], Callable[[EmulatorServer, Any], tuple[str, str, str]],
                        tuple[str, str]]] = {
-    "InitiateAuth USER_PASSWORD_AUTH": (lambda emu: None, lambda emu, _: _api(emu, _password), API_REFUSED),
-    "AdminInitiateAuth ADMIN_USER_PASSWORD_AUTH": (lambda emu: None, lambda emu, _: _api(emu, lambda idp: (
+    "InitiateAuth USER_PASSWORD_AUTH": (lambda server: None, lambda server, _: _api(server, _password), API_REFUSED),
+    "AdminInitiateAuth ADMIN_USER_PASSWORD_AUTH": (lambda server: None, lambda server, _: _api(server, lambda idp: (
         idp.admin_initiate_auth(UserPoolId=POOL, ClientId="apiclient", AuthFlow="ADMIN_USER_PASSWORD_AUTH",
                                 AuthParameters={"USERNAME": "ann", "PASSWORD": PASSWORD}))), API_REFUSED),
-    "USER_SRP_AUTH + PASSWORD_VERIFIER": (lambda emu: None, lambda emu, _: _api(emu, _srp), API_REFUSED),
-    "NEW_PASSWORD_REQUIRED": (lambda emu: None, lambda emu, _: _api(emu, _new_password), API_REFUSED),
-    "SOFTWARE_TOKEN_MFA": (lambda emu: None, lambda emu, _: _api(emu, _totp), API_REFUSED),
+    "USER_SRP_AUTH + PASSWORD_VERIFIER": (lambda server: None, lambda server, _: _api(server, _srp), API_REFUSED),
+    "NEW_PASSWORD_REQUIRED": (lambda server: None, lambda server, _: _api(server, _new_password), API_REFUSED),
+    "SOFTWARE_TOKEN_MFA": (lambda server: None, lambda server, _: _api(server, _totp), API_REFUSED),
     "REFRESH_TOKEN_AUTH": (
-        lambda emu: _password(cognito_client(emu.url))["AuthenticationResult"]["RefreshToken"],
-        lambda emu, token: _api(emu, lambda idp: _refresh(idp, token)), API_REFUSED),
+        lambda server: _password(cognito_client(server.url))["AuthenticationResult"]["RefreshToken"],
+        lambda server, token: _api(server, lambda idp: _refresh(idp, token)), API_REFUSED),
     "/oauth2/token authorization_code": (
-        _code, lambda emu, pair: _oauth(_token_endpoint(emu, {
+        _code, lambda server, pair: _oauth(_token_endpoint(server, {
             "grant_type": "authorization_code", "client_id": "hostedclient", "code": pair[0],
             "redirect_uri": CALLBACK, "code_verifier": pair[1]})), OAUTH_REFUSED),
     "/oauth2/token refresh_token": (
-        lambda emu: _token_endpoint(emu, {"grant_type": "authorization_code", "client_id": "hostedclient",
-                                          "code": (pair := _code(emu))[0], "redirect_uri": CALLBACK,
+        lambda server: _token_endpoint(server, {"grant_type": "authorization_code", "client_id": "hostedclient",
+                                          "code": (pair := _code(server))[0], "redirect_uri": CALLBACK,
                                           "code_verifier": pair[1]}).json()["refresh_token"],
-        lambda emu, token: _oauth(_token_endpoint(emu, {"grant_type": "refresh_token", "client_id": "hostedclient",
-                                                        "refresh_token": token})), OAUTH_REFUSED),
+        lambda server, token: _oauth(_token_endpoint(server, {
+            "grant_type": "refresh_token", "client_id": "hostedclient", "refresh_token": token})), OAUTH_REFUSED),
     "/oauth2/token client_credentials": (
-        lambda emu: None, lambda emu, _: _oauth(_token_endpoint(
-            emu, {"grant_type": "client_credentials", "scope": "api/read"},
+        lambda server: None, lambda server, _: _oauth(_token_endpoint(
+            server, {"grant_type": "client_credentials", "scope": "api/read"},
             auth=("machineclient", "machinesecret" * 3))), OAUTH_REFUSED),
 }
 
 
 @pytest.mark.parametrize("path", list(PATHS))
-def test_every_minting_path_passes_through_the_one_decision(emu: EmulatorServer, path: str,
+def test_every_minting_path_passes_through_the_one_decision(server: EmulatorServer, path: str,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     setup, act, (first, second) = PATHS[path]
-    prepared = setup(emu)
+    prepared = setup(server)
     monkeypatch.setattr(issuance, "refusal", lambda *args: (Refusal.USER_DISABLED, FORCED))
-    seen = act(emu, prepared)
+    seen = act(server, prepared)
     assert seen[:2] == (first, second)
     assert seen[2] == FORCED
 
 
-def test_implicit_grant_passes_through_the_one_decision(emu: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_implicit_grant_passes_through_the_one_decision(server: EmulatorServer,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(issuance, "refusal", lambda *args: (Refusal.USER_DISABLED, FORCED))
     with pytest.raises(AssertionError, match="User is disabled."):
-        hosted_sign_in(emu.url, "ann", PASSWORD, response_type="token", client_id="hostedclient",
+        hosted_sign_in(server.url, "ann", PASSWORD, response_type="token", client_id="hostedclient",
                        redirect_uri=CALLBACK, scope="openid")
 
 
-def test_every_path_mints_when_the_decision_allows(emu: EmulatorServer) -> None:
-    idp = cognito_client(emu.url)
+def test_every_path_mints_when_the_decision_allows(server: EmulatorServer) -> None:
+    idp = cognito_client(server.url)
     assert _password(idp)["AuthenticationResult"]["AccessToken"]
     assert _srp(idp)["AuthenticationResult"]["IdToken"]
-    location = hosted_sign_in(emu.url, "ann", PASSWORD, response_type="token", client_id="hostedclient",
+    location = hosted_sign_in(server.url, "ann", PASSWORD, response_type="token", client_id="hostedclient",
                               redirect_uri=CALLBACK, scope="openid")
     assert callback_params(location)["access_token"]

@@ -7,14 +7,14 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from emulator.server import EmulatorServer
-from emulator.testing import running_emulator
-from tests.conftest import cognito_client, refused
+from tests.conftest import refused
+
+pytestmark = pytest.mark.e2e
 
 POOL = "us-east-1_ListUsers1"
 
@@ -38,17 +38,6 @@ CONFIG = {
         "Clients": [{"ClientName": "app", "ClientId": "appclient"}],
     }],
 }
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[EmulatorServer]:
-    with running_emulator(CONFIG) as emulator:
-        yield emulator
-
-
-@pytest.fixture(scope="module")
-def idp(server: EmulatorServer) -> Any:
-    return cognito_client(server.url)
 
 
 def names(idp: Any, **params: Any) -> set[str]:

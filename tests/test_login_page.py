@@ -16,6 +16,8 @@ from emulator.testing import free_port, running_emulator
 from tests.app_callback import serving_app
 from tests.conftest import bundled_config
 
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 CLIENT = "managedlogin01"  # the seed's managed-login client (PreventUserExistenceErrors ENABLED)

@@ -22,6 +22,8 @@ from emulator.testing import free_port, running_emulator
 from tests.app_callback import serving_app
 from tests.conftest import cognito_client
 
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
 POOL = "us-east-1_LoginMfa01"
 ON_POOL = "us-east-1_LoginMfaOn1"
 CLIENT = "mfaloginapp01"

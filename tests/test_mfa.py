@@ -23,6 +23,8 @@ from emulator.cognito.mfa import UserFactors, next_step
 from emulator.testing import free_port, running_emulator
 from tests.conftest import cognito_client, refused
 
+pytestmark = pytest.mark.e2e
+
 POOL = "us-east-1_MfaOptnl01"
 ON_POOL = "us-east-1_MfaRequir1"
 OFF_POOL = "us-east-1_MfaOffPool1"

@@ -19,6 +19,8 @@ from emulator.server import EmulatorServer
 from emulator.testing import running_emulator
 from tests.conftest import POOL_ID, bundled_config
 
+pytestmark = pytest.mark.e2e
+
 CLIENT_ID = "testserver01"
 SECRET = "testserversecret0123456789"
 # The claims of seed 001's decoded access token, exactly.

@@ -18,6 +18,8 @@ from emulator.testing import running_emulator
 from emulator.tokens import at_hash
 from tests.conftest import POOL_ID, bundled_config
 
+pytestmark = pytest.mark.e2e
+
 CALLBACK = "http://localhost:3000/callback"
 SPA = "spapublic01"
 WEB, WEB_SECRET = "webconfidential01", "webconfidentialsecret0123456789"

@@ -28,6 +28,8 @@ from emulator.server import EmulatorServer
 from emulator.testing import running_emulator
 from tests.conftest import bundled_config
 
+pytestmark = pytest.mark.e2e
+
 CALLBACK = "http://localhost:3000/callback"
 SPA = "spapublic01"
 CC, CC_SECRET = "testserver01", "testserversecret0123456789"

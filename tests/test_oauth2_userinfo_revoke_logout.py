@@ -14,6 +14,8 @@ from emulator.server import EmulatorServer
 from emulator.testing import running_emulator
 from tests.conftest import POOL_ID, bundled_config, cognito_client
 
+pytestmark = pytest.mark.e2e
+
 CALLBACK = "http://localhost:3000/callback"
 SPA = "spapublic01"
 WEB, WEB_SECRET = "webconfidential01", "webconfidentialsecret0123456789"

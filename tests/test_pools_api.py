@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -18,16 +17,7 @@ from emulator.server import EmulatorServer
 from emulator.testing import running_emulator
 from tests.conftest import POOL_ID, bundled_config, cognito_client, rejected
 
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[EmulatorServer]:
-    with running_emulator(bundled_config()) as emu:
-        yield emu
-
-
-@pytest.fixture(scope="module")
-def idp(server: EmulatorServer) -> Any:
-    return cognito_client(server.url)
+pytestmark = pytest.mark.e2e
 
 
 FULL_POOL = {

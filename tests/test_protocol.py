@@ -12,15 +12,17 @@ import pytest
 from emulator.cognito.protocol import validation_errors
 from emulator.server import EmulatorServer
 
+pytestmark = pytest.mark.e2e
+
 TARGET = "AWSCognitoIdentityProviderService."
 
 
-def call(emulator: EmulatorServer, operation: str | None, body: Any, raw: bytes | None = None,
+def call(server: EmulatorServer, operation: str | None, body: Any, raw: bytes | None = None,
          content_type: str = "application/x-amz-json-1.1") -> httpx.Response:
     headers = {"Content-Type": content_type}
     if operation is not None:
         headers["X-Amz-Target"] = TARGET + operation
-    return httpx.post(emulator.url, content=raw if raw is not None else json.dumps(body).encode(), headers=headers)
+    return httpx.post(server.url, content=raw if raw is not None else json.dumps(body).encode(), headers=headers)
 
 
 def assert_aws_error(response: httpx.Response, error_type: str, message: str | None = None) -> None:
@@ -35,15 +37,15 @@ def assert_aws_error(response: httpx.Response, error_type: str, message: str | N
         assert body["message"] == message
 
 
-def test_error_shape_matches_aws(emulator: EmulatorServer) -> None:
-    response = call(emulator, "InitiateAuth", {"ClientId": "nosuch", "AuthFlow": "USER_PASSWORD_AUTH",
+def test_error_shape_matches_aws(server: EmulatorServer) -> None:
+    response = call(server, "InitiateAuth", {"ClientId": "nosuch", "AuthFlow": "USER_PASSWORD_AUTH",
                                                "AuthParameters": {"USERNAME": "a", "PASSWORD": "b"}})
     assert_aws_error(response, "ResourceNotFoundException", "User pool client nosuch does not exist.")
     assert response.headers["x-amzn-errormessage"] == "User pool client nosuch does not exist."
 
 
-def test_success_carries_a_request_id(emulator: EmulatorServer) -> None:
-    response = httpx.get(f"{emulator.url}/_emulator/health")
+def test_success_carries_a_request_id(server: EmulatorServer) -> None:
+    response = httpx.get(f"{server.url}/_emulator/health")
     assert response.json()["status"] == "ok"
 
 
@@ -59,17 +61,17 @@ def test_success_carries_a_request_id(emulator: EmulatorServer) -> None:
      "USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, USER_AUTH]"),
     ({}, None),
 ])
-def test_input_is_validated_against_the_service_model(emulator: EmulatorServer, body: dict,
+def test_input_is_validated_against_the_service_model(server: EmulatorServer, body: dict,
                                                        message: str | None) -> None:
-    response = call(emulator, "InitiateAuth", body)
+    response = call(server, "InitiateAuth", body)
     assert_aws_error(response, "InvalidParameterException", message)
     if not body:
         assert response.json()["message"].startswith("2 validation errors detected: ")
 
 
 @pytest.mark.parametrize("raw", [b"{not json", b"[1, 2]", b"\xff\xfe", b'"string"', b"null"])
-def test_malformed_bodies_get_a_serialization_error(emulator: EmulatorServer, raw: bytes) -> None:
-    assert_aws_error(call(emulator, "InitiateAuth", None, raw=raw), "SerializationException")
+def test_malformed_bodies_get_a_serialization_error(server: EmulatorServer, raw: bytes) -> None:
+    assert_aws_error(call(server, "InitiateAuth", None, raw=raw), "SerializationException")
 
 
 @pytest.mark.parametrize("body", [
@@ -78,33 +80,33 @@ def test_malformed_bodies_get_a_serialization_error(emulator: EmulatorServer, ra
     {"ClientId": "piyopiyo", "AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": {"USERNAME": 5}},
     {"ClientId": True, "AuthFlow": "USER_PASSWORD_AUTH"},
 ])
-def test_wrong_types_get_a_serialization_error(emulator: EmulatorServer, body: dict) -> None:
-    assert_aws_error(call(emulator, "InitiateAuth", body), "SerializationException")
+def test_wrong_types_get_a_serialization_error(server: EmulatorServer, body: dict) -> None:
+    assert_aws_error(call(server, "InitiateAuth", body), "SerializationException")
 
 
-def test_unknown_operation(emulator: EmulatorServer) -> None:
-    response = call(emulator, "MakeCoffee", {})
+def test_unknown_operation(server: EmulatorServer) -> None:
+    response = call(server, "MakeCoffee", {})
     assert_aws_error(response, "UnknownOperationException")
     assert "MakeCoffee" in response.headers["x-emulator-reason"]
 
 
-def test_missing_target(emulator: EmulatorServer) -> None:
-    assert_aws_error(call(emulator, None, {}), "UnknownOperationException")
+def test_missing_target(server: EmulatorServer) -> None:
+    assert_aws_error(call(server, None, {}), "UnknownOperationException")
 
 
-def test_oversized_body(emulator: EmulatorServer) -> None:
-    response = call(emulator, "InitiateAuth", None, raw=b'{"ClientId": "' + b"a" * (2 * 1024 * 1024) + b'"}')
+def test_oversized_body(server: EmulatorServer) -> None:
+    response = call(server, "InitiateAuth", None, raw=b'{"ClientId": "' + b"a" * (2 * 1024 * 1024) + b'"}')
     assert_aws_error(response, "SerializationException")
 
 
-def test_plain_json_content_type_is_accepted(emulator: EmulatorServer) -> None:
-    response = call(emulator, "InitiateAuth", {"ClientId": "nosuch", "AuthFlow": "USER_PASSWORD_AUTH"},
+def test_plain_json_content_type_is_accepted(server: EmulatorServer) -> None:
+    response = call(server, "InitiateAuth", {"ClientId": "nosuch", "AuthFlow": "USER_PASSWORD_AUTH"},
                     content_type="application/json")
     assert response.json()["__type"] == "ResourceNotFoundException"
 
 
-def test_unsigned_operations_need_no_credentials_and_admin_ones_accept_any(emulator: EmulatorServer) -> None:
-    response = httpx.post(emulator.url, json={"UserPoolId": "us-east-1_Example01", "ClientId": "piyopiyo",
+def test_unsigned_operations_need_no_credentials_and_admin_ones_accept_any(server: EmulatorServer) -> None:
+    response = httpx.post(server.url, json={"UserPoolId": "us-east-1_Example01", "ClientId": "piyopiyo",
                                               "AuthFlow": "ADMIN_USER_PASSWORD_AUTH"},
                           headers={"X-Amz-Target": TARGET + "AdminInitiateAuth",
                                    "Authorization": "AWS4-HMAC-SHA256 Credential=whatever/20260101/us-east-1/"
@@ -134,13 +136,13 @@ def test_a_bad_value_in_a_list_of_enums_is_reported_for_the_whole_list() -> None
                       "constraint: [Member must satisfy enum value set: [code, implicit, client_credentials]]"]
 
 
-def test_other_methods_on_the_api_root_get_an_aws_shaped_error(emulator: EmulatorServer) -> None:
-    response = httpx.get(emulator.url + "/")
+def test_other_methods_on_the_api_root_get_an_aws_shaped_error(server: EmulatorServer) -> None:
+    response = httpx.get(server.url + "/")
     assert_aws_error(response, "UnknownOperationException")
     assert "POST /" in response.headers["x-emulator-reason"]
 
 
-def test_wrong_method_on_an_endpoint_is_json_with_a_reason(emulator: EmulatorServer) -> None:
-    response = httpx.put(f"{emulator.url}/oauth2/token")
+def test_wrong_method_on_an_endpoint_is_json_with_a_reason(server: EmulatorServer) -> None:
+    response = httpx.put(f"{server.url}/oauth2/token")
     assert response.status_code == 405 and response.json() == {"message": "Method Not Allowed"}
     assert response.headers["x-emulator-reason"]

@@ -3,26 +3,14 @@ DeleteResourceServer through boto3, and how their scopes gate app clients."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
-from emulator.server import EmulatorServer
-from emulator.testing import running_emulator
-from tests.conftest import POOL_ID, bundled_config, cognito_client, rejected
+from tests.conftest import POOL_ID, rejected
 
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[EmulatorServer]:
-    with running_emulator(bundled_config()) as emu:
-        yield emu
-
-
-@pytest.fixture(scope="module")
-def idp(server: EmulatorServer) -> Any:
-    return cognito_client(server.url)
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture()

@@ -9,7 +9,6 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,8 @@ from emulator.model import SchemaAttribute, UserPool
 from emulator.server import EmulatorServer
 from emulator.testing import running_emulator
 from tests.conftest import bundled_config, cognito_client, refused
+
+pytestmark = pytest.mark.e2e
 
 POOL = "us-east-1_Schema0001"
 PASSWORD = "Correct-Horse1"
@@ -45,17 +46,6 @@ CONFIG = {"UserPools": [{
     "Clients": [{"ClientName": "app", "ClientId": "schemaapp", "ExplicitAuthFlows": FLOWS},
                 {"ClientName": "free", "ClientId": "schemafree", "ExplicitAuthFlows": FLOWS}],
 }]}
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[EmulatorServer]:
-    with running_emulator(CONFIG) as emu:
-        yield emu
-
-
-@pytest.fixture(scope="module")
-def idp(server: EmulatorServer) -> Any:
-    return cognito_client(server.url)
 
 
 def by_name(pool: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -18,7 +18,8 @@ from emulator.cognito.lookup import secret_hash
 from emulator.testing import free_port
 from tests.conftest import ROOT
 
-pytestmark = pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+pytestmark = [pytest.mark.e2e, pytest.mark.cli,
+              pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")]
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,13 @@ import copy
 from pathlib import Path
 
 import jwt
+import pytest
 
 from emulator.cognito.lookup import secret_hash
 from emulator.testing import running_emulator
 from tests.conftest import cognito_client
+
+pytestmark = pytest.mark.e2e
 
 POOL = "us-east-1_Seeding01"
 CONFIG = {"UserPools": [{

@@ -19,6 +19,8 @@ from emulator.server import EmulatorServer
 from emulator.testing import running_emulator
 from tests.conftest import cognito_client, refused
 
+pytestmark = pytest.mark.e2e
+
 POOL = "us-east-1_SignUp0001"  # e-mail is the sign-in name; e-mail is verified automatically
 PLAIN = "us-east-1_SignUp0002"  # usernames; nothing auto-verified
 SECRET = "signupsecret0123456789abcdef"
@@ -70,11 +72,6 @@ def clock() -> Clock:
 def server(clock: Clock) -> Iterator[EmulatorServer]:
     with running_emulator(CONFIG, clock=clock) as emulator:
         yield emulator
-
-
-@pytest.fixture(scope="module")
-def idp(server: EmulatorServer) -> Any:
-    return cognito_client(server.url)
 
 
 def code_for(server: EmulatorServer, pool: str, username: str, purpose: str) -> str:

@@ -23,6 +23,8 @@ from emulator.cognito import srp
 from emulator.testing import free_port, running_emulator
 from tests.conftest import cognito_client, refused
 
+pytestmark = pytest.mark.e2e
+
 POOL = "us-east-1_SrpEndToE1"
 ALIAS_POOL = "us-east-1_SrpAlias01"
 SECRET = "srpclientsecret0123456789abc"

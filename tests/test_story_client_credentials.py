@@ -18,6 +18,8 @@ from emulator.server import EmulatorServer
 from emulator.testing import running_emulator
 from tests.conftest import bundled_config, cognito_client
 
+pytestmark = pytest.mark.e2e
+
 CLIENT_ID, CLIENT_SECRET = "testserver01", "testserversecret0123456789"
 SEED_CLAIMS = {"sub", "token_use", "scope", "auth_time", "iss", "exp", "iat", "version", "jti", "client_id"}
 

@@ -15,6 +15,8 @@ from emulator.cognito.lookup import secret_hash
 from emulator.testing import free_port, running_emulator
 from tests.conftest import ROOT, bundled_config, cognito_client
 
+pytestmark = pytest.mark.e2e
+
 ISSUER = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Example01"
 
 

@@ -18,7 +18,9 @@ from pycognito.exceptions import ForceChangePasswordException
 from emulator.oauth2.testing import page_error
 from emulator.server import EmulatorServer
 from emulator.testing import running_emulator
-from tests.conftest import cognito_client, refused
+from tests.conftest import refused
+
+pytestmark = pytest.mark.e2e
 
 POOL = "us-east-1_TempPass01"
 SHORT_POOL = "us-east-1_TempPass02"
@@ -51,11 +53,6 @@ OFFSET = {"seconds": 0.0}
 def server() -> Iterator[EmulatorServer]:
     with running_emulator(CONFIG, clock=lambda: time.time() + OFFSET["seconds"]) as emu:
         yield emu
-
-
-@pytest.fixture(scope="module")
-def idp(server: EmulatorServer) -> Any:
-    return cognito_client(server.url)
 
 
 @pytest.fixture(autouse=True)

@@ -4,21 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 
 import jwt
 import pytest
 
 from emulator.server import EmulatorServer
-from emulator.testing import running_emulator
 from emulator.token_command import SignInFailed, choose_flow, main
-from tests.conftest import bundled_config
 
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[EmulatorServer]:
-    with running_emulator(bundled_config()) as emu:
-        yield emu
+pytestmark = [pytest.mark.e2e, pytest.mark.cli]
 
 
 def token(server: EmulatorServer, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

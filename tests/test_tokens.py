@@ -18,6 +18,8 @@ from emulator.server import EmulatorServer
 from emulator.testing import running_emulator
 from tests.conftest import POOL_ID, bundled_config, cognito_client
 
+pytestmark = pytest.mark.e2e
+
 ISSUER = f"https://cognito-idp.us-east-1.amazonaws.com/{POOL_ID}"
 ACCESS_CLAIMS = {"sub", "cognito:groups", "iss", "client_id", "origin_jti", "event_id", "token_use", "scope",
                  "auth_time", "exp", "iat", "jti", "username"}
@@ -42,9 +44,9 @@ def verify_like_aws_jwt_verify(token: str, jwks_url: str, issuer: str, token_use
     return claims
 
 
-def test_tokens_verify_against_the_served_jwks_with_cognitos_issuer(emulator: EmulatorServer) -> None:
-    tokens = sign_in(emulator.url)
-    jwks_url = f"{emulator.url}/{POOL_ID}/.well-known/jwks.json"
+def test_tokens_verify_against_the_served_jwks_with_cognitos_issuer(server: EmulatorServer) -> None:
+    tokens = sign_in(server.url)
+    jwks_url = f"{server.url}/{POOL_ID}/.well-known/jwks.json"
     access = verify_like_aws_jwt_verify(tokens["AccessToken"], jwks_url, ISSUER, "access", "piyopiyo")
     ident = verify_like_aws_jwt_verify(tokens["IdToken"], jwks_url, ISSUER, "id", "piyopiyo")
     # PyJWT's own audience check passes for the ID token.
@@ -59,9 +61,9 @@ def test_tokens_verify_against_the_served_jwks_with_cognitos_issuer(emulator: Em
     assert ident["email_verified"] is True and ident["cognito:username"] == "peroper@hoge.com"
 
 
-def test_id_and_access_tokens_use_different_keys_listed_in_the_jwks(emulator: EmulatorServer) -> None:
-    tokens = sign_in(emulator.url)
-    jwks = httpx.get(f"{emulator.url}/{POOL_ID}/.well-known/jwks.json").json()
+def test_id_and_access_tokens_use_different_keys_listed_in_the_jwks(server: EmulatorServer) -> None:
+    tokens = sign_in(server.url)
+    jwks = httpx.get(f"{server.url}/{POOL_ID}/.well-known/jwks.json").json()
     kids = [k["kid"] for k in jwks["keys"]]
     access_kid = jwt.get_unverified_header(tokens["AccessToken"])["kid"]
     id_kid = jwt.get_unverified_header(tokens["IdToken"])["kid"]
@@ -72,26 +74,26 @@ def test_id_and_access_tokens_use_different_keys_listed_in_the_jwks(emulator: Em
         assert len(base64.urlsafe_b64decode(key["n"] + "==")) == 256  # RSA-2048
 
 
-def test_an_access_token_fails_an_id_token_verifier(emulator: EmulatorServer) -> None:
-    tokens = sign_in(emulator.url)
-    jwks_url = f"{emulator.url}/{POOL_ID}/.well-known/jwks.json"
+def test_an_access_token_fails_an_id_token_verifier(server: EmulatorServer) -> None:
+    tokens = sign_in(server.url)
+    jwks_url = f"{server.url}/{POOL_ID}/.well-known/jwks.json"
     with pytest.raises(AssertionError):
         verify_like_aws_jwt_verify(tokens["AccessToken"], jwks_url, ISSUER, "id", "piyopiyo")
 
 
-def test_discovery_agrees_with_iss_and_jwks(emulator: EmulatorServer) -> None:
-    doc = httpx.get(f"{emulator.url}/{POOL_ID}/.well-known/openid-configuration").json()
+def test_discovery_agrees_with_iss_and_jwks(server: EmulatorServer) -> None:
+    doc = httpx.get(f"{server.url}/{POOL_ID}/.well-known/openid-configuration").json()
     assert doc["issuer"] == ISSUER
-    assert doc["jwks_uri"] == f"{emulator.url}/{POOL_ID}/.well-known/jwks.json"
+    assert doc["jwks_uri"] == f"{server.url}/{POOL_ID}/.well-known/jwks.json"
     assert httpx.get(doc["jwks_uri"]).status_code == 200
     for field in ("response_types_supported", "scopes_supported", "subject_types_supported",
                   "id_token_signing_alg_values_supported", "token_endpoint_auth_methods_supported"):
         assert field in doc
-    assert doc["token_endpoint"] == f"{emulator.url}/oauth2/token"
+    assert doc["token_endpoint"] == f"{server.url}/oauth2/token"
 
 
-def test_unknown_pool_has_no_jwks(emulator: EmulatorServer) -> None:
-    response = httpx.get(f"{emulator.url}/us-east-1_Nope/.well-known/jwks.json")
+def test_unknown_pool_has_no_jwks(server: EmulatorServer) -> None:
+    response = httpx.get(f"{server.url}/us-east-1_Nope/.well-known/jwks.json")
     assert response.status_code == 404 and "x-emulator-reason" in response.headers
 
 
@@ -139,8 +141,8 @@ def test_secret_hash_matches_the_documented_formula() -> None:
 
 
 @pytest.fixture()
-def hostile_tokens(emulator: EmulatorServer) -> Iterator[dict[str, str]]:
-    tokens = sign_in(emulator.url)
+def hostile_tokens(server: EmulatorServer) -> Iterator[dict[str, str]]:
+    tokens = sign_in(server.url)
     header, payload, signature = tokens["AccessToken"].split(".")
     claims = jwt.decode(tokens["AccessToken"], options={"verify_signature": False})
     claims["username"] = "someone-else"
@@ -149,16 +151,16 @@ def hostile_tokens(emulator: EmulatorServer) -> Iterator[dict[str, str]]:
         "alg none": jwt.encode(claims, None, algorithm="none"),
         "tampered payload": f"{header}.{forged_payload}.{signature}",
         "HS256 with the public key": jwt.encode(claims, httpx.get(
-            f"{emulator.url}/{POOL_ID}/.well-known/jwks.json").json()["keys"][1]["n"], algorithm="HS256"),
+            f"{server.url}/{POOL_ID}/.well-known/jwks.json").json()["keys"][1]["n"], algorithm="HS256"),
         "two parts": f"{header}.{payload}",
         "garbage": "\u00ff\u00fe" * 10,
     }
 
 
-def test_hostile_access_tokens_are_refused_by_get_user(emulator: EmulatorServer,
+def test_hostile_access_tokens_are_refused_by_get_user(server: EmulatorServer,
                                                        hostile_tokens: dict[str, str]) -> None:
     for name, token in hostile_tokens.items():
-        response = httpx.post(emulator.url, json={"AccessToken": token}, headers={
+        response = httpx.post(server.url, json={"AccessToken": token}, headers={
             "X-Amz-Target": "AWSCognitoIdentityProviderService.GetUser",
             "Content-Type": "application/x-amz-json-1.1"})
         assert response.status_code == 400, name
