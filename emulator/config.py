@@ -290,8 +290,9 @@ CLIENT_KEYS = (
     "SupportedIdentityProviders", "PreventUserExistenceErrors", "AccessTokenValidity", "IdTokenValidity",
     "RefreshTokenValidity", "TokenValidityUnits", "EnableTokenRevocation", "AuthSessionValidity",
     "ReadAttributes", "WriteAttributes", "EnablePropagateAdditionalUserContextData",
+    "RefreshTokenRotation",
     # Describe output carries these; accepted so it pastes in, and ignored.
-    "UserPoolId", "CreationDate", "LastModifiedDate", "AnalyticsConfiguration", "RefreshTokenRotation",
+    "UserPoolId", "CreationDate", "LastModifiedDate", "AnalyticsConfiguration",
 )
 
 
@@ -308,6 +309,11 @@ def _client(data: Mapping[str, Any], path: str, pool_id: str, custom_scopes: set
     units = f.mapping(data.get("TokenValidityUnits") or {}, f"{path}.TokenValidityUnits")
     f.only_keys(units, ("AccessToken", "IdToken", "RefreshToken"), f"{path}.TokenValidityUnits")
     flows = f.string_list(data, "ExplicitAuthFlows", path)
+    rotation = f.mapping(data.get("RefreshTokenRotation") or {}, f"{path}.RefreshTokenRotation")
+    f.only_keys(rotation, ("Feature", "RetryGracePeriodSeconds"), f"{path}.RefreshTokenRotation")
+    if rotation:
+        f.string(rotation, "Feature", f"{path}.RefreshTokenRotation", required=True)
+        f.integer(rotation, "RetryGracePeriodSeconds", f"{path}.RefreshTokenRotation")
     client = AppClient(
         pool_id=pool_id, client_id=client_id, client_name=name,
         # A generated secret is a placeholder until the store gives the client its kept one.
@@ -329,6 +335,7 @@ def _client(data: Mapping[str, Any], path: str, pool_id: str, custom_scopes: set
         auth_session_validity=f.integer(data, "AuthSessionValidity", path, 3),
         read_attributes=f.string_list(data, "ReadAttributes", path) or (),
         write_attributes=f.string_list(data, "WriteAttributes", path) or (),
+        refresh_token_rotation=dict(rotation),
     )
     violation = client_violation(client, custom_scopes)
     if violation is not None:

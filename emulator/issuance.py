@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING, Any
 from emulator.cognito.errors import CognitoError, reject
 from emulator.model import AppClient, UserPool
 from emulator.oauth2.errors import OAuthError, oauth_error
-from emulator.refresh_tokens import RefreshRecord, new_refresh_token
+from emulator.refresh_tokens import (
+    RefreshRecord,
+    find_refresh_token,
+    mark_replaced,
+    new_refresh_token,
+    origin_revoked,
+    rotated_until,
+)
 from emulator.state import UserRecord
 from emulator.tokens import USER_SCOPE, SignIn, client_credentials_claims, new_sign_in
 
@@ -41,6 +48,7 @@ class Refusal(StrEnum):
     REFRESH_FOREIGN = "refresh_foreign"
     REFRESH_REVOKED = "refresh_revoked"
     REFRESH_EXPIRED = "refresh_expired"
+    REFRESH_ROTATED = "refresh_rotated"
 
 
 # Refusal -> (cognito-idp error key in cognito/errors.ERRORS, OAuth2 error key in oauth2/errors.ERRORS).
@@ -51,6 +59,7 @@ REFUSALS: dict[Refusal, tuple[str, str]] = {
     Refusal.REFRESH_FOREIGN: ("refresh_token_invalid", "invalid_grant"),
     Refusal.REFRESH_REVOKED: ("refresh_token_revoked", "invalid_grant"),
     Refusal.REFRESH_EXPIRED: ("refresh_token_expired", "invalid_grant"),
+    Refusal.REFRESH_ROTATED: ("refresh_token_invalid", "invalid_grant"),  # UNCONFIRMED: AWS's text after rotation
 }
 
 
@@ -81,11 +90,12 @@ class Holder:
 
 @dataclass(frozen=True)
 class Refresh:
-    """A presented refresh token, as the store has it (None fields: unknown to this pool)."""
+    """A presented refresh token, as the store has it."""
 
     client_id: str
-    revoked: bool
+    revoked: bool  # itself, or its sign-in (every token rotated from the same one)
     expires: float
+    rotated_until: float | None = None  # rotated out: works until then (RetryGracePeriodSeconds)
 
 
 def refusal(grant: Grant, client: AppClient, username: str | None, holder: Holder | None,
@@ -103,6 +113,11 @@ def refusal(grant: Grant, client: AppClient, username: str | None, holder: Holde
         if refresh.expires <= now:
             return Refusal.REFRESH_EXPIRED, (f"the refresh token expired at {int(refresh.expires)} "
                                              f"(RefreshTokenValidity of client '{client.client_name}')")
+        if refresh.rotated_until is not None and refresh.rotated_until <= now:
+            return Refusal.REFRESH_ROTATED, (f"the refresh token was rotated out and its grace period ended at "
+                                             f"{int(refresh.rotated_until)} (RetryGracePeriodSeconds "
+                                             f"{client.rotation_grace_seconds} of client '{client.client_name}'); "
+                                             "use the refresh token the rotation returned")
     if grant is Grant.CLIENT_CREDENTIALS:
         return None
     if holder is None:
@@ -135,20 +150,18 @@ def holder_of(user: UserRecord | None) -> Holder | None:
     return Holder(user.username, user.enabled) if user else None
 
 
-def refused_or_none(rt: Runtime, request: TokenRequest) -> tuple[Refusal, str] | None:
-    """The refusal `mint` would raise for this request now (read from the store), or None."""
-    return _check(rt, request)[0]
-
-
 def _check(rt: Runtime, request: TokenRequest) -> tuple[tuple[Refusal, str] | None, UserRecord | None,
                                                         RefreshRecord | None]:
     record = None
     if request.grant is Grant.REFRESH:
-        from emulator.refresh_tokens import find_refresh_token
         record = find_refresh_token(rt.store, request.pool.id, request.refresh_token or "")
     username = record.username if record else request.username
     user = rt.store.user(request.pool, username) if username else None
-    facts = Refresh(record.client_id, record.revoked, record.expires) if record else None
+    facts = None
+    if record is not None:
+        revoked = record.revoked or origin_revoked(rt.store, record.pool_id, record.origin_jti)
+        facts = Refresh(record.client_id, revoked, record.expires,
+                        rotated_until(record, request.client.rotation_grace_seconds))
     return refusal(request.grant, request.client, username, holder_of(user), facts, rt.clock()), user, record
 
 
@@ -179,16 +192,23 @@ def mint(rt: Runtime, request: TokenRequest) -> dict[str, Any]:
         with_id = request.with_id_token
     access, id_token = rt.signer.user_tokens(pool, client, sign_in, now, with_id_token=with_id)
     result: dict[str, Any] = {"AccessToken": access, "ExpiresIn": expires_in, "TokenType": "Bearer"}
-    if record is None:
-        result["RefreshToken"] = _record_refresh_token(rt, request, user, sign_in, now)
+    if record is None or client.rotates_refresh_tokens:
+        result["RefreshToken"] = _record_refresh_token(rt, request, user, sign_in, now,
+                                                       oauth=record.oauth if record else request.oauth)
+    if record is not None and client.rotates_refresh_tokens:
+        mark_replaced(rt.store, request.refresh_token or "", record, now)
     if id_token:
         result["IdToken"] = id_token
     return result
 
 
-def _record_refresh_token(rt: Runtime, request: TokenRequest, user: UserRecord, sign_in: SignIn, now: int) -> str:
+def _record_refresh_token(rt: Runtime, request: TokenRequest, user: UserRecord, sign_in: SignIn, now: int,
+                          oauth: bool) -> str:
+    """A new refresh token for this sign-in. A rotated one keeps the sign-in's origin_jti (revoking any token
+    of the family revokes them all) and gets a full validity from now (UNCONFIRMED: AWS's guide calls
+    rotation a way to keep active users signed in)."""
     client = request.client
     return new_refresh_token(rt.store, RefreshRecord(
         pool_id=request.pool.id, client_id=client.client_id, username=user.username, sub=user.sub,
         auth_time=sign_in.auth_time, origin_jti=sign_in.origin_jti,
-        expires=now + client.validity_seconds("RefreshToken"), scope=sign_in.scope, oauth=request.oauth))
+        expires=now + client.validity_seconds("RefreshToken"), scope=sign_in.scope, oauth=oauth))

@@ -256,8 +256,18 @@ class AppClient:
     auth_session_validity: int = 3
     read_attributes: tuple[str, ...] = ()
     write_attributes: tuple[str, ...] = ()
+    refresh_token_rotation: dict[str, Any] = field(default_factory=dict)  # AWS's RefreshTokenRotationType
     created: float = 0.0
     modified: float = 0.0
+
+    @property
+    def rotates_refresh_tokens(self) -> bool:
+        return self.refresh_token_rotation.get("Feature") == "ENABLED"
+
+    @property
+    def rotation_grace_seconds(self) -> int:
+        """How long a rotated-out refresh token still works (RetryGracePeriodSeconds, 0 to 60)."""
+        return int(self.refresh_token_rotation.get("RetryGracePeriodSeconds") or 0)
 
     def validity_seconds(self, token: str) -> int:
         """Lifetime of 'AccessToken', 'IdToken' or 'RefreshToken' from the client's validity and units."""
@@ -307,6 +317,8 @@ class AppClient:
             "WriteAttributes": self.write_attributes,
         }
         data.update({k: list(v) for k, v in lists.items() if v})
+        if self.refresh_token_rotation:
+            data["RefreshTokenRotation"] = dict(self.refresh_token_rotation)
         return data
 
     @classmethod
@@ -333,6 +345,7 @@ class AppClient:
             auth_session_validity=data.get("AuthSessionValidity") or 3,
             read_attributes=tuple(data.get("ReadAttributes") or ()),
             write_attributes=tuple(data.get("WriteAttributes") or ()),
+            refresh_token_rotation=dict(data.get("RefreshTokenRotation") or {}),
             created=float(data.get("CreationDate") or 0),
             modified=float(data.get("LastModifiedDate") or 0),
         )

@@ -22,6 +22,12 @@ class RefreshRecord:
     scope: str
     oauth: bool = False
     revoked: bool = False
+    replaced_at: float | None = None  # rotated out (RefreshTokenRotation): works for the grace period after
+
+
+def rotated_until(record: RefreshRecord, grace_seconds: int) -> float | None:
+    """Until when a rotated-out token still works (None: not rotated out)."""
+    return None if record.replaced_at is None else record.replaced_at + grace_seconds
 
 
 def new_refresh_token(store: Store, record: RefreshRecord) -> str:
@@ -37,6 +43,13 @@ def find_refresh_token(store: Store, pool_id: str, token: str) -> RefreshRecord 
     """The token's record, expired or not (the caller says which), or None when this pool never issued it."""
     found = store.lookup(Kind.REFRESH, pool_id, digest(token))
     return RefreshRecord(**found.data) if found else None
+
+
+def mark_replaced(store: Store, token: str, record: RefreshRecord, now: float) -> None:
+    """Record that `token` was rotated out now (the first rotation counts: a retry does not extend it)."""
+    if record.replaced_at is None:
+        store.put(Kind.REFRESH, record.pool_id, digest(token), {**asdict(record), "replaced_at": now},
+                  expires=record.expires)
 
 
 def revoke_refresh_token(store: Store, record: RefreshRecord, token: str | None = None) -> None:

@@ -12,6 +12,7 @@ from emulator.cognito.challenges import Authenticated, Challenge, Outcome, check
 from emulator.cognito.errors import reject
 from emulator.cognito.flows import ADMIN_INITIATE, INITIATE, check_flow
 from emulator.cognito.lookup import (
+    check_client_secret,
     check_secret_hash,
     check_secret_hash_any,
     find_user,
@@ -115,7 +116,8 @@ def _initiate(rt: Runtime, params: dict, operation: str, pool_id: str | None) ->
         require_pool(rt.store, pool_id)
     pool, client = require_client(rt.store, params["ClientId"], pool_id)
     flow = params["AuthFlow"]
-    refusal = check_flow(operation, flow, client.client_name, client.explicit_auth_flows)
+    refusal = check_flow(operation, flow, client.client_name, client.explicit_auth_flows,
+                         client.rotates_refresh_tokens)
     if refusal is not None:
         raise reject(refusal.error, refusal.reason)
     custom_auth.CLIENT_METADATA.set(params.get("ClientMetadata") or {})
@@ -143,6 +145,15 @@ def _respond(rt: Runtime, params: dict, pool_id: str | None) -> dict[str, Any]:
     return answer(rt, pool, client, outcome)
 
 
+def get_tokens_from_refresh_token(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
+    """New ID and access tokens from a refresh token, and a new refresh token when the client rotates them."""
+    pool, client = require_client(rt.store, params["ClientId"])
+    check_client_secret(client, params.get("ClientSecret"))
+    custom_auth.CLIENT_METADATA.set(params.get("ClientMetadata") or {})
+    tokens = mint(rt, TokenRequest(Grant.REFRESH, pool, client, refresh_token=params["RefreshToken"]))
+    return {"AuthenticationResult": tokens}
+
+
 def respond_to_auth_challenge(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
     return _respond(rt, params, None)
 
@@ -156,4 +167,5 @@ OPERATIONS = {
     "AdminInitiateAuth": admin_initiate_auth,
     "RespondToAuthChallenge": respond_to_auth_challenge,
     "AdminRespondToAuthChallenge": admin_respond_to_auth_challenge,
+    "GetTokensFromRefreshToken": get_tokens_from_refresh_token,
 }

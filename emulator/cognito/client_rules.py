@@ -73,7 +73,16 @@ def client_violation(client: AppClient, custom_scopes: Collection[str]) -> Clien
         # UNCONFIRMED text; AWS refuses the mix.
         return _invalid("ExplicitAuthFlows", "ExplicitAuthFlows can not have both ALLOW_ and legacy values.",
                         f"ExplicitAuthFlows mixes ALLOW_ values with legacy values {sorted(flows & LEGACY_FLOWS)}")
-    if flows & ALLOW_FLOWS and "ALLOW_REFRESH_TOKEN_AUTH" not in flows:
+    rotation = client.refresh_token_rotation
+    if rotation and rotation.get("Feature") not in ("ENABLED", "DISABLED"):
+        return _invalid("RefreshTokenRotation", f"Unknown RefreshTokenRotation.Feature value {rotation.get('Feature')}",
+                        "RefreshTokenRotation.Feature must be ENABLED or DISABLED")
+    if not 0 <= client.rotation_grace_seconds <= 60:
+        return _invalid("RefreshTokenRotation", "RetryGracePeriodSeconds must be between 0 and 60.",  # UNCONFIRMED
+                        f"RefreshTokenRotation.RetryGracePeriodSeconds is {client.rotation_grace_seconds}")
+    # A rotating client renews sessions with GetTokensFromRefreshToken only: AWS's guide has the
+    # console's ALLOW_REFRESH_TOKEN_AUTH unchecked for it ("refresh tokens", developer guide).
+    if flows & ALLOW_FLOWS and "ALLOW_REFRESH_TOKEN_AUTH" not in flows and not client.rotates_refresh_tokens:
         return _invalid("ExplicitAuthFlows", "REFRESH_TOKEN_AUTH should always be allowed.",
                         "ExplicitAuthFlows with ALLOW_ values must include ALLOW_REFRESH_TOKEN_AUTH")
 

@@ -39,6 +39,13 @@ ERRORS: dict[str, tuple[str, str]] = {
     "secret_hash_unexpected": (
         "InvalidParameterException",
         "App client {client_id} is not configured for secret but secret hash was received"),
+    # GetTokensFromRefreshToken authenticates a secret client by ClientSecret itself (UNCONFIRMED texts: they
+    # follow the SECRET_HASH ones).
+    "client_secret_missing": (
+        "NotAuthorizedException", "Client {client_id} is configured with secret but ClientSecret was not received"),
+    "client_secret_wrong": ("NotAuthorizedException", "Unable to verify secret for client {client_id}"),
+    "client_secret_unexpected": (
+        "InvalidParameterException", "App client {client_id} is not configured for secret but secret was received"),
     "refresh_secret_hash_wrong": ("NotAuthorizedException", "SecretHash does not match for the client: {client_id}"),
     # tokens and sessions
     "refresh_token_invalid": ("NotAuthorizedException", "Invalid Refresh Token."),

@@ -70,14 +70,19 @@ class FlowRefusal:
     reason: str
 
 
-def check_flow(operation: str, auth_flow: str, client_name: str,
-               explicit_auth_flows: tuple[str, ...]) -> FlowRefusal | None:
+def check_flow(operation: str, auth_flow: str, client_name: str, explicit_auth_flows: tuple[str, ...],
+               rotates_refresh_tokens: bool = False) -> FlowRefusal | None:
     """None when `auth_flow` may be used on `operation` by this client; else the refusal and why."""
     rule = FLOW_RULES.get(auth_flow)
     if rule is None or operation not in rule.operations:
         where = " or ".join(sorted(rule.operations)) if rule else "no operation"
         return FlowRefusal("flow_not_supported", f"AuthFlow {auth_flow} is not accepted by {operation}; "
                                                  f"it is sent to {where}")
+    if rotates_refresh_tokens and auth_flow in ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"):
+        # "You can't authenticate with REFRESH_TOKEN_AUTH in app clients with refresh token rotation
+        # enabled." (developer guide, refresh tokens); the text is the flow's own, UNCONFIRMED here.
+        return FlowRefusal(rule.error, f"client '{client_name}' rotates refresh tokens (RefreshTokenRotation "
+                                       "ENABLED); it renews sessions with GetTokensFromRefreshToken only")
     allowed = effective_flows(explicit_auth_flows)
     if rule.enabled_by & (allowed | set(explicit_auth_flows)):
         return None

@@ -89,6 +89,21 @@ def check_secret_hash(client: AppClient, username: str, given: str | None, refre
     raise reject("refresh_secret_hash_wrong" if refresh else "secret_hash_wrong", why, client_id=client.client_id)
 
 
+def check_client_secret(client: AppClient, given: str | None) -> None:
+    """Raise AWS's error when a ClientSecret parameter is missing, wrong or not expected for this client."""
+    if not client.client_secret:
+        if given:
+            raise reject("client_secret_unexpected", f"client '{client.client_name}' has no secret, so it must not "
+                         "be sent a ClientSecret", client_id=client.client_id)
+        return
+    if not given:
+        raise reject("client_secret_missing", f"client '{client.client_name}' has a secret; send it as ClientSecret",
+                     client_id=client.client_id)
+    if not hmac.compare_digest(client.client_secret.encode(), given.encode()):
+        raise reject("client_secret_wrong", f"ClientSecret is not the secret of client '{client.client_name}'",
+                     client_id=client.client_id)
+
+
 def check_secret_hash_any(client: AppClient, names: tuple[str | None, ...], given: str | None) -> None:
     """Sign-in by alias: AWS accepts a SECRET_HASH over the name the user typed or the real username."""
     first: CognitoError | None = None

@@ -182,6 +182,7 @@ def client_from_request(params: dict[str, Any], *, pool_id: str, client_id: str,
         auth_session_validity=params.get("AuthSessionValidity") or 3,
         read_attributes=tuple(params.get("ReadAttributes") or ()),
         write_attributes=tuple(params.get("WriteAttributes") or ()),
+        refresh_token_rotation=dict(params.get("RefreshTokenRotation") or {}),
         created=created, modified=now,
     )
 

@@ -61,7 +61,9 @@ def check_client_may_use(client: AppClient, grant_type: str) -> None:
         raise oauth_error("unauthorized_client", f"client '{client.client_name}' has AllowedOAuthFlowsUserPoolClient "
                                                   "false, so it cannot use the OAuth2 endpoints")
     if grant_type == "refresh_token":
-        if "ALLOW_REFRESH_TOKEN_AUTH" not in effective_flows(client.explicit_auth_flows):
+        # A rotating client has ALLOW_REFRESH_TOKEN_AUTH off and still refreshes (and rotates) here.
+        if ("ALLOW_REFRESH_TOKEN_AUTH" not in effective_flows(client.explicit_auth_flows)
+                and not client.rotates_refresh_tokens):
             raise oauth_error("unauthorized_client", f"client '{client.client_name}' does not allow "
                                                       "ALLOW_REFRESH_TOKEN_AUTH in ExplicitAuthFlows")
         return
