@@ -13,7 +13,10 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from emulator.gateway.authorizers import Allow, Authorizers, AuthRequest, CognitoAuthorizer, Deny
+from emulator.gateway.authorizer_config import CognitoAuthorizer
+from emulator.gateway.authorizers import Authorizers
+from emulator.gateway.request import AuthRequest
+from emulator.gateway.verdicts import Allow, Deny
 
 NOW = 1_700_000_000
 REGION = "ap-northeast-1"

@@ -17,8 +17,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from emulator.gateway import authorizers as az
-from emulator.gateway.authorizers import Allow, Authorizers, AuthRequest, Deny, JwtAuthorizer
+from emulator.gateway.authorizer_config import JwtAuthorizer
+from emulator.gateway.authorizers import Authorizers
 from emulator.gateway.jwks import CACHE_SECONDS, REFETCH_INTERVAL_SECONDS, JwksSource
+from emulator.gateway.request import AuthRequest
+from emulator.gateway.verdicts import Allow, Deny
 
 NOW = 1_700_000_000
 POOL_ID = "us-east-1_Example01"

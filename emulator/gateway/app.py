@@ -21,7 +21,8 @@ import httpx
 
 from emulator.decisions import REASON_HEADER, DecisionLog, header_safe
 from emulator.gateway import events
-from emulator.gateway.authorizers import Allow, Authorizer, Authorizers, AuthRequest, Deny, LambdaAuthorizer
+from emulator.gateway.authorizer_config import Authorizer, LambdaAuthorizer
+from emulator.gateway.authorizers import Authorizers
 from emulator.gateway.config import ApiConfig, CorsConfig, RouteConfig
 from emulator.gateway.events import GatewayResponse, Headers, IncomingRequest, RouteInfo
 from emulator.gateway.integrations import (
@@ -33,7 +34,9 @@ from emulator.gateway.integrations import (
     limited,
     proxy_http,
 )
+from emulator.gateway.request import AuthRequest
 from emulator.gateway.routes import RouteMatch, match_route, strip_stage
+from emulator.gateway.verdicts import Allow, Deny
 
 log = logging.getLogger("cognito_emulator.gateway")
 
@@ -271,7 +274,7 @@ class GatewayApp:
         return await self.authorizers.authorize(authorizer, auth_request)
 
     def _deny_response(self, deny: Deny) -> GatewayResponse:
-        # Every Deny comes from authorizers.refuse, whose table already holds AWS's x-amzn-ErrorType.
+        # Every Deny comes from verdicts.refuse, whose table already holds AWS's x-amzn-ErrorType.
         headers = [("content-type", "application/json"), *deny.headers.items()]
         return GatewayResponse(deny.status, tuple(headers), json_body(deny.body), deny.reason)
 
