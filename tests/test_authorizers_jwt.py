@@ -371,6 +371,30 @@ def test_jwks_cache_two_hours_and_one_rate_limited_refetch_on_unknown_kid(keys):
     assert len(fetches("id-kid")) == 3  # the 2 h cache lapsed
 
 
+class OddKeys(FakeIssuerKeys):
+    """The pool's key set with two broken entries: a JWK whose modulus is not a number, and an EC key."""
+
+    def local_jwks(self, issuer: str) -> dict | None:
+        jwks = self.keys.jwks()
+        jwks["keys"] += [{"kty": "RSA", "kid": "broken", "n": "!!", "e": "AQAB"},
+                         {"kty": "EC", "kid": "ec", "crv": "P-256", "x": "AA", "y": "AA"}]
+        return jwks
+
+
+@pytest.mark.parametrize(("kid", "reason"), [
+    ("broken", "key 'broken' of issuer"),
+    ("ec", "key 'ec' of issuer"),
+])
+def test_an_unusable_key_in_the_set_is_a_401(keys, kid, reason):
+    gateway = Authorizers(OddKeys(keys), clock=lambda: NOW)
+    token = sign(keys, id_claims(), kid=kid, key=keys.id_key)
+    decision = asyncio.run(gateway.authorize(AUTHORIZER, request({"authorization": token})))
+    assert isinstance(decision, Deny) and decision.status == 401
+    assert decision.headers["www-authenticate"] == INVALID.format(
+        "the token's key id (kid) was not found in the issuer's key set")
+    assert reason in decision.reason and "failed inside the emulator" not in decision.reason
+
+
 def test_local_pool_failure_reads_as_no_keys(keys):
     class Broken(FakeIssuerKeys):
         def local_jwks(self, issuer: str) -> dict | None:

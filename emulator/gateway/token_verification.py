@@ -1,8 +1,8 @@
 """Parsing and verifying a JWT, shared by the JWT and Cognito authorizers. Pure: keys and time are given.
 
 Parsing is our own so that a malformed token is refused with the texts API Gateway's Go JWT
-library produces (segment count, base64 offset, JSON detail). Nothing in the claims is believed
-before the signature has been checked.
+library produces (segment count, base64 offset, JSON detail); keys and signatures are PyJWT's.
+Nothing in the claims is believed before the signature has been checked.
 """
 
 from __future__ import annotations
@@ -15,17 +15,20 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+from jwt import PyJWK
+from jwt.algorithms import RSAAlgorithm
+from jwt.exceptions import InvalidKeyError, PyJWTError
 
 from emulator.gateway.jwks import KeySet, kids_of
 from emulator.gateway.verdicts import listed, shown
 
 # Only RSA signatures pass (AWS: "Currently, only RSA-based algorithms are supported"). Anything
 # else - "none", HS256 keyed with the public key (the classic key-confusion forgery), ES256 - is refused.
-RSA_HASHES: dict[str, type[hashes.HashAlgorithm]] = {
-    "RS256": hashes.SHA256, "RS384": hashes.SHA384, "RS512": hashes.SHA512,
+RSA_ALGORITHMS: dict[str, RSAAlgorithm] = {
+    "RS256": RSAAlgorithm(RSAAlgorithm.SHA256),
+    "RS384": RSAAlgorithm(RSAAlgorithm.SHA384),
+    "RS512": RSAAlgorithm(RSAAlgorithm.SHA512),
 }
 REFUSED_ALGORITHMS = {
     "none": "an unsigned token (alg none) is never accepted",
@@ -131,28 +134,29 @@ def read_token(raw: str | None) -> ParsedToken | TokenProblem | None:
         return problem
 
 
-def check_algorithm(token: ParsedToken, authorizer_name: str) -> str:
+def check_algorithm(token: ParsedToken, authorizer_name: str) -> RSAAlgorithm:
     """The token's RSA algorithm; any other alg (none, HS256, ES256 ...) is a TokenProblem."""
     alg = token.alg
     if alg is None:
         raise TokenProblem("no_alg", "token header has no alg")
-    if not isinstance(alg, str) or alg not in RSA_HASHES:
+    if not isinstance(alg, str) or alg not in RSA_ALGORITHMS:
         why = REFUSED_ALGORITHMS.get(str(alg), "")
         raise TokenProblem("alg", f"token alg {shown(alg)} is not RSA; authorizer '{authorizer_name}' "
-                                  f"accepts only {', '.join(RSA_HASHES)}" + (f": {why}" if why else ""),
+                                  f"accepts only {', '.join(RSA_ALGORITHMS)}" + (f": {why}" if why else ""),
                            alg=str(alg)[:32])
-    return alg
+    return RSA_ALGORITHMS[alg]
 
 
 @functools.lru_cache(maxsize=256)
-def rsa_key(n: str, e: str) -> rsa.RSAPublicKey:
-    """The public key of a JWK; memoised because building it costs more than verifying with it."""
-    def number(value: str) -> int:
-        return int.from_bytes(b64url_decode(value, 0), "big")
-    return rsa.RSAPublicNumbers(number(e), number(n)).public_key()
+def rsa_key(n: str, e: str) -> RSAPublicKey:
+    """The public key of an RSA JWK; memoised because building it costs more than verifying with it."""
+    key = PyJWK({"kty": "RSA", "n": n, "e": e}).key
+    if not isinstance(key, RSAPublicKey):
+        raise InvalidKeyError("not an RSA public key")
+    return key
 
 
-def find_key(token: ParsedToken, key_set: KeySet) -> rsa.RSAPublicKey:
+def find_key(token: ParsedToken, key_set: KeySet) -> RSAPublicKey:
     """The issuer's key the token's kid names; a missing, unknown or unusable key is a TokenProblem."""
     if key_set.jwks is None:
         raise TokenProblem("keys_unavailable", f"no keys for issuer '{key_set.issuer}': {key_set.error}")
@@ -166,7 +170,7 @@ def find_key(token: ParsedToken, key_set: KeySet) -> rsa.RSAPublicKey:
                 raise TokenProblem("kid", f"{where} is not an RSA key")
             try:
                 return rsa_key(jwk["n"], jwk["e"])
-            except (TokenProblem, ValueError) as exc:
+            except (PyJWTError, ValueError) as exc:
                 raise TokenProblem("kid", f"{where} is unusable") from exc
     raise TokenProblem("kid", f"token kid {shown(kid)} is not among the keys of issuer '{key_set.issuer}' "
                               f"({key_set.source}; kids {listed(kids_of(key_set.jwks))})")
@@ -174,14 +178,12 @@ def find_key(token: ParsedToken, key_set: KeySet) -> rsa.RSAPublicKey:
 
 def verify(token: ParsedToken, key_set: KeySet, authorizer_name: str) -> None:
     """Check alg, pick the key by kid, check the signature; the claims are trustworthy afterwards."""
-    alg = check_algorithm(token, authorizer_name)
+    algorithm = check_algorithm(token, authorizer_name)
     key = find_key(token, key_set)
-    try:
-        key.verify(token.signature, token.signing_input, padding.PKCS1v15(), RSA_HASHES[alg]())
-    except InvalidSignature as exc:
+    if not algorithm.verify(token.signing_input, key, token.signature):
         raise TokenProblem("signature", f"token signature does not verify with key {shown(token.kid)} of "
                                         f"issuer '{key_set.issuer}': the header or payload was altered, or "
-                                        "another key signed it") from exc
+                                        "another key signed it")
 
 
 def numeric(claims: dict, name: str) -> float | None:
