@@ -61,8 +61,11 @@ def rest_string(value: Any) -> str:
 
 
 def java_date(epoch: float) -> str:
-    """Java's Date.toString() in UTC."""
-    return time.strftime("%a %b %d %H:%M:%S UTC %Y", time.gmtime(epoch))
+    """Java's Date.toString() in UTC; an epoch no calendar can hold stays a number."""
+    try:
+        return time.strftime("%a %b %d %H:%M:%S UTC %Y", time.gmtime(epoch))
+    except (OverflowError, OSError, ValueError):
+        return rest_string(epoch)
 
 
 def rest_claims(claims: dict) -> dict[str, str]:

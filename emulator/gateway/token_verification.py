@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import functools
 import json
+import math
 import re
 import time
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ RSA_ALGORITHMS: dict[str, RSAAlgorithm] = {
 }
 REFUSED_ALGORITHMS = {
     "none": "an unsigned token (alg none) is never accepted",
-    "HS256": "HMAC tokens are refused (an HS256 token keyed with the issuer's public key is the classic "
+    "hs256": "HMAC tokens are refused (an HS256 token keyed with the issuer's public key is the classic "
              "key-confusion forgery)",
 }
 # `exp` gets no leeway: accepting a token AWS already refuses is the dangerous direction. Future-dated
@@ -77,8 +78,11 @@ def strip_bearer(value: str) -> str:
 
 
 def utc(epoch: float) -> str:
-    """An epoch as a reason shows it."""
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
+    """An epoch as a reason shows it; a date beyond what the platform can render is shown as the number."""
+    try:
+        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
+    except (OverflowError, OSError, ValueError):
+        return f"{epoch:g}"
 
 
 def b64url_decode(segment: str, offset: int) -> bytes:
@@ -91,10 +95,16 @@ def b64url_decode(segment: str, offset: int) -> bytes:
     return base64.urlsafe_b64decode(segment.rstrip("=") + "=" * (-len(segment.rstrip("=")) % 4))
 
 
+def _no_constant(name: str) -> Any:
+    # Python's json accepts NaN and Infinity; Go's (API Gateway's) does not, and a NaN exp would
+    # compare false against every clock reading, i.e. never expire.
+    raise json.JSONDecodeError("NaN and Infinity are not JSON", name, 0)
+
+
 def json_object(raw: bytes, what: str) -> dict:
     """A token segment's JSON object, or a TokenProblem worded as Go's encoding/json words it."""
     try:
-        value = json.loads(raw.decode("utf-8"))
+        value = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
     except UnicodeDecodeError as exc:
         raise TokenProblem("json", f"token {what} is not UTF-8 text",
                            detail="invalid character looking for beginning of value") from exc
@@ -103,6 +113,9 @@ def json_object(raw: bytes, what: str) -> dict:
         detail = f"invalid character {bad!r} looking for beginning of value" if bad \
             else "unexpected end of JSON input"
         raise TokenProblem("json", f"token {what} is not JSON ({exc.msg})", detail=detail) from exc
+    except (ValueError, RecursionError) as exc:  # an integer too long to convert, nesting too deep
+        raise TokenProblem("json", f"token {what} is JSON this gateway cannot read ({type(exc).__name__})",
+                           detail="invalid character looking for beginning of value") from exc
     if not isinstance(value, dict):
         raise TokenProblem("json", f"token {what} is JSON but not an object",
                            detail=f"json: cannot unmarshal {type(value).__name__} into a JWT {what}")
@@ -140,7 +153,7 @@ def check_algorithm(token: ParsedToken, authorizer_name: str) -> RSAAlgorithm:
     if alg is None:
         raise TokenProblem("no_alg", "token header has no alg")
     if not isinstance(alg, str) or alg not in RSA_ALGORITHMS:
-        why = REFUSED_ALGORITHMS.get(str(alg), "")
+        why = REFUSED_ALGORITHMS.get(str(alg).lower(), "")
         raise TokenProblem("alg", f"token alg {shown(alg)} is not RSA; authorizer '{authorizer_name}' "
                                   f"accepts only {', '.join(RSA_ALGORITHMS)}" + (f": {why}" if why else ""),
                            alg=str(alg)[:32])
@@ -191,7 +204,7 @@ def numeric(claims: dict, name: str) -> float | None:
     value = claims.get(name)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise TokenProblem("json", f"token claim {name} is {shown(value)}, not a number",
                            detail=f"{name} is not a number")
     return float(value)
