@@ -1,4 +1,5 @@
-"""The package's layering: every module imports on its own, and the gateway's imports form no cycle."""
+"""The package's layering: every module imports on its own, the gateway's imports form no cycle, and
+no gateway module grows past a size one can read in a sitting."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "emulator"
 GATEWAY = PACKAGE / "gateway"
+MAX_GATEWAY_MODULE_LINES = 450
 
 # Runs in a fresh interpreter: each module is imported with no emulator module loaded before it, so
 # an import that only works when something else was imported first (a cycle, a missing import) fails.
@@ -92,3 +94,9 @@ def test_gateway_imports_form_no_cycle() -> None:
 def test_find_cycle_sees_a_cycle() -> None:
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert find_cycle({"a": {"b", "c"}, "b": {"c"}, "c": set()}) is None
+
+
+def test_gateway_modules_stay_small() -> None:
+    sizes = {p.name: len(p.read_text().splitlines()) for p in GATEWAY.glob("*.py")}
+    too_big = {name: lines for name, lines in sizes.items() if lines > MAX_GATEWAY_MODULE_LINES}
+    assert too_big == {}, f"split these (over {MAX_GATEWAY_MODULE_LINES} lines): {too_big}"

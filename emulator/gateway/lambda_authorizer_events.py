@@ -7,10 +7,12 @@ HTTP APIs" show them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
 from emulator.gateway.authorizer_config import LambdaAuthorizer
+from emulator.gateway.events import cookies_v2, headers_v1, headers_v2
 from emulator.gateway.request import AuthRequest, header_value
 
 
@@ -18,7 +20,7 @@ def context_value(request: AuthRequest, path: str) -> Any:
     """`$context.a.b` / `context.a.b`: looked up in the event's requestContext, then in the request."""
     value: Any = request.event_context
     for part in path.split("."):
-        value = value.get(part) if isinstance(value, dict) else None
+        value = value.get(part) if isinstance(value, Mapping) else None
     if value is not None:
         return value
     return {"routeKey": request.route_key, "stage": request.stage, "apiId": request.api_id,
@@ -70,16 +72,17 @@ def token_event(request: AuthRequest, token: str) -> dict:
 
 
 def rest_request_event(request: AuthRequest) -> dict:
-    """REST REQUEST authorizer event (payload 1.0 shape)."""
+    """REST REQUEST authorizer event: headers and query as in the 1.0 proxy event of the same request."""
     query = {k: v[-1] for k, v in request.query.items() if v}
+    headers, multi_headers = headers_v1(request.headers.items())
     return {
         "type": "REQUEST",
         "methodArn": request.method_arn,
         "resource": request.route_key.split(" ", 1)[-1],
         "path": request.path,
         "httpMethod": request.method,
-        "headers": dict(request.headers),
-        "multiValueHeaders": {k: [v] for k, v in request.headers.items()},
+        "headers": headers or {},
+        "multiValueHeaders": multi_headers or {},
         "queryStringParameters": query,
         "multiValueQueryStringParameters": {k: list(v) for k, v in request.query.items()},
         "pathParameters": dict(request.path_parameters),
@@ -97,8 +100,7 @@ def http_v1_request_event(request: AuthRequest, values: list[str]) -> dict:
 
 def http_v2_request_event(request: AuthRequest, values: list[str]) -> dict:
     """HTTP API REQUEST authorizer, payload 2.0; empty collections are left out, as in 2.0 proxy events."""
-    headers = {k: v for k, v in request.headers.items() if k != "cookie"}
-    cookies = [c.strip() for c in request.headers.get("cookie", "").split(";") if c.strip()]
+    header_pairs = request.headers.items()
     event: dict[str, Any] = {
         "version": "2.0",
         "type": "REQUEST",
@@ -107,10 +109,10 @@ def http_v2_request_event(request: AuthRequest, values: list[str]) -> dict:
         "routeKey": request.route_key,
         "rawPath": request.path,
         "rawQueryString": urlencode([(k, v) for k, vs in request.query.items() for v in vs]),
-        "headers": headers,
+        "headers": headers_v2(header_pairs),
         "requestContext": dict(request.event_context) or fallback_request_context(request),
     }
-    optional = {"cookies": cookies,
+    optional = {"cookies": cookies_v2(header_pairs),
                 "queryStringParameters": {k: ",".join(v) for k, v in request.query.items()},
                 "pathParameters": dict(request.path_parameters),
                 "stageVariables": dict(request.stage_variables)}

@@ -6,6 +6,7 @@ lambda_authorizer_verdict's; both are pure.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -60,7 +61,9 @@ class LambdaAuthorizers:
 
     async def _invoke(self, authorizer: LambdaAuthorizer, request: AuthRequest, values: list[str],
                       key: tuple | None) -> Allow | Deny:
-        event = build_event(authorizer, request, values)
+        # Through JSON as into a real Lambda: the handler gets its own copy, so nothing it changes
+        # reaches the requestContext the integration's event shares.
+        event = json.loads(json.dumps(build_event(authorizer, request, values)))
         started = time.perf_counter()
         try:
             output = await lambda_runtime.invoke(authorizer.function, event, authorizer.function_name,
