@@ -56,7 +56,9 @@ class AuthorizerService(Protocol):
 
     clock: Callable[[], float]
 
-    async def authorize(self, authorizer: Authorizer, request: AuthRequest) -> Allow | Deny: ...
+    async def authorize(self, authorizer: Authorizer, request: AuthRequest) -> Allow | Deny:
+        """The authorizer's verdict; never raises."""
+        ...
 
 
 def build_gateway_app(api: ApiConfig, authorizers: AuthorizerService, decisions: DecisionLog, *,
@@ -66,10 +68,13 @@ def build_gateway_app(api: ApiConfig, authorizers: AuthorizerService, decisions:
 
 
 def json_body(body: Any) -> bytes:
+    """Compact JSON, as API Gateway writes its own bodies."""
     return json.dumps(body, separators=(",", ":")).encode()
 
 
 class GatewayApp:
+    """The ASGI app of one API; see build_gateway_app."""
+
     def __init__(self, api: ApiConfig, authorizers: AuthorizerService, decisions: DecisionLog,
                  http_client: httpx.AsyncClient | None) -> None:
         self.api = api
@@ -100,6 +105,7 @@ class GatewayApp:
                 return
 
     async def aclose(self) -> None:
+        """Close the backend HTTP client if this app made it."""
         if self._own_client and self._client is not None:
             await self._client.aclose()
             self._client = None
@@ -372,10 +378,12 @@ def cors_origin(cors: CorsConfig, origin: str) -> str | None:
 
 
 def encode(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
+    """ASGI response headers: lower-case latin-1 bytes."""
     return [(k.lower().encode("latin-1"), v.encode("latin-1", "replace")) for k, v in headers]
 
 
 async def stream_body(receive: Receive) -> AsyncIterator[bytes]:
+    """The request body's chunks as the client sends them."""
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
@@ -388,6 +396,7 @@ async def stream_body(receive: Receive) -> AsyncIterator[bytes]:
 
 
 async def read_body(receive: Receive, limit: int = MAX_BODY_BYTES) -> bytes:
+    """The whole request body; BodyTooLarge past `limit`."""
     parts = []
     async for chunk in limited(stream_body(receive), limit):
         parts.append(chunk)

@@ -28,6 +28,8 @@ from emulator.gateway import lambda_runtime
 
 @dataclass(frozen=True)
 class JwtAuthorizer:  # HTTP API, AuthorizerType: JWT
+    """An HTTP API JWT authorizer's configuration."""
+
     name: str
     # e.g. ("$request.header.Authorization",) or ("$request.querystring.token",)
     identity_source: tuple[str, ...]
@@ -37,6 +39,8 @@ class JwtAuthorizer:  # HTTP API, AuthorizerType: JWT
 
 @dataclass(frozen=True)
 class CognitoAuthorizer:  # REST, Type COGNITO_USER_POOLS
+    """A REST COGNITO_USER_POOLS authorizer's configuration."""
+
     name: str
     identity_source: str  # "method.request.header.Authorization" (any header name)
     provider_arns: tuple[str, ...]
@@ -46,6 +50,8 @@ class CognitoAuthorizer:  # REST, Type COGNITO_USER_POOLS
 
 @dataclass(frozen=True)
 class LambdaAuthorizer:  # REST Type TOKEN | REQUEST; HTTP API AuthorizerType REQUEST
+    """A Lambda authorizer's configuration, its handler already loaded."""
+
     name: str
     type: str  # "TOKEN" | "REQUEST"
     function_name: str  # the spec as written, e.g. "python:auth.handlers:authorize"

@@ -20,6 +20,8 @@ from emulator.gateway.request import AuthRequest
 from emulator.gateway.token_verification import ParsedToken, read_token
 from emulator.gateway.verdicts import Allow, Deny, refuse
 
+# The request and config types stay importable from here, where callers of the old 688-line module
+# (bench/bench.py among them) found them.
 __all__ = ["Authorizers", "AuthRequest", "JwtAuthorizer", "CognitoAuthorizer", "LambdaAuthorizer"]
 
 

@@ -38,6 +38,7 @@ def pool_issuer(arn: str, issuer_keys: IssuerKeys) -> str | None:
 
 
 def cognito_refusal(authorizer: CognitoAuthorizer, reason: str) -> Deny:
+    """REST's bare 401: the client learns nothing more, the reason says why."""
     return refuse("REST", "unauthorized", f"COGNITO_USER_POOLS authorizer '{authorizer.name}': {reason}")
 
 

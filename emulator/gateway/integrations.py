@@ -34,6 +34,8 @@ class BodyTooLarge(Exception):
 
 @dataclass
 class StreamedResponse:
+    """A backend's response, its body still streaming."""
+
     status: int
     headers: HeaderPairs
     chunks: AsyncIterator[bytes]
@@ -77,6 +79,7 @@ OWN_HEADERS = frozenset({"date", "server"})
 
 
 def response_headers(headers: httpx.Headers, drop_cors: bool, protocol_type: str = "HTTP") -> HeaderPairs:
+    """A backend's response headers as API Gateway passes them on."""
     out = []
     for name, value in headers.multi_items():
         lower = name.lower()

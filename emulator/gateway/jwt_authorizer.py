@@ -38,6 +38,7 @@ def jwt_challenge(description: str) -> dict[str, str]:
 
 
 def jwt_refusal(authorizer: JwtAuthorizer, problem: TokenProblem) -> Deny:
+    """The 401 for a token problem, with AWS's error_description for its kind."""
     description = JWT_DESCRIPTIONS[problem.kind].format(**problem.details)
     return refuse("HTTP", "unauthorized", f"JWT authorizer '{authorizer.name}': {problem.reason}",
                   jwt_challenge(description))
@@ -64,12 +65,14 @@ def check_audience(authorizer: JwtAuthorizer, claims: dict) -> None:
 
 
 def check_issuer(expected: str, claims: dict, authorizer_name: str) -> None:
+    """iss must be exactly the authorizer's Issuer."""
     if claims.get("iss") != expected:
         raise TokenProblem("issuer", f"token iss {shown(claims.get('iss'))} is not authorizer "
                                      f"'{authorizer_name}' issuer '{expected}'")
 
 
 def scope_refusal(authorizer: JwtAuthorizer, request: AuthRequest, scopes: list[str], held_in: str) -> Deny:
+    """The 403 for a valid token holding none of the route's scopes."""
     wanted = " ".join(request.route_scopes)
     # UNCONFIRMED: 403 Forbidden with an RFC 6750 insufficient_scope challenge naming the route's scopes.
     header = {"www-authenticate": f'Bearer scope="{wanted}" error="insufficient_scope" '

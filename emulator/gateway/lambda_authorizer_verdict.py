@@ -33,6 +33,7 @@ def wildcard(pattern: str, case_sensitive: bool) -> re.Pattern[str]:
 
 
 def string_list(statement: dict, key: str) -> list[str] | None:
+    """A statement's string-or-list field as a list; None when absent."""
     value = statement.get(key)
     if value is None:
         return None
@@ -54,6 +55,7 @@ def matches(statement: dict, key: str, target: str, case_sensitive: bool) -> boo
 
 
 def statements(document: Any) -> list[dict]:
+    """The policy document's statements, each checked for a valid Effect."""
     if not isinstance(document, dict):
         raise MalformedOutput(f"policyDocument must be an object, got {shown(document)}")
     raw = document.get("Statement")
@@ -110,6 +112,7 @@ def rest_context_string(value: str | int | float | bool) -> str:
 
 
 def allow_context(request: AuthRequest, output: dict, context: dict, latency_ms: int) -> dict:
+    """requestContext.authorizer of the integration event after an allowing policy."""
     if request.protocol_type == "HTTP":
         return {"lambda": context}
     strings = {k: rest_context_string(v) for k, v in context.items()}
@@ -131,6 +134,7 @@ def simple_response(authorizer: LambdaAuthorizer, request: AuthRequest, output: 
 
 def policy_response(authorizer: LambdaAuthorizer, request: AuthRequest, output: dict, latency_ms: int,
                     note: str) -> Allow | Deny:
+    """The verdict over an IAM policy response (REST, or HTTP without simple responses)."""
     if request.protocol_type != "HTTP" and not isinstance(output.get("principalId"), str | int | float):
         # UNCONFIRMED: a REST authorizer's output "must include the principal identifier" (AWS docs)
         raise MalformedOutput(f"the output has no principalId (got {shown(output.get('principalId'))})")
@@ -183,6 +187,7 @@ def decide_error(authorizer: LambdaAuthorizer, request: AuthRequest, error: Base
 
 
 def missing_identity(authorizer: LambdaAuthorizer, request: AuthRequest, missing: list[str]) -> Deny:
+    """A request lacking an identity source is refused without invoking the handler (AWS)."""
     return refuse(request.protocol_type, "unauthorized",
                   f"Lambda authorizer '{authorizer.name}' was not invoked: identity source(s) "
                   f"{listed(missing)} missing or empty in the request")

@@ -26,6 +26,8 @@ AUTHORIZER_TIMEOUT_SECONDS = 10.0
 
 @dataclass(frozen=True)
 class CachedResult:
+    """A handler's output, kept for the authorizer's TTL."""
+
     output: Any
     stored_at: float
     expires_at: float
@@ -44,9 +46,11 @@ class LambdaAuthorizers:
         self._cache: dict[tuple, CachedResult] = {}
 
     def clear(self) -> None:
+        """Forget every cached output."""
         self._cache.clear()
 
     async def authorize(self, authorizer: LambdaAuthorizer, request: AuthRequest) -> Allow | Deny:
+        """The verdict over the handler's output, cached or fresh."""
         values, missing = identity_values(authorizer, request)
         if missing:
             return missing_identity(authorizer, request, missing)

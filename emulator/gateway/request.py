@@ -23,6 +23,8 @@ Query = Mapping[str, tuple[str, ...]]
 
 @dataclass(frozen=True)
 class IncomingRequest:
+    """What arrived, as every later step reads it; never copied or changed."""
+
     method: str
     raw_path: str  # percent-encoded as sent; REST: still with the /{stage} prefix
     raw_query: str  # as sent, without '?'
@@ -45,6 +47,8 @@ class IncomingRequest:
 
 @dataclass(frozen=True)
 class RouteInfo:
+    """What the matched route adds to the request."""
+
     protocol_type: str  # "HTTP" | "REST"
     api_id: str
     stage: str  # "$default" for HTTP APIs
@@ -57,6 +61,8 @@ class RouteInfo:
 
 @dataclass(frozen=True)
 class AuthRequest:
+    """The request as an authorizer decides on it: plain values, shared with the request, not copied."""
+
     protocol_type: str  # "HTTP" | "REST"
     api_id: str
     stage: str  # "$default" for HTTP APIs, StageName for REST

@@ -21,6 +21,8 @@ HeaderPairs = tuple[tuple[str, str], ...]  # a response's headers, in order
 
 @dataclass(frozen=True)
 class ErrorShape:
+    """One row of ERRORS."""
+
     status: int
     body: bytes  # exact bytes: REST's Lambda errors carry a space after the colon, HTTP API's do not
     error_type: str | None = None  # REST's x-amzn-ErrorType
@@ -65,6 +67,8 @@ ERRORS: dict[tuple[str, str], ErrorShape] = {
 
 @dataclass(frozen=True)
 class GatewayResponse:
+    """A complete response the gateway sends itself (errors, preflights, a handler's mapped result)."""
+
     status: int
     headers: HeaderPairs
     body: bytes
@@ -72,6 +76,7 @@ class GatewayResponse:
 
 
 def gateway_error(protocol_type: str, kind: str, reason: str) -> GatewayResponse:
+    """The gateway's own error response of `kind`, exactly as AWS sends it, with the plain reason."""
     shape = ERRORS[(protocol_type, kind)]
     headers: list[tuple[str, str]] = [("content-type", shape.content_type)]
     if shape.error_type:
@@ -213,6 +218,7 @@ def map_v2_response(result: Any) -> tuple[int, HeaderPairs, bytes]:
 
 
 def map_response(payload_format_version: str, result: Any) -> tuple[int, HeaderPairs, bytes]:
+    """(status, headers, body) from a handler's result; MalformedResponse if API Gateway could not map it."""
     if payload_format_version == "2.0":
         return map_v2_response(result)
     return map_v1_response(result)

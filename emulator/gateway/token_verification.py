@@ -101,10 +101,14 @@ def _no_constant(name: str) -> Any:
     raise json.JSONDecodeError("NaN and Infinity are not JSON", name, 0)
 
 
+# Built once: json.loads with any option builds a new decoder per call.
+GO_JSON = json.JSONDecoder(parse_constant=_no_constant)
+
+
 def json_object(raw: bytes, what: str) -> dict:
     """A token segment's JSON object, or a TokenProblem worded as Go's encoding/json words it."""
     try:
-        value = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
+        value = GO_JSON.decode(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise TokenProblem("json", f"token {what} is not UTF-8 text",
                            detail="invalid character looking for beginning of value") from exc

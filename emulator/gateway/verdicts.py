@@ -13,6 +13,8 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Allow:
+    """The authorizer lets the request through."""
+
     # EXACTLY the value for requestContext.authorizer of the integration event:
     #  HTTP JWT: {"jwt": {"claims": {...strings}, "scopes": [...] | None}}
     #  REST Cognito: {"claims": {...strings}}
@@ -24,6 +26,8 @@ class Allow:
 
 @dataclass(frozen=True)
 class Deny:
+    """The authorizer refuses: what the client sees, and the plain-words reason."""
+
     status: int  # 401 / 403 / 500
     body: dict  # e.g. {"message": "Unauthorized"}
     headers: Mapping[str, str]  # e.g. {"www-authenticate": 'Bearer scope="" error="invalid_token" ...'}
