@@ -13,6 +13,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from emulator.gateway import authorizers as az
 from emulator.gateway.authorizer_config import CognitoAuthorizer
 from emulator.gateway.authorizers import Authorizers
 from emulator.gateway.request import AuthRequest
@@ -291,3 +292,11 @@ def test_remote_pool_unreachable_is_401():
 def test_malformed_provider_arn_matches_no_token():
     broken = CognitoAuthorizer("broken", "method.request.header.Authorization", ("userpool/nope",), None, 300)
     unauthorized(authorize(request({"authorization": sign(fresh_id())}), broken), "issuers []")
+
+
+@pytest.mark.parametrize("failure", [KeyError("bug"), RecursionError("deep")], ids=repr)
+def test_a_bug_inside_the_decision_is_a_401(monkeypatch, failure):
+    def boom(*args):
+        raise failure
+    monkeypatch.setattr(az, "decide_cognito", boom)
+    unauthorized(authorize(request({"authorization": sign(fresh_id())})), "failed inside the emulator")

@@ -19,8 +19,10 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from emulator.gateway import authorizers as az
 from emulator.gateway.authorizer_config import JwtAuthorizer
 from emulator.gateway.authorizers import Authorizers
-from emulator.gateway.jwks import CACHE_SECONDS, REFETCH_INTERVAL_SECONDS, JwksSource
+from emulator.gateway.jwks import CACHE_SECONDS, REFETCH_INTERVAL_SECONDS, JwksSource, KeySet
+from emulator.gateway.jwt_authorizer import decide_jwt, jwt_identity
 from emulator.gateway.request import AuthRequest
+from emulator.gateway.token_verification import read_token
 from emulator.gateway.verdicts import Allow, Deny
 
 NOW = 1_700_000_000
@@ -310,6 +312,14 @@ def test_jwt_authorizer(keys, case, headers, scopes, status, challenge, reason):
     decision.headers["www-authenticate"].encode("ascii")  # one clean header line, whatever the client sent
 
 
+@pytest.mark.parametrize(("case", "headers", "scopes"), [c[:3] for c in CASES], ids=[c[0] for c in CASES])
+def test_the_pure_decision_is_the_shells_verdict(keys, case, headers, scopes):
+    """decide_jwt needs no I/O: given the parsed token, the key set and the time, it is the whole verdict."""
+    req = request(headers(keys), scopes)
+    token = read_token(jwt_identity(AUTHORIZER, req)[1])
+    assert decide_jwt(AUTHORIZER, req, token, KeySet(ISSUER, keys.jwks(), "local pool"), NOW) == authorize(keys, req)
+
+
 # ----------------------------------------------------------------------------- what the integration sees
 
 def test_allow_context_stringifies_claims_like_aws(keys):
@@ -460,6 +470,13 @@ def test_a_bug_inside_the_decision_is_a_401(keys, monkeypatch):
     decision = authorize(keys, request({"authorization": sign(keys, id_claims())}))
     assert isinstance(decision, Deny) and decision.status == 401
     assert "failed inside the emulator: KeyError" in decision.reason
+
+
+def test_a_decision_that_is_no_verdict_is_a_401(keys, monkeypatch):
+    monkeypatch.setattr(az, "decide_jwt", lambda *args: None)
+    decision = authorize(keys, request({"authorization": sign(keys, id_claims())}))
+    assert isinstance(decision, Deny) and decision.status == 401
+    assert "neither Allow nor Deny" in decision.reason
 
 
 def test_issuer_down_is_asked_at_most_once_per_interval(keys):
