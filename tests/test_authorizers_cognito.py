@@ -10,10 +10,14 @@ from collections.abc import Callable
 import httpx
 import jwt
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from emulator.gateway.authorizers import Allow, Authorizers, AuthRequest, CognitoAuthorizer, Deny
+from emulator.gateway import authorizers as az
+from emulator.gateway.authorizer_config import CognitoAuthorizer
+from emulator.gateway.authorizers import Authorizers
+from emulator.gateway.request import AuthRequest
+from emulator.gateway.verdicts import Allow, Deny
 
 NOW = 1_700_000_000
 REGION = "ap-northeast-1"
@@ -169,6 +173,13 @@ def forged(alg: str) -> str:
     return f"{head}.{b64(json.dumps(fresh_id()).encode())}.{b64(b'sig') if alg != 'none' else ''}"
 
 
+def signed_text(payload: str) -> str:
+    """A token signed by the pool's ID key over exactly this payload text (NaN and all)."""
+    signing_input = f"{b64(json.dumps({'alg': 'RS256', 'kid': 'id-kid'}).encode())}.{b64(payload.encode())}"
+    signature = KEYS["id"].sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
+    return f"{signing_input}.{b64(signature)}"
+
+
 def tampered() -> str:
     head, _, sig = sign(fresh_id()).split(".")
     return f"{head}.{b64(json.dumps(fresh_id(**{'cognito:groups': ['root']})).encode())}.{sig}"
@@ -218,6 +229,16 @@ CASES: list[tuple[str, Header, tuple[str, ...], CognitoAuthorizer, str | None]] 
     ("garbage bytes", lambda: {"authorization": bytes(range(1, 255)).decode("latin-1")}, (), AUTHORIZER,
      "test-cognito-authorizer"),
     ("bad base64", lambda: {"authorization": "%%%.%%%.%%%"}, (), AUTHORIZER, "not valid base64url"),
+    ("exp a string", lambda: {"authorization": sign({**fresh_id(), "exp": str(NOW + 60)})}, (), AUTHORIZER,
+     f"token claim exp is '{NOW + 60}', not a number"),
+    ("exp NaN", lambda: {"authorization": signed_text(json.dumps({**fresh_id(), "exp": float("nan")}))}, (), AUTHORIZER,
+     "token payload is not JSON"),
+    ("iat Infinity", lambda: {"authorization": signed_text(json.dumps({**fresh_id(), "iat": float("inf")}))}, (),
+     AUTHORIZER, "token payload is not JSON"),
+    ("token_use a list", lambda: {"authorization": sign(fresh_id(token_use=["id"]))}, (), AUTHORIZER,
+     "token is not an ID token (token_use ['id'])"),
+    ("iss an object", lambda: {"authorization": signed_text(json.dumps(fresh_id(iss={"a": 1})))}, (), AUTHORIZER,
+     "token iss {'a': 1} is none of the pools"),
 ]
 
 
@@ -229,6 +250,13 @@ def test_cognito_authorizer(case, headers, scopes, authorizer, reason):
         assert all(isinstance(v, str) for v in decision.authorizer_context["claims"].values())
     else:
         unauthorized(decision, reason)
+        assert "failed inside the emulator" not in decision.reason  # a decision, not a crash
+
+
+def test_a_date_beyond_any_calendar_is_shown_as_its_number():
+    decision = authorize(request({"authorization": sign({**fresh_id(), "exp": 1e20})}))
+    assert isinstance(decision, Allow), decision
+    assert decision.authorizer_context["claims"]["exp"] == "100000000000000000000"
 
 
 # ----------------------------------------------------------------------------- a pool that is not local
@@ -264,3 +292,11 @@ def test_remote_pool_unreachable_is_401():
 def test_malformed_provider_arn_matches_no_token():
     broken = CognitoAuthorizer("broken", "method.request.header.Authorization", ("userpool/nope",), None, 300)
     unauthorized(authorize(request({"authorization": sign(fresh_id())}), broken), "issuers []")
+
+
+@pytest.mark.parametrize("failure", [KeyError("bug"), RecursionError("deep")], ids=repr)
+def test_a_bug_inside_the_decision_is_a_401(monkeypatch, failure):
+    def boom(*args):
+        raise failure
+    monkeypatch.setattr(az, "decide_cognito", boom)
+    unauthorized(authorize(request({"authorization": sign(fresh_id())})), "failed inside the emulator")

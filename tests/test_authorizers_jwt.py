@@ -13,12 +13,17 @@ from dataclasses import dataclass, field
 import httpx
 import jwt
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 from emulator.gateway import authorizers as az
-from emulator.gateway.authorizers import Allow, Authorizers, AuthRequest, Deny, JwtAuthorizer
-from emulator.gateway.jwks import CACHE_SECONDS, REFETCH_INTERVAL_SECONDS, JwksSource
+from emulator.gateway.authorizer_config import JwtAuthorizer
+from emulator.gateway.authorizers import Authorizers
+from emulator.gateway.jwks import CACHE_SECONDS, REFETCH_INTERVAL_SECONDS, JwksSource, KeySet
+from emulator.gateway.jwt_authorizer import decide_jwt, jwt_identity
+from emulator.gateway.request import AuthRequest
+from emulator.gateway.token_verification import read_token
+from emulator.gateway.verdicts import Allow, Deny
 
 NOW = 1_700_000_000
 POOL_ID = "us-east-1_Example01"
@@ -100,6 +105,19 @@ def es256(claims: dict) -> str:
 def tampered(keys: PoolKeys) -> str:
     head, _, sig = sign(keys, id_claims()).split(".")
     return f"{head}.{b64(json.dumps(id_claims(**{'cognito:groups': ['root']})).encode())}.{sig}"
+
+
+def signed_text(keys: PoolKeys, payload: str, header: str = '{"alg": "RS256", "kid": "id-kid"}') -> str:
+    """A validly signed token of exactly this header and payload JSON (text no JWT library would write)."""
+    signing_input = f"{b64(header.encode())}.{b64(payload.encode())}"
+    signature = keys.id_key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
+    return f"{signing_input}.{b64(signature)}"
+
+
+def with_claim(name: str, raw_json: str) -> str:
+    """id_claims() as JSON text with claim `name` set to the raw JSON `raw_json`."""
+    claims = id_claims(**{name: "@@"})
+    return json.dumps(claims).replace('"@@"', raw_json)
 
 
 class FakeIssuerKeys:
@@ -237,6 +255,41 @@ CASES = [
      INVALID.format("invalid character '/u20ac' looking for beginning of value"), "header is not JSON"),
     ("garbage with dots", lambda k: {"authorization": "\u00ff\u00fe.\x00\x01.\"'"}, (), 401, None,
      "not valid base64url"),
+    # Signed, yet claims no Go JSON decoder (API Gateway's) would read: refused, never a crash or an allow.
+    ("exp NaN", bearer(lambda k: signed_text(k, with_claim("exp", "NaN"))), (), 401,
+     INVALID.format("invalid character 'N' looking for beginning of value"), "payload is not JSON"),
+    ("exp Infinity", bearer(lambda k: signed_text(k, with_claim("exp", "Infinity"))), (), 401,
+     INVALID.format("invalid character 'I' looking for beginning of value"), "payload is not JSON"),
+    ("exp 1e999 (inf once parsed)", bearer(lambda k: signed_text(k, with_claim("exp", "1e999"))), (), 401,
+     INVALID.format("exp is not a number"), "token claim exp is inf, not a number"),
+    ("exp a 5000-digit integer", bearer(lambda k: signed_text(k, with_claim("exp", "9" * 5000))), (), 401,
+     INVALID.format("invalid character looking for beginning of value"), "payload is JSON this gateway cannot read"),
+    ("claims nested past any parser's depth", bearer(lambda k: signed_text(k, with_claim("x", "[" * 100_000))),
+     (), 401, None, "JWT authorizer 'cognitoAuthorizer': token payload"),
+    ("exp before any calendar", bearer(lambda k: sign(k, id_claims(exp=-1e300))), (), 401,
+     INVALID.format("the token has expired"), "token expired at -1e+300"),
+    ("nbf beyond any calendar", bearer(lambda k: sign(k, id_claims(nbf=1e300))), (), 401,
+     INVALID.format("the token is not valid yet"), "token nbf is 1e+300"),
+    ("alg None", bearer(lambda k: unsigned(id_claims()).replace(b64(b'{"alg": "none"'), b64(b'{"alg": "None"'))),
+     (), 401, INVALID.format("signing method None is invalid"), "an unsigned token (alg none) is never accepted"),
+    ("exp a string", bearer(lambda k: sign(k, id_claims(exp="1700003600"))), (), 401,
+     INVALID.format("exp is not a number"), "'1700003600', not a number"),
+    ("exp a boolean", bearer(lambda k: sign(k, id_claims(exp=True))), (), 401, INVALID.format("exp is not a number"),
+     "True, not a number"),
+    ("nbf a list", bearer(lambda k: sign(k, id_claims(nbf=[1]))), (), 401, INVALID.format("nbf is not a number"),
+     "[1], not a number"),
+    ("aud an object", bearer(lambda k: sign(k, id_claims(aud={"a": CLIENT}))), (), 401,
+     INVALID.format("the token does not have a valid audience"), "token aud \"{'a': 'piyopiyo'}\""),
+    ("client_id a list", bearer(lambda k: sign(k, access_claims(client_id=[CLIENT]), "access-kid")), (), 401,
+     INVALID.format("the token does not have a valid audience"), "its client_id ['piyopiyo'] is not in"),
+    ("iss a number", bearer(lambda k: signed_text(k, with_claim("iss", "1"))), (), 401,
+     INVALID.format("the token does not have a valid issuer"), "token iss 1 is not"),
+    ("kid a list", bearer(lambda k: signed_text(k, json.dumps(id_claims()), '{"alg": "RS256", "kid": ["id-kid"]}')),
+     (), 401,
+     INVALID.format("the token's key id (kid) was not found in the issuer's key set"), "token kid ['id-kid']"),
+    ("alg a list", lambda k: {"authorization": f"{b64(json.dumps({'alg': ['RS256'], 'kid': 'id-kid'}).encode())}."
+                                               f"{b64(json.dumps(id_claims()).encode())}.c2ln"}, (), 401,
+     INVALID.format("signing method ['RS256'] is invalid"), "token alg ['RS256'] is not RSA"),
 ]
 
 
@@ -255,7 +308,16 @@ def test_jwt_authorizer(keys, case, headers, scopes, status, challenge, reason):
     else:
         assert decision.headers["www-authenticate"].startswith('Bearer scope="" error="invalid_token"')
     assert reason in decision.reason
+    assert "failed inside the emulator" not in decision.reason  # every refusal is a decision, not a crash
     decision.headers["www-authenticate"].encode("ascii")  # one clean header line, whatever the client sent
+
+
+@pytest.mark.parametrize(("case", "headers", "scopes"), [c[:3] for c in CASES], ids=[c[0] for c in CASES])
+def test_the_pure_decision_is_the_shells_verdict(keys, case, headers, scopes):
+    """decide_jwt needs no I/O: given the parsed token, the key set and the time, it is the whole verdict."""
+    req = request(headers(keys), scopes)
+    token = read_token(jwt_identity(AUTHORIZER, req)[1])
+    assert decide_jwt(AUTHORIZER, req, token, KeySet(ISSUER, keys.jwks(), "local pool"), NOW) == authorize(keys, req)
 
 
 # ----------------------------------------------------------------------------- what the integration sees
@@ -368,6 +430,30 @@ def test_jwks_cache_two_hours_and_one_rate_limited_refetch_on_unknown_kid(keys):
     assert len(fetches("id-kid")) == 3  # the 2 h cache lapsed
 
 
+class OddKeys(FakeIssuerKeys):
+    """The pool's key set with two broken entries: a JWK whose modulus is not a number, and an EC key."""
+
+    def local_jwks(self, issuer: str) -> dict | None:
+        jwks = self.keys.jwks()
+        jwks["keys"] += [{"kty": "RSA", "kid": "broken", "n": "!!", "e": "AQAB"},
+                         {"kty": "EC", "kid": "ec", "crv": "P-256", "x": "AA", "y": "AA"}]
+        return jwks
+
+
+@pytest.mark.parametrize(("kid", "reason"), [
+    ("broken", "key 'broken' of issuer"),
+    ("ec", "key 'ec' of issuer"),
+])
+def test_an_unusable_key_in_the_set_is_a_401(keys, kid, reason):
+    gateway = Authorizers(OddKeys(keys), clock=lambda: NOW)
+    token = sign(keys, id_claims(), kid=kid, key=keys.id_key)
+    decision = asyncio.run(gateway.authorize(AUTHORIZER, request({"authorization": token})))
+    assert isinstance(decision, Deny) and decision.status == 401
+    assert decision.headers["www-authenticate"] == INVALID.format(
+        "the token's key id (kid) was not found in the issuer's key set")
+    assert reason in decision.reason and "failed inside the emulator" not in decision.reason
+
+
 def test_local_pool_failure_reads_as_no_keys(keys):
     class Broken(FakeIssuerKeys):
         def local_jwks(self, issuer: str) -> dict | None:
@@ -384,6 +470,13 @@ def test_a_bug_inside_the_decision_is_a_401(keys, monkeypatch):
     decision = authorize(keys, request({"authorization": sign(keys, id_claims())}))
     assert isinstance(decision, Deny) and decision.status == 401
     assert "failed inside the emulator: KeyError" in decision.reason
+
+
+def test_a_decision_that_is_no_verdict_is_a_401(keys, monkeypatch):
+    monkeypatch.setattr(az, "decide_jwt", lambda *args: None)
+    decision = authorize(keys, request({"authorization": sign(keys, id_claims())}))
+    assert isinstance(decision, Deny) and decision.status == 401
+    assert "neither Allow nor Deny" in decision.reason
 
 
 def test_issuer_down_is_asked_at_most_once_per_interval(keys):

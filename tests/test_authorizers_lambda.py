@@ -8,7 +8,10 @@ from typing import Any
 import pytest
 
 from emulator.gateway import lambda_authorizers as la
-from emulator.gateway.authorizers import Allow, Authorizers, AuthRequest, Deny, LambdaAuthorizer
+from emulator.gateway.authorizer_config import LambdaAuthorizer
+from emulator.gateway.authorizers import Authorizers
+from emulator.gateway.request import AuthRequest
+from emulator.gateway.verdicts import Allow, Deny
 
 NOW = 1_700_000_000
 ARN_BASE = "arn:aws:execute-api:us-east-1:123456789012:api1/dev"

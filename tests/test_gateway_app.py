@@ -21,8 +21,10 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from emulator.decisions import REASON_HEADER, DecisionLog
 from emulator.gateway.app import build_gateway_app
-from emulator.gateway.authorizers import Allow, Authorizers, AuthRequest, Deny, refuse
+from emulator.gateway.authorizers import Authorizers
 from emulator.gateway.config import ApiConfig, parse_apis
+from emulator.gateway.request import AuthRequest
+from emulator.gateway.verdicts import Allow, Deny, refuse
 
 HERE = Path(__file__).parent
 ECHO = "python:gateway_fixtures.handlers:echo"
@@ -115,6 +117,7 @@ class StandIn:
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, AuthRequest]] = []
+        self.clock = time.time
 
     async def authorize(self, authorizer: Any, request: AuthRequest) -> Allow | Deny:
         self.calls.append((authorizer.name, request))

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from emulator.config_fields import ConfigError
-from emulator.gateway.authorizers import CognitoAuthorizer, JwtAuthorizer, LambdaAuthorizer
+from emulator.gateway.authorizer_config import CognitoAuthorizer, JwtAuthorizer, LambdaAuthorizer
 from emulator.gateway.config import generated_api_id, parse_apis
 
 HERE = Path(__file__).parent

@@ -11,12 +11,19 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import replace
 
 import pytest
 
-from emulator.gateway import events
-from emulator.gateway.events import IncomingRequest, MalformedResponse, RouteInfo
+from emulator.gateway import events, responses
+from emulator.gateway.request import (
+    IncomingRequest,
+    RouteInfo,
+    header_list,
+    header_value,
+    new_trace_id,
+    with_gateway_headers,
+)
+from emulator.gateway.responses import MalformedResponse
 
 EPOCH_MS = 1583348638390  # the 2.0 example's timeEpoch ("12/Mar/2020:19:03:58 +0000")
 
@@ -41,14 +48,20 @@ REST_CONTEXT_KEYS = {"accountId", "resourceId", "stage", "domainName", "domainPr
                      "resourcePath", "httpMethod", "requestTime", "requestTimeEpoch", "apiId", "path", "protocol"}
 
 
+REST_DOC_BODY = b'{\r\n\t"a": 1\r\n}'
+HTTP_DOC_BODY = b"Hello from Lambda"
+# Header names arrive lower-cased from every ASGI server (HTTP/2 requires it), so the doc's
+# "headerName" is "headername" here.
+
+
 def rest_doc_request() -> tuple[IncomingRequest, RouteInfo]:
-    """The REST doc's request: POST /testStage/hello/world?name=me with {"a": 1}."""
+    """The REST doc's request: POST /testStage/hello/world?name=me with {"a": 1} (REST_DOC_BODY)."""
     request = IncomingRequest(
         method="POST", raw_path="/testStage/hello/world", raw_query="name=me",
-        headers=(("Content-Type", "application/json"), ("headerName", "headerValue"),
-                 ("Host", "gy415nuibc.execute-api.us-east-1.amazonaws.com"),
-                 ("User-Agent", "PostmanRuntime/2.4.5")),
-        body=b'{\r\n\t"a": 1\r\n}', source_ip="192.168.196.186",
+        headers=header_list([("Content-Type", "application/json"), ("headerName", "headerValue"),
+                             ("Host", "gy415nuibc.execute-api.us-east-1.amazonaws.com"),
+                             ("User-Agent", "PostmanRuntime/2.4.5")]),
+        source_ip="192.168.196.186",
         host="gy415nuibc.execute-api.us-east-1.amazonaws.com",
         request_id="deef4878-7910-11e6-8f14-25afc3e9ae33", extended_request_id="JKJaXmPLvHcESHA=",
         time_epoch_ms=1589522469693)
@@ -62,9 +75,9 @@ def http_doc_request(method: str = "POST") -> tuple[IncomingRequest, RouteInfo]:
     """The HTTP API doc's request: $default route, /my/path, duplicate header and query values, cookies."""
     request = IncomingRequest(
         method=method, raw_path="/my/path", raw_query="parameter1=value1&parameter1=value2&parameter2=value",
-        headers=(("Header1", "value1"), ("Header2", "value1"), ("Header2", "value2"),
-                 ("Cookie", "cookie1; cookie2"), ("User-Agent", "agent")),
-        body=b"Hello from Lambda", source_ip="IP", host="id.execute-api.us-east-1.amazonaws.com",
+        headers=header_list([("Header1", "value1"), ("Header2", "value1"), ("Header2", "value2"),
+                             ("Cookie", "cookie1; cookie2"), ("User-Agent", "agent")]),
+        source_ip="IP", host="id.execute-api.us-east-1.amazonaws.com",
         request_id="id", extended_request_id="id", time_epoch_ms=EPOCH_MS)
     info = RouteInfo(protocol_type="HTTP", api_id="api-id", stage="$default", route_key="$default",
                      resource_path=None, path="/my/path", path_parameters={"parameter1": "value1"},
@@ -76,13 +89,13 @@ def http_doc_request(method: str = "POST") -> tuple[IncomingRequest, RouteInfo]:
 
 def test_rest_event_matches_aws_example() -> None:
     request, info = rest_doc_request()
-    event = events.build_event_v1(request, info, None)
+    event = events.build_event_v1(request, info, None, REST_DOC_BODY)
     assert set(event) == V1_KEYS
     assert event["resource"] == "/{proxy+}"
     assert event["path"] == "/hello/world"
     assert event["httpMethod"] == "POST"
-    assert event["headers"]["headerName"] == "headerValue"
-    assert event["multiValueHeaders"]["Content-Type"] == ["application/json"]
+    assert event["headers"]["headername"] == "headerValue"
+    assert event["multiValueHeaders"]["content-type"] == ["application/json"]
     assert event["queryStringParameters"] == {"name": "me"}
     assert event["multiValueQueryStringParameters"] == {"name": ["me"]}
     assert event["pathParameters"] == {"proxy": "hello/world"}
@@ -115,7 +128,8 @@ def test_rest_event_matches_aws_example() -> None:
 
 def test_http_v2_event_matches_aws_example() -> None:
     request, info = http_doc_request()
-    event = events.build_event_v2(request, info, {"jwt": {"claims": {"claim1": "value1"}, "scopes": None}})
+    event = events.build_event_v2(request, info, {"jwt": {"claims": {"claim1": "value1"}, "scopes": None}},
+                                  HTTP_DOC_BODY)
     assert set(event) == V2_KEYS
     assert event["version"] == "2.0"
     assert event["routeKey"] == "$default"
@@ -143,9 +157,10 @@ def test_http_v2_event_matches_aws_example() -> None:
 
 
 def test_v2_leaves_out_empty_fields() -> None:
-    request = IncomingRequest(method="GET", raw_path="/", raw_query="", headers=(("host", "127.0.0.1:8080"),),
-                              body=b"", source_ip="127.0.0.1", host="127.0.0.1:8080", request_id="r",
-                              extended_request_id="r")
+    request = IncomingRequest(method="GET", raw_path="/", raw_query="",
+                              headers=header_list([("host", "127.0.0.1:8080")]), source_ip="127.0.0.1",
+                              host="127.0.0.1:8080", request_id="r", extended_request_id="r",
+                              time_epoch_ms=EPOCH_MS)
     info = RouteInfo("HTTP", "abcdefghij", "$default", "GET /", "/", "/", {}, {})
     event = events.build_event_v2(request, info, None)
     assert set(event) == {"version", "routeKey", "rawPath", "rawQueryString", "headers", "requestContext",
@@ -160,8 +175,8 @@ def test_http_v1_event_matches_aws_example() -> None:
     assert set(event) == V1_KEYS | {"version"}
     assert event["version"] == "1.0"
     assert event["resource"] == "/my/path"
-    assert event["headers"]["Header2"] == "value2"
-    assert event["multiValueHeaders"]["Header2"] == ["value1", "value2"]
+    assert event["headers"]["header2"] == "value2"
+    assert event["multiValueHeaders"]["header2"] == ["value1", "value2"]
     assert event["queryStringParameters"] == {"parameter1": "value2", "parameter2": "value"}
     assert event["multiValueQueryStringParameters"] == {"parameter1": ["value1", "value2"], "parameter2": ["value"]}
     context = event["requestContext"]
@@ -174,8 +189,9 @@ def test_http_v1_event_matches_aws_example() -> None:
 
 
 def test_v1_nulls_when_absent() -> None:
-    request = IncomingRequest(method="GET", raw_path="/dev", raw_query="", headers=(), body=b"",
-                              source_ip="1.2.3.4", host="h", request_id="r", extended_request_id="e")
+    request = IncomingRequest(method="GET", raw_path="/dev", raw_query="", headers=header_list([]),
+                              source_ip="1.2.3.4", host="h", request_id="r", extended_request_id="e",
+                              time_epoch_ms=EPOCH_MS)
     info = RouteInfo("REST", "abcdefghij", "dev", "GET /", "/", "/", {}, {})
     event = events.build_event_v1(request, info, {"claims": {"sub": "s"}})
     for key in ("headers", "multiValueHeaders", "queryStringParameters", "multiValueQueryStringParameters",
@@ -186,21 +202,20 @@ def test_v1_nulls_when_absent() -> None:
 
 def test_binary_body_is_base64() -> None:
     request, info = http_doc_request()
-    request = replace(request, body=b"\xff\x00\x01")
     for build in (events.build_event_v1, events.build_event_v2):
-        event = build(request, info, None)
+        event = build(request, info, None, b"\xff\x00\x01")
         assert event["isBase64Encoded"] is True
         assert base64.b64decode(event["body"]) == b"\xff\x00\x01"
 
 
 def test_gateway_headers_added() -> None:
-    headers = events.with_gateway_headers((("Host", "h"), ("X-Forwarded-For", "9.9.9.9")), "1.2.3.4", 8080,
-                                          "http", "Root=1-x")
-    assert events.header_value(headers, "x-forwarded-for") == "9.9.9.9, 1.2.3.4"
-    assert events.header_value(headers, "x-forwarded-port") == "8080"
-    assert events.header_value(headers, "x-forwarded-proto") == "http"
-    assert events.header_value(headers, "x-amzn-trace-id") == "Root=1-x"
-    assert events.new_trace_id(0x5E6A8A4E).startswith("Root=1-5e6a8a4e-")
+    headers = with_gateway_headers(header_list([("Host", "h"), ("X-Forwarded-For", "9.9.9.9")]), "1.2.3.4", 8080,
+                                   "http", "Root=1-x")
+    assert header_value(headers, "x-forwarded-for") == "9.9.9.9, 1.2.3.4"
+    assert header_value(headers, "x-forwarded-port") == "8080"
+    assert header_value(headers, "x-forwarded-proto") == "http"
+    assert header_value(headers, "x-amzn-trace-id") == "Root=1-x"
+    assert new_trace_id(0x5E6A8A4E).startswith("Root=1-5e6a8a4e-")
 
 
 # --- responses -----------------------------------------------------------------------------------------
@@ -219,14 +234,14 @@ V1_RESPONSES = [
 
 @pytest.mark.parametrize(("result", "status", "headers", "body"), V1_RESPONSES)
 def test_v1_response_mapping(result: object, status: int, headers: dict, body: bytes) -> None:
-    got_status, got_headers, got_body = events.map_v1_response(result)
+    got_status, got_headers, got_body = responses.map_v1_response(result)
     assert got_status == status
     assert dict(got_headers).items() >= headers.items()
     assert got_body == body
 
 
 def test_v1_multi_value_headers_win() -> None:
-    _, headers, _ = events.map_v1_response({"statusCode": 200, "headers": {"x-a": "single", "x-b": "b"},
+    _, headers, _ = responses.map_v1_response({"statusCode": 200, "headers": {"x-a": "single", "x-b": "b"},
                                             "multiValueHeaders": {"X-A": ["m1", "m2"]}})
     assert [v for k, v in headers if k.lower() == "x-a"] == ["m1", "m2"]
     assert ("x-b", "b") in headers
@@ -253,7 +268,7 @@ MALFORMED_V1 = [
 @pytest.mark.parametrize(("result", "reason"), MALFORMED_V1)
 def test_v1_malformed(result: object, reason: str) -> None:
     with pytest.raises(MalformedResponse) as info:
-        events.map_v1_response(result)
+        responses.map_v1_response(result)
     assert reason in str(info.value)
 
 
@@ -271,14 +286,14 @@ V2_RESPONSES = [
 
 @pytest.mark.parametrize(("result", "status", "headers", "body"), V2_RESPONSES)
 def test_v2_response_mapping(result: object, status: int, headers: dict, body: bytes) -> None:
-    got_status, got_headers, got_body = events.map_v2_response(result)
+    got_status, got_headers, got_body = responses.map_v2_response(result)
     assert got_status == status
     assert dict(got_headers).items() >= headers.items()
     assert got_body == body
 
 
 def test_v2_cookies_become_set_cookie() -> None:
-    _, headers, _ = events.map_v2_response({"statusCode": 200, "cookies": ["a=1; Path=/", "b=2"]})
+    _, headers, _ = responses.map_v2_response({"statusCode": 200, "cookies": ["a=1; Path=/", "b=2"]})
     assert [v for k, v in headers if k == "set-cookie"] == ["a=1; Path=/", "b=2"]
 
 
@@ -290,7 +305,7 @@ def test_v2_cookies_become_set_cookie() -> None:
 ])
 def test_v2_malformed(result: object, reason: str) -> None:
     with pytest.raises(MalformedResponse) as info:
-        events.map_v2_response(result)
+        responses.map_v2_response(result)
     assert reason in str(info.value)
 
 
@@ -306,19 +321,19 @@ def test_v2_malformed(result: object, reason: str) -> None:
     ("REST", "too_large", 413, b"HTTP content length exceeded 10485760 bytes."),
 ])
 def test_error_shapes(protocol: str, kind: str, status: int, body: bytes) -> None:
-    response = events.gateway_error(protocol, kind, "because")
+    response = responses.gateway_error(protocol, kind, "because")
     assert (response.status, response.body, response.reason) == (status, body, "because")
     if body.startswith(b"{"):
         json.loads(body)
 
 
 def test_every_error_kind_exists_for_both_protocols() -> None:
-    kinds = {kind for _, kind in events.ERRORS}
-    assert {(p, k) for p in ("HTTP", "REST") for k in kinds} == set(events.ERRORS)
+    kinds = {kind for _, kind in responses.ERRORS}
+    assert {(p, k) for p in ("HTTP", "REST") for k in kinds} == set(responses.ERRORS)
 
 
 def test_sigv4_parse_error() -> None:
-    response = events.sigv4_parse_error("Bearer abc")
+    response = responses.sigv4_parse_error("Bearer abc")
     assert response.status == 403
     message = json.loads(response.body)["message"]
     assert message.startswith("Invalid key=value pair (missing equal-sign) in Authorization header")

@@ -7,23 +7,20 @@ emulator fault becomes AWS's generic 500.
 
 from __future__ import annotations
 
-import base64
 import json
 import logging
-import os
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
-from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote, unquote
 
 import httpx
+from starlette.datastructures import Headers
 
 from emulator.decisions import REASON_HEADER, DecisionLog, header_safe
 from emulator.gateway import events
-from emulator.gateway.authorizers import Allow, Authorizer, Authorizers, AuthRequest, Deny, LambdaAuthorizer
+from emulator.gateway.authorizer_config import Authorizer, LambdaAuthorizer
 from emulator.gateway.config import ApiConfig, CorsConfig, RouteConfig
-from emulator.gateway.events import GatewayResponse, Headers, IncomingRequest, RouteInfo
+from emulator.gateway.events import RequestContexts
 from emulator.gateway.integrations import (
     BodyTooLarge,
     StreamedResponse,
@@ -33,7 +30,19 @@ from emulator.gateway.integrations import (
     limited,
     proxy_http,
 )
+from emulator.gateway.request import (
+    MAX_BODY_BYTES,
+    AuthRequest,
+    IncomingRequest,
+    RouteInfo,
+    header_value,
+    new_request_ids,
+    new_trace_id,
+    with_gateway_headers,
+)
+from emulator.gateway.responses import GatewayResponse, gateway_error, sigv4_parse_error
 from emulator.gateway.routes import RouteMatch, match_route, strip_stage
+from emulator.gateway.verdicts import Allow, Deny
 
 log = logging.getLogger("cognito_emulator.gateway")
 
@@ -42,46 +51,31 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
-# REST's x-amzn-ErrorType for authorizer denials (seen on real responses; AWS_BEHAVIOR §1 style).
-def build_gateway_app(api: ApiConfig, authorizers: Authorizers, decisions: DecisionLog, *,
+class AuthorizerService(Protocol):
+    """What the app needs of authorizers.Authorizers: verdicts, and the clock requests are stamped with."""
+
+    clock: Callable[[], float]
+
+    async def authorize(self, authorizer: Authorizer, request: AuthRequest) -> Allow | Deny:
+        """The authorizer's verdict; never raises."""
+        ...
+
+
+def build_gateway_app(api: ApiConfig, authorizers: AuthorizerService, decisions: DecisionLog, *,
                       http_client: httpx.AsyncClient | None = None) -> GatewayApp:
     """The ASGI app serving `api`; run one per API port."""
     return GatewayApp(api, authorizers, decisions, http_client)
 
 
-@dataclass
-class _Call:
-    """Per-request facts gathered once."""
-
-    request: IncomingRequest
-    route_path: str | None  # the path the routes see (REST: without /{stage}); None if the stage is wrong
-    port: int
-    origin: str | None
-
-
-def new_request_ids(protocol_type: str) -> tuple[str, str]:
-    """(requestId, extendedRequestId). HTTP APIs use ids like 'JKJaXmPLvHcESHA=' (both the same);
-    REST uses a UUID requestId plus such an extended id (x-amz-apigw-id)."""
-    short = base64.b64encode(os.urandom(11)).decode()
-    if protocol_type == "HTTP":
-        return short, short
-    return str(uuid.uuid4()), short
-
-
-def lower_headers(headers: Headers) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for name, value in headers:
-        key = name.lower()
-        out[key] = f"{out[key]},{value}" if key in out else value
-    return out
-
-
 def json_body(body: Any) -> bytes:
+    """Compact JSON, as API Gateway writes its own bodies."""
     return json.dumps(body, separators=(",", ":")).encode()
 
 
 class GatewayApp:
-    def __init__(self, api: ApiConfig, authorizers: Authorizers, decisions: DecisionLog,
+    """The ASGI app of one API; see build_gateway_app."""
+
+    def __init__(self, api: ApiConfig, authorizers: AuthorizerService, decisions: DecisionLog,
                  http_client: httpx.AsyncClient | None) -> None:
         self.api = api
         self.authorizers = authorizers
@@ -111,6 +105,7 @@ class GatewayApp:
                 return
 
     async def aclose(self) -> None:
+        """Close the backend HTTP client if this app made it."""
         if self._own_client and self._client is not None:
             await self._client.aclose()
             self._client = None
@@ -130,126 +125,113 @@ class GatewayApp:
                 started["value"] = True
             await send(message)
 
-        call: _Call | None = None
         try:
-            call = self._call(scope, request_ids)
-            await self._handle(call, receive, tracked_send)
+            await self._handle(self._incoming(scope, request_ids), receive, tracked_send)
         except Exception as exc:  # an emulator fault: log it, answer like AWS's generic 500
             log.exception("gateway %s failed on %s %s", self.api.name, scope.get("method"), scope.get("path"))
             if started["value"]:
                 return
             reason = f"emulator error (please report): {type(exc).__name__}: {exc}"
-            response = events.gateway_error(self.api.protocol_type, "internal", reason)
+            response = gateway_error(self.api.protocol_type, "internal", reason)
             self._record(f"{scope.get('method')} {scope.get('path')}", response)
             await self._send(tracked_send, response, request_ids, None)
 
-    def _call(self, scope: Scope, request_ids: tuple[str, str]) -> _Call:
+    def _incoming(self, scope: Scope, request_ids: tuple[str, str]) -> IncomingRequest:
+        """The one request object every later step reads."""
         raw_path = scope.get("raw_path")
         path = raw_path.decode("latin-1") if raw_path else quote(scope.get("path") or "/")
-        headers_in = tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in scope.get("headers", []))
+        received = Headers(raw=[(name.lower(), value) for name, value in scope.get("headers", [])])
         client = scope.get("client") or ("127.0.0.1", 0)
         server = scope.get("server") or ("127.0.0.1", 80)
         port = int(server[1] or 80)
-        trace_id = events.new_trace_id()
-        scheme = scope.get("scheme", "http")
-        headers = events.with_gateway_headers(headers_in, client[0], port, scheme, trace_id)
-        request = IncomingRequest(
+        now = self.authorizers.clock()
+        headers = with_gateway_headers(received, client[0], port, scope.get("scheme", "http"), new_trace_id(now))
+        return IncomingRequest(
             method=scope["method"].upper(),
             raw_path=path,
             raw_query=scope.get("query_string", b"").decode("latin-1"),
             headers=headers,
-            body=b"",
             source_ip=client[0],
-            host=events.header_value(headers_in, "host") or f"{server[0]}:{port}",
+            host=header_value(received, "host") or f"{server[0]}:{port}",
             request_id=request_ids[0],
             extended_request_id=request_ids[1],
+            time_epoch_ms=int(now * 1000),
             protocol=f"HTTP/{scope.get('http_version', '1.1')}",
         )
-        route_path = strip_stage(path, self.api.stage_name) if self.rest else path
-        return _Call(request, route_path, port, events.header_value(headers_in, "origin"))
 
     # --- the request's journey ------------------------------------------------------------------------
 
-    async def _handle(self, call: _Call, receive: Receive, send: Send) -> None:
-        request = call.request
-        ids = (request.request_id, request.extended_request_id)
-        preflight = self._preflight(call)
+    async def _handle(self, request: IncomingRequest, receive: Receive, send: Send) -> None:
+        preflight = self._preflight(request)
         if preflight is not None:
             if preflight.reason:
                 self._record(f"OPTIONS {request.raw_path} (CORS preflight)", preflight)
-            await self._send(send, preflight, ids, call.origin)
+            await self._send(send, preflight, ids(request), request.header("origin"))
             return
-        length = events.header_value(request.headers, "content-length")
-        if length and length.isdigit() and int(length) > events.MAX_BODY_BYTES:
-            await self._refuse(send, call, f"{request.method} {request.raw_path}", events.gateway_error(
+        length = request.header("content-length")
+        if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
+            await self._refuse(send, request, f"{request.method} {request.raw_path}", gateway_error(
                 self.api.protocol_type, "too_large",
-                f"Content-Length {length} is over API Gateway's 10 MB payload quota "
-                f"({events.MAX_BODY_BYTES} bytes)"))
+                f"Content-Length {length} is over API Gateway's 10 MB payload quota ({MAX_BODY_BYTES} bytes)"))
             return
-        match = self._match(call)
+        route_path = strip_stage(request.raw_path, self.api.stage_name) if self.rest else request.raw_path
+        match = None if route_path is None else match_route(self.api.routes, request.method, route_path)
         if match is None:
-            await self._refuse(send, call, f"{request.method} {request.raw_path}", self._no_route(call))
+            await self._refuse(send, request, f"{request.method} {request.raw_path}",
+                               self._no_route(request, route_path))
             return
         route: RouteConfig = match.route  # type: ignore[assignment]
-        info = self._route_info(call, route, match)
+        info = self._route_info(route, match, route_path or "/")
+        contexts = RequestContexts(request, info)
         allow_context: dict | None = None
         if route.authorizer is not None:
-            outcome = await self._authorize(call, route, route.authorizer, info)
+            outcome = await self._authorize(request, route, route.authorizer, info, contexts)
             if isinstance(outcome, Deny):
-                await self._refuse(send, call, route.route_key, self._deny_response(outcome))
+                await self._refuse(send, request, route.route_key, self._deny_response(outcome))
                 return
             if not isinstance(outcome, Allow):  # anything but an explicit Allow must never let through
                 raise TypeError(f"authorizer {route.authorizer.name!r} returned {type(outcome).__name__}, "
                                 "neither Allow nor Deny")
             allow_context = outcome.authorizer_context
         if route.target_kind == "http":
-            await self._proxy(call, route, info, receive, send)
+            await self._proxy(request, route, info, receive, send)
         else:
-            await self._invoke(call, route, info, allow_context, receive, send)
+            await self._invoke(request, route, info, contexts, allow_context, receive, send)
 
-    def _match(self, call: _Call) -> RouteMatch | None:
-        if call.route_path is None:
-            return None
-        return match_route(self.api.routes, call.request.method, call.route_path)
-
-    def _no_route(self, call: _Call) -> GatewayResponse:
-        request = call.request
+    def _no_route(self, request: IncomingRequest, route_path: str | None) -> GatewayResponse:
         keys = [r.route_key for r in self.api.routes]
         listed = ", ".join(keys[:15]) + (f" and {len(keys) - 15} more" if len(keys) > 15 else "") or "none"
-        if self.rest and call.route_path is None:
+        if self.rest and route_path is None:
             why = (f"REST API URLs start with the stage: /{self.api.stage_name}/...; "
                    f"{request.raw_path} does not")
         else:
-            why = f"no route matches {request.method} {call.route_path} (routes: {listed})"
-        authorization = events.header_value(request.headers, "authorization")
+            why = f"no route matches {request.method} {route_path} (routes: {listed})"
+        authorization = request.header("authorization")
         if self.rest and authorization:
             # Real REST APIs read a stray Authorization header as a broken SigV4 signature here.
-            response = events.sigv4_parse_error(authorization)
+            response = sigv4_parse_error(authorization)
             return GatewayResponse(response.status, response.headers, response.body,
                                    why + "; REST answers an unknown resource that carries an Authorization "
                                          "header with a SigV4 parse error")
-        return events.gateway_error(self.api.protocol_type, "no_route", why)
+        return gateway_error(self.api.protocol_type, "no_route", why)
 
-    def _route_info(self, call: _Call, route: RouteConfig, match: RouteMatch) -> RouteInfo:
+    def _route_info(self, route: RouteConfig, match: RouteMatch, route_path: str) -> RouteInfo:
         return RouteInfo(
             protocol_type=self.api.protocol_type,
             api_id=self.api.api_id,
             stage=self.api.stage_name,
             route_key=route.route_key,
             resource_path=route.path,
-            path=call.route_path or "/",
+            path=route_path,
             path_parameters=match.path_parameters,
             stage_variables=self.api.stage_variables,
         )
 
-    async def _authorize(self, call: _Call, route: RouteConfig, authorizer: Authorizer,
-                         info: RouteInfo) -> Allow | Deny:
-        request = call.request
+    async def _authorize(self, request: IncomingRequest, route: RouteConfig, authorizer: Authorizer,
+                         info: RouteInfo, contexts: RequestContexts) -> Allow | Deny:
         path = unquote(info.path)
         v1_context = self.rest or (isinstance(authorizer, LambdaAuthorizer)
                                    and authorizer.payload_format_version == "1.0")
-        context = (events.request_context_v1(request, info) if v1_context
-                   else events.request_context_v2(request, info))
         auth_request = AuthRequest(
             protocol_type=self.api.protocol_type,
             api_id=self.api.api_id,
@@ -257,71 +239,70 @@ class GatewayApp:
             method=request.method,
             path=path,
             route_key=(route.path or "/") if self.rest else route.route_key,
-            headers=lower_headers(request.headers),
-            query=events.query_multi(request.raw_query),
-            path_parameters=dict(info.path_parameters),
-            stage_variables=dict(self.api.stage_variables),
+            headers=request.headers,
+            query=request.query,
+            path_parameters=info.path_parameters,
+            stage_variables=self.api.stage_variables,
             source_ip=request.source_ip,
             route_scopes=route.authorization_scopes,
             method_arn=(f"arn:aws:execute-api:{self.api.region}:{events.ACCOUNT_ID}:{self.api.api_id}/"
                         f"{self.api.stage_name}/{request.method}/{path.lstrip('/')}"),
             request_id=request.request_id,
-            event_context=context,
+            event_context=contexts.get("1.0" if v1_context else "2.0"),
         )
         return await self.authorizers.authorize(authorizer, auth_request)
 
     def _deny_response(self, deny: Deny) -> GatewayResponse:
-        # Every Deny comes from authorizers.refuse, whose table already holds AWS's x-amzn-ErrorType.
+        # Every Deny comes from verdicts.refuse, whose table already holds AWS's x-amzn-ErrorType.
         headers = [("content-type", "application/json"), *deny.headers.items()]
         return GatewayResponse(deny.status, tuple(headers), json_body(deny.body), deny.reason)
 
     # --- targets --------------------------------------------------------------------------------------
 
-    async def _invoke(self, call: _Call, route: RouteConfig, info: RouteInfo, allow_context: dict | None,
-                      receive: Receive, send: Send) -> None:
+    async def _invoke(self, request: IncomingRequest, route: RouteConfig, info: RouteInfo,
+                      contexts: RequestContexts, allow_context: dict | None, receive: Receive, send: Send) -> None:
         try:
             body = await read_body(receive)
         except BodyTooLarge as exc:
-            await self._refuse(send, call, route.route_key,
-                               events.gateway_error(self.api.protocol_type, "too_large", str(exc)))
+            await self._refuse(send, request, route.route_key,
+                               gateway_error(self.api.protocol_type, "too_large", str(exc)))
             return
-        request = replace(call.request, body=body)
-        event = events.build_event(route.payload_format_version, request, info, allow_context)
+        version = route.payload_format_version
+        event = events.build_event(version, request, info, allow_context, body, contexts.get(version))
         assert route.function is not None
         response = await invoke_python(route.function, route.target, event, self.api.protocol_type,
-                                       route.payload_format_version, route.timeout_ms)
+                                       version, route.timeout_ms)
         if response.reason:
-            await self._refuse(send, call, route.route_key, response)
+            await self._refuse(send, request, route.route_key, response)
         else:
-            await self._send(send, response, (request.request_id, request.extended_request_id), call.origin)
+            await self._send(send, response, ids(request), request.header("origin"))
 
-    async def _proxy(self, call: _Call, route: RouteConfig, info: RouteInfo, receive: Receive,
+    async def _proxy(self, request: IncomingRequest, route: RouteConfig, info: RouteInfo, receive: Receive,
                      send: Send) -> None:
-        request = call.request
         url = backend_url(route.target, info.path, info.path_parameters, request.raw_query)
-        has_body = (events.header_value(request.headers, "content-length") not in (None, "0")
-                    or events.header_value(request.headers, "transfer-encoding") is not None)
+        has_body = (request.header("content-length") not in (None, "0")
+                    or request.header("transfer-encoding") is not None)
         body = limited(stream_body(receive)) if has_body else None
         headers = backend_request_headers(request.headers, self.api.api_id)
         result = await proxy_http(self._http_client(), self.api.protocol_type, request.method, url, headers,
                                   body, route.timeout_ms / 1000, drop_cors=self.api.cors is not None)
         if isinstance(result, GatewayResponse):
-            await self._refuse(send, call, route.route_key, result)
+            await self._refuse(send, request, route.route_key, result)
             return
-        await self._stream(send, result, (request.request_id, request.extended_request_id), call.origin)
+        await self._stream(send, result, ids(request), request.header("origin"))
 
     # --- CORS -----------------------------------------------------------------------------------------
 
-    def _preflight(self, call: _Call) -> GatewayResponse | None:
+    def _preflight(self, request: IncomingRequest) -> GatewayResponse | None:
         """HTTP API CORS: a preflight is answered by the gateway, before routes and authorizers."""
         cors = self.api.cors
-        request = call.request
-        asked = events.header_value(request.headers, "access-control-request-method")
-        if cors is None or request.method != "OPTIONS" or not call.origin or not asked:
+        origin = request.header("origin")
+        asked = request.header("access-control-request-method")
+        if cors is None or request.method != "OPTIONS" or not origin or not asked:
             return None
-        if cors_origin(cors, call.origin) is None:
+        if cors_origin(cors, origin) is None:
             allowed = ", ".join(cors.allow_origins) or "none"
-            return GatewayResponse(204, (), b"", f"CORS preflight from origin {call.origin} answered without "
+            return GatewayResponse(204, (), b"", f"CORS preflight from origin {origin} answered without "
                                                  f"CORS headers: it is not in AllowOrigins ({allowed})")
         headers = [("access-control-allow-methods", ",".join(cors.allow_methods) or asked)]
         if cors.allow_headers:
@@ -356,10 +337,9 @@ class GatewayApp:
         self.decisions.reject(f"gateway {self.api.name} {what}", f"{response.status} {shown}",
                               response.reason or "")
 
-    async def _refuse(self, send: Send, call: _Call, what: str, response: GatewayResponse) -> None:
+    async def _refuse(self, send: Send, request: IncomingRequest, what: str, response: GatewayResponse) -> None:
         self._record(what, response)
-        await self._send(send, response, (call.request.request_id, call.request.extended_request_id),
-                         call.origin)
+        await self._send(send, response, ids(request), request.header("origin"))
 
     async def _send(self, send: Send, response: GatewayResponse, ids: tuple[str, str],
                     origin: str | None) -> None:
@@ -383,6 +363,11 @@ class GatewayApp:
             await response.close()
 
 
+def ids(request: IncomingRequest) -> tuple[str, str]:
+    """(requestId, extendedRequestId): what the response's id headers carry."""
+    return request.request_id, request.extended_request_id
+
+
 def cors_origin(cors: CorsConfig, origin: str) -> str | None:
     """The Access-Control-Allow-Origin value for `origin`, or None if it is not allowed."""
     if origin in cors.allow_origins:
@@ -393,10 +378,12 @@ def cors_origin(cors: CorsConfig, origin: str) -> str | None:
 
 
 def encode(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
+    """ASGI response headers: lower-case latin-1 bytes."""
     return [(k.lower().encode("latin-1"), v.encode("latin-1", "replace")) for k, v in headers]
 
 
 async def stream_body(receive: Receive) -> AsyncIterator[bytes]:
+    """The request body's chunks as the client sends them."""
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
@@ -408,7 +395,8 @@ async def stream_body(receive: Receive) -> AsyncIterator[bytes]:
             return
 
 
-async def read_body(receive: Receive, limit: int = events.MAX_BODY_BYTES) -> bytes:
+async def read_body(receive: Receive, limit: int = MAX_BODY_BYTES) -> bytes:
+    """The whole request body; BodyTooLarge past `limit`."""
     parts = []
     async for chunk in limited(stream_body(receive), limit):
         parts.append(chunk)

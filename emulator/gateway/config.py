@@ -32,7 +32,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
-from urllib.parse import SplitResult, urlsplit
 
 from emulator.config_fields import (
     LOWER_ALNUM,
@@ -46,8 +45,14 @@ from emulator.config_fields import (
     string,
     string_list,
 )
-from emulator.gateway import lambda_runtime
-from emulator.gateway.authorizers import Authorizer, CognitoAuthorizer, JwtAuthorizer, LambdaAuthorizer
+from emulator.gateway.authorizer_config import (
+    Authorizer,
+    authorizer_kind,
+    load_handler,
+    one_of,
+    parse_authorizers,
+    url_parts,
+)
 from emulator.gateway.routes import DEFAULT_ROUTE, PARAM, Segment, parse_route_key, shape
 
 PROTOCOLS = ("HTTP", "REST")
@@ -59,41 +64,18 @@ DEFAULT_PORT = 8080
 # (apigatewayv2 model, IntegerWithLengthBetween50And30000);
 # REST 50..29000, default 29000 (apigateway model / SDK docs: "between 50 and 29,000 milliseconds").
 TIMEOUT_RANGE = {"HTTP": (50, 30000), "REST": (50, 29000)}
-# apigateway model: "If this field is not set, the default value is 300"; HTTP APIs alike (UNCONFIRMED).
-DEFAULT_TTL = 300
-MAX_TTL = 3600
 
 _API_ID = re.compile(r"^[a-z0-9]{10}$")
 _STAGE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 _STAGE_VARIABLE = re.compile(r"^[A-Za-z0-9_]{1,64}$")
-_PROVIDER_ARN = re.compile(r"^arn:aws[a-z-]*:cognito-idp:[a-z0-9-]+:\d{12}:userpool/[\w-]+_[0-9A-Za-z]+$")
-_JWT_SOURCE = re.compile(r"^\$request\.(header|querystring)\.[^\s.][^\s]*$")
-_HTTP_LAMBDA_SOURCE = re.compile(r"^\$(request\.header|request\.querystring|context|stageVariables)\.[^\s]+$")
-_REST_HEADER_SOURCE = re.compile(r"^method\.request\.header\.[^\s]+$")
-_REST_LAMBDA_SOURCE = re.compile(r"^(method\.request\.header|method\.request\.querystring|stageVariables"
-                                 r"|context)\.[^\s]+$")
 _URL_VARIABLE = re.compile(r"\{([^{}]+)\}")
 
 API_KEYS = ("Name", "ApiId", "ProtocolType", "Port", "StageName", "StageVariables", "Authorizers", "Routes",
             "CorsConfiguration")
-AUTHORIZER_KEYS = ("Name", "AuthorizerType", "Type", "IdentitySource", "JwtConfiguration", "ProviderARNs",
-                   "IdentityValidationExpression", "AuthorizerResultTtlInSeconds", "AuthorizerUri",
-                   "EnableSimpleResponses", "AuthorizerPayloadFormatVersion")
 ROUTE_KEYS = ("RouteKey", "AuthorizerName", "AuthorizationScopes", "Target", "PayloadFormatVersion",
               "TimeoutInMillis")
 CORS_KEYS = ("AllowOrigins", "AllowMethods", "AllowHeaders", "ExposeHeaders", "MaxAge", "AllowCredentials")
 
-# Which authorizer type fits which protocol, and which keys each type uses beyond Name/type.
-AUTHORIZER_RULES: dict[tuple[str, str], tuple[str, ...]] = {
-    ("HTTP", "JWT"): ("IdentitySource", "JwtConfiguration"),
-    ("HTTP", "REQUEST"): ("IdentitySource", "AuthorizerUri", "AuthorizerResultTtlInSeconds",
-                          "EnableSimpleResponses", "AuthorizerPayloadFormatVersion"),
-    ("REST", "COGNITO_USER_POOLS"): ("IdentitySource", "ProviderARNs", "IdentityValidationExpression",
-                                     "AuthorizerResultTtlInSeconds"),
-    ("REST", "TOKEN"): ("IdentitySource", "AuthorizerUri", "IdentityValidationExpression",
-                        "AuthorizerResultTtlInSeconds"),
-    ("REST", "REQUEST"): ("IdentitySource", "AuthorizerUri", "AuthorizerResultTtlInSeconds"),
-}
 # Authorization scopes are checked only by these authorizer types (AWS: JWT on HTTP APIs, Cognito on REST).
 SCOPED_TYPES = ("JWT", "COGNITO_USER_POOLS")
 
@@ -177,20 +159,11 @@ def _check_unique(apis: tuple[ApiConfig, ...], path: str) -> None:
         seen_names[api.name] = seen_ids[api.api_id] = seen_ports[api.port] = i
 
 
-def _one_of(data: Mapping[str, Any], key: str, path: str, allowed: tuple[str, ...],
-            default: str | None) -> str:
-    value = string(data, key, path, default=default, required=default is None)
-    assert value is not None
-    if value not in allowed:
-        raise ConfigError(f"{path}.{key}", f"{value!r} is not one of {', '.join(allowed)}")
-    return value
-
-
 def _parse_api(data: Mapping[str, Any], path: str, base_dir: Path | None, region: str) -> ApiConfig:
     only_keys(data, API_KEYS, path)
     name = string(data, "Name", path, required=True)
     assert name is not None
-    protocol = _one_of(data, "ProtocolType", path, PROTOCOLS, "HTTP")
+    protocol = one_of(data, "ProtocolType", path, PROTOCOLS, "HTTP")
     api_id = string(data, "ApiId", path) or generated_api_id(name)
     if not _API_ID.match(api_id):
         raise ConfigError(f"{path}.ApiId", f"{api_id!r} is not 10 lowercase letters or digits, "
@@ -199,7 +172,7 @@ def _parse_api(data: Mapping[str, Any], path: str, base_dir: Path | None, region
     assert port is not None
     stage = _stage_name(data, path, protocol)
     stage_variables = _stage_variables(data, path)
-    authorizers = _parse_authorizers(data, path, protocol, base_dir)
+    authorizers = parse_authorizers(data, path, protocol, base_dir)
     routes = _parse_routes(data, path, protocol, {a.name: a for a in authorizers}, base_dir)
     cors = _parse_cors(data, path, protocol)
     return ApiConfig(name, api_id, protocol, port, stage, stage_variables, authorizers, routes, cors, region)
@@ -235,183 +208,6 @@ def _stage_variables(data: Mapping[str, Any], path: str) -> Mapping[str, str]:
         assert value is not None
         out[str(key)] = value
     return MappingProxyType(out)
-
-
-# --- authorizers --------------------------------------------------------------------------------------
-
-def _parse_authorizers(data: Mapping[str, Any], path: str, protocol: str,
-                       base_dir: Path | None) -> tuple[Authorizer, ...]:
-    result: list[Authorizer] = []
-    names: set[str] = set()
-    for item_path, item in mapping_list(data, "Authorizers", path):
-        authorizer = _parse_authorizer(item, item_path, protocol, base_dir)
-        if authorizer.name in names:
-            raise ConfigError(f"{item_path}.Name", f"another authorizer is already named {authorizer.name!r}")
-        names.add(authorizer.name)
-        result.append(authorizer)
-    return tuple(result)
-
-
-def _authorizer_type(data: Mapping[str, Any], path: str, protocol: str) -> str:
-    # ApiGatewayV2 calls it AuthorizerType, API Gateway (REST) calls it Type; accept either.
-    new = string(data, "AuthorizerType", path)
-    old = string(data, "Type", path)
-    if new and old and new != old:
-        raise ConfigError(f"{path}.Type", f"says {old!r} but AuthorizerType says {new!r}; keep one")
-    kind = new or old
-    key = "AuthorizerType" if new else "Type"
-    if not kind:
-        raise ConfigError(f"{path}.AuthorizerType",
-                          "is required (JWT | COGNITO_USER_POOLS | REQUEST | TOKEN)")
-    if (protocol, kind) not in AUTHORIZER_RULES:
-        fits = [t for (p, t) in AUTHORIZER_RULES if p == protocol]
-        known = {t for (_, t) in AUTHORIZER_RULES}
-        if kind in known:
-            raise ConfigError(f"{path}.{key}", f"{kind} authorizers are not available on {protocol} APIs; "
-                                               f"{protocol} APIs support {', '.join(fits)}")
-        raise ConfigError(f"{path}.{key}", f"{kind!r} is not one of {', '.join(sorted(known))}")
-    return kind
-
-
-def _parse_authorizer(data: Mapping[str, Any], path: str, protocol: str, base_dir: Path | None) -> Authorizer:
-    only_keys(data, AUTHORIZER_KEYS, path)
-    name = string(data, "Name", path, required=True)
-    assert name is not None
-    kind = _authorizer_type(data, path, protocol)
-    usable = AUTHORIZER_RULES[(protocol, kind)]
-    for key in data:
-        if key not in ("Name", "AuthorizerType", "Type") and key not in usable:
-            raise ConfigError(f"{path}.{key}", f"does not apply to a {protocol} {kind} authorizer "
-                                               f"(it uses {', '.join(usable)})")
-    if kind == "JWT":
-        return _jwt_authorizer(data, path, name)
-    if kind == "COGNITO_USER_POOLS":
-        return _cognito_authorizer(data, path, name)
-    return _lambda_authorizer(data, path, name, protocol, kind, base_dir)
-
-
-def _identity_sources(data: Mapping[str, Any], path: str, default: str | None) -> tuple[str, ...]:
-    """A list, or a string (REST writes several as one comma-separated string)."""
-    sources = string_list(data, "IdentitySource", path)
-    if sources is None:
-        return (default,) if default else ()
-    split = tuple(s.strip() for item in sources for s in item.split(",") if s.strip())
-    if not split:
-        raise ConfigError(f"{path}.IdentitySource", "is empty")
-    return split
-
-
-def _check_sources(sources: tuple[str, ...], pattern: re.Pattern[str], path: str, expected: str) -> None:
-    for source in sources:
-        if not pattern.match(source):
-            raise ConfigError(f"{path}.IdentitySource", f"{source!r} is not {expected}")
-
-
-def _jwt_authorizer(data: Mapping[str, Any], path: str, name: str) -> JwtAuthorizer:
-    sources = _identity_sources(data, path, "$request.header.Authorization")
-    _check_sources(sources, _JWT_SOURCE, path, "$request.header.<name> or $request.querystring.<name>")
-    if len(sources) != 1:
-        raise ConfigError(f"{path}.IdentitySource", "a JWT authorizer reads the token from exactly one place")
-    jwt_path = f"{path}.JwtConfiguration"
-    jwt = mapping(data.get("JwtConfiguration"), jwt_path) if "JwtConfiguration" in data else None
-    if jwt is None:
-        raise ConfigError(jwt_path, "is required for a JWT authorizer (Issuer and Audience)")
-    only_keys(jwt, ("Issuer", "Audience"), jwt_path)
-    issuer = string(jwt, "Issuer", jwt_path, required=True)
-    assert issuer is not None
-    parts = _url_parts(issuer, f"{jwt_path}.Issuer")
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigError(f"{jwt_path}.Issuer", f"{issuer!r} is not a URL like "
-                                                "https://cognito-idp.<region>.amazonaws.com/<poolId>")
-    audience = string_list(jwt, "Audience", jwt_path)
-    if not audience:
-        raise ConfigError(f"{jwt_path}.Audience", "needs at least one entry (the app client ids allowed)")
-    return JwtAuthorizer(name=name, identity_source=sources, issuer=issuer, audience=audience)
-
-
-def _ttl(data: Mapping[str, Any], path: str) -> int:
-    ttl = integer(data, "AuthorizerResultTtlInSeconds", path, default=DEFAULT_TTL, minimum=0, maximum=MAX_TTL)
-    assert ttl is not None
-    return ttl
-
-
-def _validation_expression(data: Mapping[str, Any], path: str) -> str | None:
-    expression = string(data, "IdentityValidationExpression", path)
-    if expression is not None:
-        try:
-            re.compile(expression)
-        except re.error as exc:
-            raise ConfigError(f"{path}.IdentityValidationExpression",
-                              f"is not a valid regular expression: {exc}") from exc
-    return expression
-
-
-def _cognito_authorizer(data: Mapping[str, Any], path: str, name: str) -> CognitoAuthorizer:
-    sources = _identity_sources(data, path, "method.request.header.Authorization")
-    _check_sources(sources, _REST_HEADER_SOURCE, path, "method.request.header.<name>")
-    if len(sources) != 1:
-        raise ConfigError(f"{path}.IdentitySource",
-                          "a Cognito authorizer reads the token from exactly one header")
-    arns = string_list(data, "ProviderARNs", path)
-    if not arns:
-        raise ConfigError(f"{path}.ProviderARNs", "needs at least one user pool ARN, "
-                                                  "arn:aws:cognito-idp:<region>:<account>:userpool/<poolId>")
-    for i, arn in enumerate(arns):
-        if not _PROVIDER_ARN.match(arn):
-            raise ConfigError(f"{path}.ProviderARNs[{i}]",
-                              f"{arn!r} is not "
-                              "arn:aws:cognito-idp:<region>:<12-digit account>:userpool/<poolId>")
-    return CognitoAuthorizer(name=name, identity_source=sources[0], provider_arns=arns,
-                             identity_validation_expression=_validation_expression(data, path),
-                             result_ttl_seconds=_ttl(data, path))
-
-
-def _load(spec: str, key_path: str, base_dir: Path | None) -> Callable[..., Any]:
-    try:
-        return lambda_runtime.load_function(spec, base_dir)
-    except ValueError as exc:
-        raise ConfigError(key_path, str(exc)) from exc
-
-
-def _lambda_authorizer(data: Mapping[str, Any], path: str, name: str, protocol: str, kind: str,
-                       base_dir: Path | None) -> LambdaAuthorizer:
-    uri = string(data, "AuthorizerUri", path, required=True)
-    assert uri is not None
-    function = _load(uri, f"{path}.AuthorizerUri", base_dir)
-    ttl = _ttl(data, path)
-    if kind == "TOKEN":
-        sources = _identity_sources(data, path, "method.request.header.Authorization")
-        _check_sources(sources, _REST_HEADER_SOURCE, path, "method.request.header.<name>")
-        if len(sources) != 1:
-            raise ConfigError(f"{path}.IdentitySource", "a TOKEN authorizer reads exactly one header")
-    elif protocol == "REST":
-        sources = _identity_sources(data, path, None)
-        _check_sources(sources, _REST_LAMBDA_SOURCE, path,
-                       "method.request.header.<name>, method.request.querystring.<name>, "
-                       "stageVariables.<name> or context.<name>")
-    else:
-        sources = _identity_sources(data, path, None)
-        _check_sources(sources, _HTTP_LAMBDA_SOURCE, path,
-                       "$request.header.<name>, $request.querystring.<name>, $context.<name> "
-                       "or $stageVariables.<name>")
-    if kind == "REQUEST" and ttl > 0 and not sources:
-        # apigateway model: identitySource "is required when authorization caching is enabled".
-        raise ConfigError(f"{path}.IdentitySource", f"is required while caching is on (TTL {ttl}s); "
-                                                    "list the sources or set AuthorizerResultTtlInSeconds: 0")
-    version, simple = "1.0", False
-    if protocol == "HTTP":
-        # apigatewayv2 model: AuthorizerPayloadFormatVersion is "Required for HTTP API Lambda authorizers".
-        version = _one_of(data, "AuthorizerPayloadFormatVersion", path, ("1.0", "2.0"), None)
-        simple = boolean(data, "EnableSimpleResponses", path, default=False)
-        if simple and version != "2.0":
-            raise ConfigError(f"{path}.EnableSimpleResponses", "simple responses need "
-                                                              "AuthorizerPayloadFormatVersion: '2.0'")
-    return LambdaAuthorizer(name=name, type=kind, function_name=uri, function=function,
-                            identity_source=sources,
-                            result_ttl_seconds=ttl, enable_simple_responses=simple,
-                            payload_format_version=version,
-                            identity_validation_expression=(_validation_expression(data, path)
-                                                            if kind == "TOKEN" else None))
 
 
 # --- routes -------------------------------------------------------------------------------------------
@@ -464,7 +260,7 @@ def _parse_route(data: Mapping[str, Any], path: str, protocol: str, authorizers:
     authorizer = _route_authorizer(data, path, authorizers)
     scopes = string_list(data, "AuthorizationScopes", path) or ()
     if scopes:
-        kind = _authorizer_kind(authorizer)
+        kind = authorizer_kind(authorizer)
         if kind not in SCOPED_TYPES:
             what = f"its authorizer is {kind}" if authorizer else "it has no authorizer"
             raise ConfigError(f"{path}.AuthorizationScopes",
@@ -483,16 +279,6 @@ def _parse_route(data: Mapping[str, Any], path: str, protocol: str, authorizers:
                        timeout_ms=timeout)
 
 
-def _authorizer_kind(authorizer: Authorizer | None) -> str | None:
-    if isinstance(authorizer, JwtAuthorizer):
-        return "JWT"
-    if isinstance(authorizer, CognitoAuthorizer):
-        return "COGNITO_USER_POOLS"
-    if isinstance(authorizer, LambdaAuthorizer):
-        return authorizer.type
-    return None
-
-
 def _route_authorizer(data: Mapping[str, Any], path: str,
                       authorizers: Mapping[str, Authorizer]) -> Authorizer | None:
     name = string(data, "AuthorizerName", path)
@@ -505,19 +291,10 @@ def _route_authorizer(data: Mapping[str, Any], path: str,
     return authorizers[name]
 
 
-def _url_parts(url: str, key_path: str) -> SplitResult:
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - a bad port only raises when read
-    except ValueError as exc:
-        raise ConfigError(key_path, f"{url!r} is not a valid URL: {exc}") from None
-    return parts
-
-
 def _target(target: str, key_path: str, segments: tuple[Segment, ...],
             base_dir: Path | None) -> tuple[str, Callable[..., Any] | None]:
     if target.startswith(("http://", "https://")):
-        parts = _url_parts(target, key_path)
+        parts = url_parts(target, key_path)
         if not parts.netloc:
             raise ConfigError(key_path, f"{target!r} has no host")
         variables = {s.text for s in segments if s.kind != 0}
@@ -527,14 +304,14 @@ def _target(target: str, key_path: str, segments: tuple[Segment, ...],
                                             f"({', '.join(sorted(variables)) or 'it has none'})")
         return "http", None
     if target.startswith("python:"):
-        return "python", _load(target, key_path, base_dir)
+        return "python", load_handler(target, key_path, base_dir)
     raise ConfigError(key_path, f"{target!r} is neither an http(s):// URL nor python:package.module:function")
 
 
 def _payload_version(data: Mapping[str, Any], path: str, protocol: str, target_kind: str) -> str:
     # HTTP APIs: 2.0 by default for Lambda (python) targets; REST Lambda proxy events are always 1.0.
     default = "2.0" if protocol == "HTTP" and target_kind == "python" else "1.0"
-    version = _one_of(data, "PayloadFormatVersion", path, ("1.0", "2.0"), default)
+    version = one_of(data, "PayloadFormatVersion", path, ("1.0", "2.0"), default)
     if version == "2.0" and protocol == "REST":
         raise ConfigError(f"{path}.PayloadFormatVersion", "REST APIs send payload format 1.0 only")
     if version == "2.0" and target_kind == "http":

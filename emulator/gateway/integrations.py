@@ -1,6 +1,6 @@
 """Calling a route's target: an HTTP backend (streamed both ways) or a local Python handler.
 
-Errors come back as GatewayResponses built from the one table in events.ERRORS, each with a reason.
+Errors come back as GatewayResponses built from the one table in responses.ERRORS, each with a reason.
 """
 
 from __future__ import annotations
@@ -15,16 +15,11 @@ from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import httpx
+from starlette.datastructures import Headers
 
 from emulator.gateway import lambda_runtime
-from emulator.gateway.events import (
-    MAX_BODY_BYTES,
-    GatewayResponse,
-    Headers,
-    MalformedResponse,
-    gateway_error,
-    map_response,
-)
+from emulator.gateway.request import MAX_BODY_BYTES
+from emulator.gateway.responses import GatewayResponse, HeaderPairs, MalformedResponse, gateway_error, map_response
 
 log = logging.getLogger("cognito_emulator.gateway")
 
@@ -39,8 +34,10 @@ class BodyTooLarge(Exception):
 
 @dataclass
 class StreamedResponse:
+    """A backend's response, its body still streaming."""
+
     status: int
-    headers: Headers
+    headers: HeaderPairs
     chunks: AsyncIterator[bytes]
     close: Callable[[], Awaitable[None]]
 
@@ -69,8 +66,8 @@ def backend_url(target: str, route_path: str, path_parameters: Mapping[str, str]
 def backend_request_headers(headers: Headers, api_id: str) -> list[tuple[str, str]]:
     """Client headers minus hop-by-hop ones and Host (httpx sets Host to the backend's), plus the
     `x-amzn-apigateway-api-id` API Gateway adds. X-Forwarded-For and x-amzn-trace-id are already in
-    `headers` (events.with_gateway_headers)."""
-    kept = [(k, v) for k, v in headers if k.lower() not in HOP_BY_HOP and k.lower() != "host"]
+    `headers` (request.with_gateway_headers)."""
+    kept = [(k, v) for k, v in headers.items() if k not in HOP_BY_HOP and k != "host"]
     kept.append(("x-amzn-apigateway-api-id", api_id))
     return kept
 
@@ -81,7 +78,8 @@ def backend_request_headers(headers: Headers, api_id: str) -> list[tuple[str, st
 OWN_HEADERS = frozenset({"date", "server"})
 
 
-def response_headers(headers: httpx.Headers, drop_cors: bool, protocol_type: str = "HTTP") -> Headers:
+def response_headers(headers: httpx.Headers, drop_cors: bool, protocol_type: str = "HTTP") -> HeaderPairs:
+    """A backend's response headers as API Gateway passes them on."""
     out = []
     for name, value in headers.multi_items():
         lower = name.lower()

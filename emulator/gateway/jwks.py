@@ -60,6 +60,7 @@ def kids_of(jwks: dict | None) -> list[str]:
 
 
 def discovery_url(issuer: str) -> str:
+    """Where an OIDC issuer publishes its configuration (and so its jwks_uri)."""
     return issuer.rstrip("/") + "/.well-known/openid-configuration"
 
 
