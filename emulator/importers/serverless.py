@@ -43,7 +43,6 @@ from emulator.gateway import lambda_runtime
 from emulator.importers import commented_yaml
 from emulator.importers.commented_yaml import Node
 from emulator.importers.serverless_variables import (
-    DEFAULT_REGION,
     DEFAULT_STAGE,
     VariableSources,
     is_whole_variable,
@@ -54,6 +53,7 @@ from emulator.importers.serverless_variables import (
     variable_spans,
 )
 from emulator.importers.serverless_yaml import ServerlessFileError, file_reader, load_document
+from emulator.model import DEFAULT_REGION
 
 DEFAULT_PORT = 8080
 PLACEHOLDER_BACKEND = "http://127.0.0.1:3000"

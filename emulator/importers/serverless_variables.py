@@ -14,8 +14,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from emulator.model import DEFAULT_REGION  # Serverless's default region too
+
 DEFAULT_STAGE = "dev"  # Serverless's default stage
-DEFAULT_REGION = "us-east-1"  # Serverless's default region
 
 # A Serverless variable's first part: `source:address`, `source(arg)` or `source(arg):address`.
 # `AWS::Region` (two colons) and `Logical.Attr` are Fn::Sub's, not Serverless's, and stay literal.
