@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from emulator.importers.serverless_values import lookup, stringify
 from emulator.model import DEFAULT_REGION  # Serverless's default region too
 
 DEFAULT_STAGE = "dev"  # Serverless's default stage
@@ -130,28 +131,6 @@ def _literal(expr: str) -> tuple[bool, Any]:
     if expr == "null":
         return True, None
     return False, None
-
-
-def stringify(value: Any) -> str:
-    """A value interpolated into a string, as JavaScript's String() writes it."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    return str(value)
-
-
-def lookup(data: Any, address: str) -> tuple[bool, Any]:
-    """Walk `a.b.0.c` through mappings and lists; (False, None) when absent."""
-    node = data
-    for part in (address.split(".") if address else []):
-        if isinstance(node, Mapping) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return False, None
-    return True, node
 
 
 class _Resolver:
