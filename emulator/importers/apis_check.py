@@ -13,15 +13,17 @@ from emulator.gateway import lambda_runtime
 from emulator.importers.commented_yaml import Node
 from emulator.model import DEFAULT_REGION
 
-# Python targets are not imported while validating (that would run user code from wherever the
-# importer happens to be started); this handler stands in for them. It is never called.
-STAND_IN_SPEC = "python:emulator.importers.apis_check:validation_stand_in"
-
 _ERROR_PATH = re.compile(r"^Apis\[(\d+)\](?:\.(Routes|Authorizers)\[(\d+)\]|\.(CorsConfiguration))?")
 
 
 def validation_stand_in(event: Any, context: Any) -> None:
     """Stands in for python: targets while the importer validates its output; never called."""
+
+
+# Python targets are not imported while validating (that would run user code from wherever the
+# importer happens to be started); this handler stands in for them. Named from the function itself
+# so that moving it cannot leave a spec that no longer imports.
+STAND_IN_SPEC = f"{lambda_runtime.PYTHON_PREFIX}{validation_stand_in.__module__}:{validation_stand_in.__name__}"
 
 
 def python_specs(apis: list[Any]) -> Iterator[tuple[Any, str, str]]:

@@ -68,14 +68,16 @@ class FunctionTargets:
 
     def target(self, fn_name: str, fn: Mapping[str, Any]) -> Target:
         """The route Target for a function: its Python handler, else an HTTP placeholder (one warning)."""
-        if fn_name in self._targets:
-            return self._targets[fn_name]
+        if fn_name not in self._targets:
+            self._targets[fn_name] = self._decide(fn_name, fn)
+        return self._targets[fn_name]
+
+    def _decide(self, fn_name: str, fn: Mapping[str, Any]) -> Target:
         runtime, spec = self.runtime(fn)
         if fn.get("image") is not None:
             why = "is a container image"
         elif spec is not None:
-            result = self._targets[fn_name] = Target(spec, True, None)
-            return result
+            return Target(spec, True, None)
         elif runtime.startswith("python"):
             why = f"has handler {fn.get('handler')!r}, which is not path/module.function"
         else:
@@ -83,9 +85,7 @@ class FunctionTargets:
         placeholder = " (a placeholder)" if self.backend == PLACEHOLDER_BACKEND else ""
         self.report.warn(f"function {fn_name} {why}: its routes forward to {self.backend}{placeholder}; "
                          "serve it there or edit Target")
-        result = self._targets[fn_name] = Target(
-            self.backend, False, f"function {fn_name} {why}: serve it here{placeholder}")
-        return result
+        return Target(self.backend, False, f"function {fn_name} {why}: serve it here{placeholder}")
 
     def authorizer_spec(self, fn_name: str, fn: Mapping[str, Any]) -> str | Refused:
         """The python: spec that runs the function as a Lambda authorizer, or why it cannot be one."""

@@ -7,16 +7,26 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from emulator.gateway.routes import DEFAULT_ROUTE, METHODS
 from emulator.importers.commented_yaml import Node
-from emulator.importers.serverless_authorizers import Authorizer, open_iam_route
+from emulator.importers.serverless_authorizers import Authorizer, attach_scopes, open_iam_route
 from emulator.importers.serverless_functions import FunctionTargets, Refused
 from emulator.importers.serverless_report import Report
 from emulator.importers.serverless_service import Event, Service
-from emulator.importers.serverless_values import as_list, dedupe, is_url, payload_version, route_method, stringify, ttl
+from emulator.importers.serverless_values import (
+    as_list,
+    dedupe,
+    is_url,
+    payload_version,
+    route_method,
+    stringify,
+    strings,
+    ttl,
+)
 from emulator.importers.serverless_variables import placeholders_in
 
-HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
-ROUTE_METHODS = (*HTTP_METHODS, "ANY")
+# What `ANY` stands for when CORS lists the methods of the routes.
+HTTP_METHODS = tuple(method for method in METHODS if method != "ANY")
 # http-api.js `defaultCors.allowedHeaders`; REST's getCors uses the same seven.
 DEFAULT_CORS_HEADERS = ("Content-Type", "X-Amz-Date", "Authorization", "X-Api-Key", "X-Amz-Security-Token",
                         "X-Amz-User-Agent", "X-Amzn-Trace-Id")
@@ -96,7 +106,7 @@ class HttpApiTranslator:
         if not audience:
             return Authorizer(name, None, "its audience is empty (list the app client ids)", "JWT")
         node = Node(Name=name, AuthorizerType="JWT")
-        sources = [stringify(s) for s in as_list(conf.get("identitySource"))]
+        sources = strings(conf.get("identitySource"))
         if sources:
             node["IdentitySource"] = sources[0] if len(sources) == 1 else sources
         jwt = Node(Issuer=issuer, Audience=audience)
@@ -133,7 +143,7 @@ class HttpApiTranslator:
         if isinstance(spec, Refused):
             return Authorizer(name, None, spec.reason, "REQUEST")
         node = Node(Name=name, AuthorizerType="REQUEST", AuthorizerUri=spec)
-        sources = [stringify(s) for s in as_list(conf.get("identitySource"))]
+        sources = strings(conf.get("identitySource"))
         if sources:
             node["IdentitySource"] = sources
         node["AuthorizerPayloadFormatVersion"] = payload_version(conf.get("payloadVersion"), "2.0")
@@ -201,7 +211,7 @@ class HttpApiTranslator:
             if method not in (None, "*"):
                 self.report.warn(f"{where}: path '*' takes no method (or '*'); skipped")
                 return None
-            return "$default", "ANY"
+            return DEFAULT_ROUTE, "ANY"
         if not path or not path.startswith("/"):
             self.report.warn(f"{where}: path {path!r} does not start with '/'; skipped")
             return None
@@ -209,7 +219,7 @@ class HttpApiTranslator:
             self.report.warn(f"{where}: no method; skipped")
             return None
         method = route_method(method)
-        if method not in ROUTE_METHODS:
+        if method not in METHODS:
             self.report.warn(f"{where}: method {method!r} is not an HTTP method API Gateway routes; skipped")
             return None
         return f"{method} {path}", method
@@ -235,11 +245,7 @@ class HttpApiTranslator:
                                  f"its authorizer {key!r} is not imported: {authorizer.problem}")
             return False
         route["AuthorizerName"] = authorizer.name
-        scopes = [stringify(s) for s in dedupe(as_list(conf.get("scopes")))]
-        if scopes and authorizer.kind == "JWT":
-            route["AuthorizationScopes"] = scopes
-        elif scopes:
-            self.report.warn(f"{where}: scopes {scopes} dropped: API Gateway checks scopes only with JWT authorizers")
+        attach_scopes(route, conf, "HTTP", authorizer.kind, where, self.report)
         return True
 
     # -- CORS -------------------------------------------------------------------------------------
@@ -252,9 +258,9 @@ class HttpApiTranslator:
             self.report.warn(f"provider.httpApi.cors {raw!r} is not true or a mapping; ignored")
             return None
         conf: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
-        origins = [stringify(o) for o in as_list(conf.get("allowedOrigins"))] or ["*"]
-        headers = [stringify(h) for h in as_list(conf.get("allowedHeaders"))] or list(DEFAULT_CORS_HEADERS)
-        allowed = [stringify(m).upper() for m in as_list(conf.get("allowedMethods"))]
+        origins = strings(conf.get("allowedOrigins")) or ["*"]
+        headers = strings(conf.get("allowedHeaders")) or list(DEFAULT_CORS_HEADERS)
+        allowed = [method.upper() for method in strings(conf.get("allowedMethods"))]
         if not allowed:
             # http-api.js: OPTIONS plus the method of every httpApi event (ANY: all of them).
             allowed = ["OPTIONS"]
@@ -270,7 +276,7 @@ class HttpApiTranslator:
             else:
                 cors["AllowCredentials"] = True
         if conf.get("exposedResponseHeaders"):
-            cors["ExposeHeaders"] = [stringify(h) for h in as_list(conf["exposedResponseHeaders"])]
+            cors["ExposeHeaders"] = strings(conf["exposedResponseHeaders"])
         if ttl(conf.get("maxAge")) is not None:
             cors["MaxAge"] = ttl(conf["maxAge"])
         return cors

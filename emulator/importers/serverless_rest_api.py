@@ -7,14 +7,14 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from emulator.gateway.routes import METHODS
 from emulator.importers.commented_yaml import Node
-from emulator.importers.serverless_authorizers import Authorizer, open_iam_route
+from emulator.importers.serverless_authorizers import Authorizer, attach_scopes, open_iam_route
 from emulator.importers.serverless_functions import FunctionTargets, Target
-from emulator.importers.serverless_http_api import ROUTE_METHODS
 from emulator.importers.serverless_report import Report
 from emulator.importers.serverless_rest_authorizers import RestAuthorizerTranslator
 from emulator.importers.serverless_service import Service
-from emulator.importers.serverless_values import as_list, dedupe, is_url, route_method, stringify
+from emulator.importers.serverless_values import is_url, route_method, stringify
 from emulator.importers.serverless_variables import DEFAULT_STAGE
 
 
@@ -69,7 +69,7 @@ class RestApiTranslator:
             self.report.warn(f"{where}: needs a method and a path; skipped")
             return None
         method = route_method(method)
-        if method not in ROUTE_METHODS:
+        if method not in METHODS:
             self.report.warn(f"{where}: method {method!r} is not an HTTP method; skipped")
             return None
         route_key = f"{method} /{stringify(path).strip().strip('/')}"  # Serverless trims the slashes too
@@ -134,10 +134,5 @@ class RestApiTranslator:
             self.report.warn(f"{where}: authorizer {authorizer.name!r} is defined differently by an earlier "
                              "event; the first definition is kept")
         route["AuthorizerName"] = authorizer.name
-        scopes = [stringify(s) for s in dedupe(as_list(conf.get("scopes")))]
-        if scopes and (known or authorizer).kind == "COGNITO_USER_POOLS":
-            route["AuthorizationScopes"] = scopes
-        elif scopes:
-            self.report.warn(f"{where}: scopes {scopes} dropped: API Gateway checks scopes only with Cognito "
-                             "authorizers")
+        attach_scopes(route, conf, "REST", (known or authorizer).kind, where, self.report)
         return True

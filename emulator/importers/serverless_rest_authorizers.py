@@ -12,16 +12,43 @@ from emulator.importers.commented_yaml import Node
 from emulator.importers.serverless_authorizers import Authorizer
 from emulator.importers.serverless_functions import FunctionTargets, Refused
 from emulator.importers.serverless_report import STAND_IN_ACCOUNT, Report
-from emulator.importers.serverless_service import Service
-from emulator.importers.serverless_values import as_list, lookup, stringify, ttl
-from emulator.importers.serverless_variables import is_whole_variable, placeholders_in, variable_spans
+from emulator.importers.serverless_service import Service, is_region_name
+from emulator.importers.serverless_values import as_list, stringify, ttl
+from emulator.importers.serverless_variables import (
+    cloudformation_resource,
+    is_whole_variable,
+    placeholders_in,
+    ref_placeholder_target,
+    variable_spans,
+)
 
 REST_DEFAULT_IDENTITY_SOURCE = "method.request.header.Authorization"
 
 _COGNITO_ARN = re.compile(r"^arn:aws[a-z-]*:cognito-idp:[a-z0-9-]+:\d{12}:userpool/[\w-]+_[0-9A-Za-z]+$")
 _LOOSE_COGNITO_ARN = re.compile(r"^arn:([^:]*):cognito-idp:([^:]*):([^:]*):userpool/(.*)$", re.S)
 _POOL_ID = re.compile(r"^[\w-]+_[0-9A-Za-z]+$")
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
+
+
+def stand_in_pool_arn(arn: Any, unresolved: Mapping[str, str],
+                      region: str) -> tuple[str, str | None] | Refused:
+    """A pool ARN the validator accepts, and the comment for it: as written, or with unresolved parts replaced
+    by stand-ins (`region` for an unknown region); Refused when it is no pool ARN at all."""
+    text = stringify(arn)
+    if _COGNITO_ARN.match(text):
+        return text, None
+    if not placeholders_in(text, unresolved):
+        return Refused(f"arn {text!r} is not arn:aws:cognito-idp:<region>:<12-digit account>:userpool/<Id>")
+    # Mask placeholders first: `${AWS::AccountId}` has colons of its own. A masked part is unknown.
+    masked, spans = text, variable_spans(text)
+    for index, (start, end) in reversed(list(enumerate(spans))):
+        masked = f"{masked[:start]}\0{index}\0{masked[end:]}"
+    match = _LOOSE_COGNITO_ARN.match(masked)
+    partition, arn_region, account, pool = match.groups() if match else ("", "", "", "")
+    partition = partition if re.match(r"^aws[a-z-]*$", partition) else "aws"
+    arn_region = arn_region if is_region_name(arn_region) else region
+    account = account if re.match(r"^\d{12}$", account) else STAND_IN_ACCOUNT
+    pool = pool if _POOL_ID.match(pool) else f"{arn_region}_REPLACEME"
+    return f"arn:{partition}:cognito-idp:{arn_region}:{account}:userpool/{pool}", f"stands in for {text}"
 
 
 def name_from_arn(arn: str) -> str:
@@ -70,7 +97,7 @@ class RestAuthorizerTranslator:
             sources = [REST_DEFAULT_IDENTITY_SOURCE]  # validate.js's default
         is_cognito = kind == "COGNITO_USER_POOLS" or (isinstance(arn, str) and ":cognito-idp:" in arn)
         if is_cognito and arn is not None:
-            fixed = self.provider_arn(arn, name)
+            fixed = stand_in_pool_arn(arn, self.report.unresolved, self.service.region)
             if isinstance(fixed, Refused):
                 return Authorizer(name, None, fixed.reason, "COGNITO_USER_POOLS")
             node = Node(Name=name, Type="COGNITO_USER_POOLS", IdentitySource=sources[0], ProviderARNs=[fixed[0]])
@@ -112,11 +139,9 @@ class RestAuthorizerTranslator:
     def external_authorizer(self, conf: Mapping[str, Any], where: str) -> Authorizer:
         """`authorizerId: {Ref: X}` naming an AWS::ApiGateway::Authorizer in resources.Resources."""
         raw_id = conf["authorizerId"]
-        logical = None
-        if isinstance(raw_id, str) and raw_id.startswith("${Ref:") and raw_id.endswith("}"):
-            logical = raw_id[len("${Ref:"):-1]
-        found, resource = lookup(self.service.doc, f"resources.Resources.{logical}") if logical else (False, None)
-        if not found or not isinstance(resource, Mapping) or resource.get("Type") != "AWS::ApiGateway::Authorizer":
+        logical = ref_placeholder_target(raw_id) if isinstance(raw_id, str) else None
+        resource = cloudformation_resource(self.service.doc, logical) if logical else None
+        if resource is None or resource.get("Type") != "AWS::ApiGateway::Authorizer":
             return Authorizer(stringify(raw_id), None, f"authorizerId {stringify(raw_id)!r} is not an "
                                                         "AWS::ApiGateway::Authorizer in resources", "?")
         props = resource.get("Properties") if isinstance(resource.get("Properties"), Mapping) else {}
@@ -132,22 +157,3 @@ class RestAuthorizerTranslator:
         if len(arns) > 1:
             self.report.warn(f"{where}: only the first of the ProviderARNs of {logical} is imported")
         return self.authorizer(synthetic, synthetic, "COGNITO_USER_POOLS", {}, where)
-
-    def provider_arn(self, arn: Any, name: str) -> tuple[str, str | None] | Refused:
-        """A pool ARN the validator accepts: as written, or with unresolved parts replaced by stand-ins."""
-        text = stringify(arn)
-        if _COGNITO_ARN.match(text):
-            return text, None
-        if not placeholders_in(text, self.report.unresolved):
-            return Refused(f"arn {text!r} is not arn:aws:cognito-idp:<region>:<12-digit account>:userpool/<Id>")
-        # Mask placeholders first: `${AWS::AccountId}` has colons of its own. A masked part is unknown.
-        masked, spans = text, variable_spans(text)
-        for index, (start, end) in reversed(list(enumerate(spans))):
-            masked = f"{masked[:start]}\0{index}\0{masked[end:]}"
-        match = _LOOSE_COGNITO_ARN.match(masked)
-        partition, region, account, pool = match.groups() if match else ("", "", "", "")
-        partition = partition if re.match(r"^aws[a-z-]*$", partition) else "aws"
-        region = region if _REGION.match(region) else self.service.region
-        account = account if re.match(r"^\d{12}$", account) else STAND_IN_ACCOUNT
-        pool = pool if _POOL_ID.match(pool) else f"{region}_REPLACEME"
-        return f"arn:{partition}:cognito-idp:{region}:{account}:userpool/{pool}", f"stands in for {text}"

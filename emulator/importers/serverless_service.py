@@ -40,7 +40,7 @@ class Service:
         self.name = stringify(service) if service is not None else "service"
         self.stage = stringify(provider.get("stage") or DEFAULT_STAGE)
         self.region = stringify(provider.get("region") or DEFAULT_REGION)
-        if not _REGION.match(self.region):
+        if not is_region_name(self.region):
             report.warn(f"provider.region {self.region!r} is not a region name; using {DEFAULT_REGION}")
             self.region = DEFAULT_REGION
         self.functions = _functions(doc.get("functions"), report)
@@ -55,6 +55,11 @@ class Service:
     def api_name(self, configured: Any) -> str:
         """The configured API name, else Serverless's `${stage}-${service}` (its name for both APIs)."""
         return stringify(configured) if configured else f"{self.stage}-{self.name}"
+
+
+def is_region_name(text: str) -> bool:
+    """True when text is shaped like an AWS region name (us-east-1, ap-southeast-2)."""
+    return bool(_REGION.match(text))
 
 
 def _functions(raw: Any, report: Report) -> dict[str, Mapping[str, Any]]:

@@ -37,6 +37,11 @@ def as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list | tuple) else [value]
 
 
+def strings(value: Any) -> list[str]:
+    """A one-or-many setting (`identitySource`, `allowedHeaders`) as a list of strings."""
+    return [stringify(item) for item in as_list(value)]
+
+
 def dedupe(items: list[Any]) -> list[Any]:
     """The items without repeats, first occurrence kept."""
     return list(dict.fromkeys(items))

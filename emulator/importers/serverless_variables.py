@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from emulator.importers.serverless_values import lookup, stringify
+from emulator.importers.serverless_values import dedupe, lookup, stringify
 from emulator.model import DEFAULT_REGION  # Serverless's default region too
 
 DEFAULT_STAGE = "dev"  # Serverless's default stage
@@ -23,6 +23,8 @@ DEFAULT_STAGE = "dev"  # Serverless's default stage
 # `AWS::Region` (two colons) and `Logical.Attr` are Fn::Sub's, not Serverless's, and stay literal.
 _SOURCE = re.compile(r"^(?P<source>[A-Za-z][\w-]*)(?:\((?P<arg>[^()]*)\))?(?::(?!:)(?P<address>.*))?$", re.S)
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+# How an unresolved `Ref: X` is written: `${Ref:X}`, which is also the name --set takes for it.
+_REF = "Ref:"
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,18 @@ def is_whole_variable(text: str) -> bool:
 def placeholders_in(text: str, unresolved: Mapping[str, str]) -> list[str]:
     """The placeholders inside text that are `unresolved`'s keys, in order."""
     return [text[a:b] for a, b in variable_spans(text) if text[a:b] in unresolved]
+
+
+def ref_placeholder_target(text: str) -> str | None:
+    """X when text is `${Ref:X}`, the placeholder an unresolved `Ref: X` leaves; else None."""
+    prefix = "${" + _REF
+    return text[len(prefix):-1] if text.startswith(prefix) and text.endswith("}") else None
+
+
+def cloudformation_resource(doc: Mapping[str, Any], logical: str) -> Mapping[str, Any] | None:
+    """The resource `logical` of the document's `resources.Resources`, or None when there is no such mapping."""
+    found, resource = lookup(doc, f"resources.Resources.{logical}")
+    return resource if found and isinstance(resource, Mapping) else None
 
 
 def _split_parts(content: str) -> list[str]:
@@ -261,7 +275,7 @@ class _Resolver:
             if not isinstance(outcome, _Unresolved):
                 return outcome
             reasons.append(outcome.reason)
-        return self.placeholder(", ".join(shown), "; ".join(dict.fromkeys(reasons)))
+        return self.placeholder(", ".join(shown), "; ".join(dedupe(reasons)))
 
     def source(self, expr: str, path: str) -> Any:
         match = _is_source(expr)
@@ -381,14 +395,14 @@ class _Resolver:
         return stringify(self.ref(name))
 
     def _resource_type(self, logical: str) -> str | None:
-        found, resource = lookup(self.doc, f"resources.Resources.{logical}")
-        return resource.get("Type") if found and isinstance(resource, Mapping) else None
+        resource = cloudformation_resource(self.doc, logical)
+        return resource.get("Type") if resource is not None else None
 
     def ref(self, name: str) -> Any:
         pseudo = {"AWS::Region": self.region(), "AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"}
         if name in pseudo:
             return pseudo[name]
-        for inner in (f"Ref:{name}", name):
+        for inner in (f"{_REF}{name}", name):
             if inner in self.sources.overrides:
                 return self.sources.overrides[inner]
         if name == "AWS::AccountId":
@@ -396,7 +410,7 @@ class _Resolver:
         kind = self._resource_type(name)
         what = f"the id AWS gives the {kind} {name} when it deploys" if kind else \
             f"{name}, a resource made at deploy time"
-        return self.placeholder(f"Ref:{name}", f"Ref is {what}; not known offline")
+        return self.placeholder(f"{_REF}{name}", f"Ref is {what}; not known offline")
 
     def get_att(self, logical: str, attribute: str) -> Any:
         inner = f"GetAtt:{logical}.{attribute}"
