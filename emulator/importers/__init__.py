@@ -3,7 +3,10 @@
 Each importer is a pure translation (a parsed document in, config entries and warnings out) with
 its I/O in a small `main(argv)` that `cognito-emulator import ...` calls:
 
-- `serverless`: a Serverless Framework v3/v4 `serverless.yml` -> the `Apis:` section.
+- `serverless`: a Serverless Framework v3/v4 `serverless.yml` -> the `Apis:` section (its parts are
+  the `serverless_*` modules).
+
+`apis_check` checks any importer's `Apis:` output with the emulator's own validation.
 """
 
 from emulator.importers import serverless

@@ -14,13 +14,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from emulator.importers.serverless_values import dedupe, lookup, stringify
+from emulator.model import DEFAULT_REGION  # Serverless's default region too
+
 DEFAULT_STAGE = "dev"  # Serverless's default stage
-DEFAULT_REGION = "us-east-1"  # Serverless's default region
 
 # A Serverless variable's first part: `source:address`, `source(arg)` or `source(arg):address`.
 # `AWS::Region` (two colons) and `Logical.Attr` are Fn::Sub's, not Serverless's, and stay literal.
 _SOURCE = re.compile(r"^(?P<source>[A-Za-z][\w-]*)(?:\((?P<arg>[^()]*)\))?(?::(?!:)(?P<address>.*))?$", re.S)
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+# How an unresolved `Ref: X` is written: `${Ref:X}`, which is also the name --set takes for it.
+_REF = "Ref:"
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,18 @@ def placeholders_in(text: str, unresolved: Mapping[str, str]) -> list[str]:
     return [text[a:b] for a, b in variable_spans(text) if text[a:b] in unresolved]
 
 
+def ref_placeholder_target(text: str) -> str | None:
+    """X when text is `${Ref:X}`, the placeholder an unresolved `Ref: X` leaves; else None."""
+    prefix = "${" + _REF
+    return text[len(prefix):-1] if text.startswith(prefix) and text.endswith("}") else None
+
+
+def cloudformation_resource(doc: Mapping[str, Any], logical: str) -> Mapping[str, Any] | None:
+    """The resource `logical` of the document's `resources.Resources`, or None when there is no such mapping."""
+    found, resource = lookup(doc, f"resources.Resources.{logical}")
+    return resource if found and isinstance(resource, Mapping) else None
+
+
 def _split_parts(content: str) -> list[str]:
     """`opt:stage, self:custom.stage, 'dev'` -> its fallback parts; commas inside ${}, () and quotes stay."""
     parts: list[str] = []
@@ -129,28 +145,6 @@ def _literal(expr: str) -> tuple[bool, Any]:
     if expr == "null":
         return True, None
     return False, None
-
-
-def stringify(value: Any) -> str:
-    """A value interpolated into a string, as JavaScript's String() writes it."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    return str(value)
-
-
-def lookup(data: Any, address: str) -> tuple[bool, Any]:
-    """Walk `a.b.0.c` through mappings and lists; (False, None) when absent."""
-    node = data
-    for part in (address.split(".") if address else []):
-        if isinstance(node, Mapping) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return False, None
-    return True, node
 
 
 class _Resolver:
@@ -281,7 +275,7 @@ class _Resolver:
             if not isinstance(outcome, _Unresolved):
                 return outcome
             reasons.append(outcome.reason)
-        return self.placeholder(", ".join(shown), "; ".join(dict.fromkeys(reasons)))
+        return self.placeholder(", ".join(shown), "; ".join(dedupe(reasons)))
 
     def source(self, expr: str, path: str) -> Any:
         match = _is_source(expr)
@@ -401,14 +395,14 @@ class _Resolver:
         return stringify(self.ref(name))
 
     def _resource_type(self, logical: str) -> str | None:
-        found, resource = lookup(self.doc, f"resources.Resources.{logical}")
-        return resource.get("Type") if found and isinstance(resource, Mapping) else None
+        resource = cloudformation_resource(self.doc, logical)
+        return resource.get("Type") if resource is not None else None
 
     def ref(self, name: str) -> Any:
         pseudo = {"AWS::Region": self.region(), "AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"}
         if name in pseudo:
             return pseudo[name]
-        for inner in (f"Ref:{name}", name):
+        for inner in (f"{_REF}{name}", name):
             if inner in self.sources.overrides:
                 return self.sources.overrides[inner]
         if name == "AWS::AccountId":
@@ -416,7 +410,7 @@ class _Resolver:
         kind = self._resource_type(name)
         what = f"the id AWS gives the {kind} {name} when it deploys" if kind else \
             f"{name}, a resource made at deploy time"
-        return self.placeholder(f"Ref:{name}", f"Ref is {what}; not known offline")
+        return self.placeholder(f"{_REF}{name}", f"Ref is {what}; not known offline")
 
     def get_att(self, logical: str, attribute: str) -> Any:
         inner = f"GetAtt:{logical}.{attribute}"
