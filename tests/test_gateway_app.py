@@ -26,6 +26,8 @@ from emulator.gateway.config import ApiConfig, parse_apis
 from emulator.gateway.request import AuthRequest
 from emulator.gateway.verdicts import Allow, Deny, refuse
 
+pytestmark = pytest.mark.e2e  # real uvicorn servers and backends
+
 HERE = Path(__file__).parent
 ECHO = "python:gateway_fixtures.handlers:echo"
 

@@ -596,19 +596,25 @@ def test_validation_drops_what_the_emulator_refuses() -> None:
     assert any(w.startswith("authorizer a of API dev-service left out") for w in warnings)
 
 
-@pytest.mark.parametrize("text", [
-    "provider: {name: aws}",
-    "provider: {name: aws, httpApi: 3}\nfunctions: {f: 1}",
-    "provider: {name: aws, httpApi: {authorizers: [1, 2], cors: maybe}}\nfunctions: {f: {events: [{httpApi: 7}]}}",
-    "provider: {name: aws}\nfunctions: [{f: {handler: a.b, events: [null, {http: null}, {httpApi: {}}]}}]",
-    "provider: {name: aws}\nfunctions: {f: {events: [{http: {method: get}}, {http: 'GET'}, {http: 'BREW /a'}]}}",
-    "provider: {name: aws, runtime: python3.12, stage: 'bad stage!'}\nfunctions: {f: {handler: a.b, events: "
-    "[{http: 'GET a'}]}}",
-    "provider: {name: aws, region: mars}\nfunctions: {f: {handler: a.b, events: [{httpApi: 'GET /${env:X}'}]}}",
-    "service: {name: old}\nprovider: {name: aws}\nfunctions: {f: {handler: h.h, events: [{httpApi: 'GET /a'}]}}",
+@pytest.mark.parametrize(("text", "warning"), [
+    ("provider: {name: aws}", "nothing"),
+    ("provider: {name: aws, httpApi: 3}\nfunctions: {f: 1}", "functions.f is not a mapping; skipped"),
+    ("provider: {name: aws, httpApi: {authorizers: [1, 2], cors: maybe}}\nfunctions: {f: {events: [{httpApi: 7}]}}",
+     "provider.httpApi.authorizers is not a mapping; ignored"),
+    ("provider: {name: aws}\nfunctions: [{f: {handler: a.b, events: [null, {http: null}, {httpApi: {}}]}}]",
+     "is not an HTTP method"),
+    ("provider: {name: aws}\nfunctions: {f: {events: [{http: {method: get}}, {http: 'GET'}, {http: 'BREW /a'}]}}",
+     "needs a method and a path"),
+    ("provider: {name: aws, runtime: python3.12, stage: 'bad stage!'}\nfunctions: {f: {handler: a.b, events: "
+     "[{http: 'GET a'}]}}", "is not a REST stage name"),
+    ("provider: {name: aws, region: mars}\nfunctions: {f: {handler: a.b, events: [{httpApi: 'GET /${env:X}'}]}}",
+     "is not a region name"),
+    ("service: {name: old}\nprovider: {name: aws}\nfunctions: {f: {handler: h.h, events: [{httpApi: 'GET /a'}]}}",
+     "runs nodejs"),
 ])
-def test_odd_files_warn_and_never_crash(text: str) -> None:
-    apis, _ = sls(text)
+def test_odd_files_warn_and_never_crash(text: str, warning: str) -> None:
+    apis, warnings = sls(text)  # an exception here is the crash this test guards against
+    assert any(warning in w for w in warnings), warnings
     valid(apis)
 
 
@@ -727,6 +733,7 @@ def story_request(url: str, api_url: str) -> httpx.Response:
     return httpx.get(f"{api_url}/mogemoge", headers={"Authorization": f"Bearer {id_token}"})
 
 
+@pytest.mark.e2e
 def test_story_imported_with_both_client_ids_accepts_the_curl_flows_id_token(tmp_path: Path) -> None:
     config = imported_config(tmp_path, SEED.read_text(), STORY_SETS)
     assert config["Apis"][0]["Routes"][0]["Target"] == "python:examples.backend:mogemoge"
@@ -736,6 +743,7 @@ def test_story_imported_with_both_client_ids_accepts_the_curl_flows_id_token(tmp
         assert response.json()["message"] == "hello peroper@hoge.com"
 
 
+@pytest.mark.e2e
 def test_story_imported_before_the_fix_refuses_it_with_401(tmp_path: Path) -> None:
     # The article's broken state: only the new client (managed login page) in the audience.
     before = "\n".join(line for line in SEED.read_text().splitlines() if "←ここ" not in line)
