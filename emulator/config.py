@@ -21,6 +21,7 @@ from emulator.cognito.client_rules import client_violation
 from emulator.cognito.errors import CognitoError
 from emulator.cognito.trigger_config import parse_functions, parse_lambda_config
 from emulator.config_fields import ALNUM, LOWER_ALNUM, ConfigError, stable_token
+from emulator.lambdas.invoker import LambdaInvoker
 from emulator.model import (
     ATTRIBUTE_DATA_TYPES,
     CUSTOM_PREFIX,
@@ -34,7 +35,6 @@ from emulator.model import (
     SchemaAttribute,
     UserPool,
 )
-from emulator.lambdas.invoker import LambdaInvoker
 
 log = logging.getLogger("cognito_emulator")
 

@@ -7,7 +7,6 @@ Each is kept in the store in AWS's own Describe* shape (`to_aws`) so a runtime
 from __future__ import annotations
 
 import copy
-
 from dataclasses import dataclass, field, replace
 from typing import Any
 
