@@ -63,7 +63,7 @@ def serve(argv: list[str]) -> int:
         print(f"cognito-emulator: {exc}", file=sys.stderr)
         return 1
     server.run(on_ready=lambda line: print(line, flush=True))
-    runtime.store.close()
+    runtime.close()
     return 0
 
 

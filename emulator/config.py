@@ -19,7 +19,9 @@ from emulator import config_fields as f
 from emulator.cognito import schema_rules
 from emulator.cognito.client_rules import client_violation
 from emulator.cognito.errors import CognitoError
+from emulator.cognito.trigger_config import parse_functions, parse_lambda_config
 from emulator.config_fields import ALNUM, LOWER_ALNUM, ConfigError, stable_token
+from emulator.lambdas.invoker import LambdaInvoker
 from emulator.model import (
     ATTRIBUTE_DATA_TYPES,
     CUSTOM_PREFIX,
@@ -69,6 +71,7 @@ class Config:
     pools: tuple[PoolSeed, ...]
     apis: tuple[Any, ...]  # emulator.gateway.config.ApiConfig
     source: Path | None = None
+    functions: Mapping[str, str] = field(default_factory=dict)  # Functions: function name/ARN -> local target
 
 
 def load_config(path: str | Path) -> Config:
@@ -90,11 +93,14 @@ def load_config(path: str | Path) -> Config:
 def parse_config(raw: Any, base_dir: Path | None = None, source: Path | None = None) -> Config:
     """Validate an already-parsed config document."""
     data = f.mapping(raw, "(top level)")
-    f.only_keys(data, ("Region", "UserPools", "Apis"), "")
+    f.only_keys(data, ("Region", "UserPools", "Apis", "Functions"), "")
     region = f.string(data, "Region", "", default=DEFAULT_REGION)
     if not REGION_PATTERN.fullmatch(region):
         raise ConfigError("Region", f"'{region}' is not an AWS region name like us-east-1")
-    pools = tuple(_pool(item, path, region) for path, item in f.mapping_list(data, "UserPools", ""))
+    folder = base_dir if base_dir is not None else Path.cwd()
+    functions = parse_functions(data.get("Functions"), "Functions", folder)
+    invoker = LambdaInvoker(folder, functions)  # only resolves and checks targets here; starts nothing
+    pools = tuple(_pool(item, path, region, invoker) for path, item in f.mapping_list(data, "UserPools", ""))
     _check_unique(((p.pool.id, f"UserPools[{i}].Id") for i, p in enumerate(pools)), "pool id")
     _check_unique(((c.client_id, f"UserPools[{i}].Clients[{j}].ClientId")
                    for i, p in enumerate(pools) for j, c in enumerate(p.clients)),
@@ -104,7 +110,7 @@ def parse_config(raw: Any, base_dir: Path | None = None, source: Path | None = N
         from emulator.gateway.config import parse_apis
 
         apis = tuple(parse_apis(data["Apis"], "Apis", base_dir=base_dir, region=region))
-    return Config(region=region, pools=pools, apis=apis, source=source)
+    return Config(region=region, pools=pools, apis=apis, source=source, functions=functions)
 
 
 def _check_unique(items: Any, what: str) -> None:
@@ -122,7 +128,7 @@ POOL_KEYS = (
 )
 
 
-def _pool(data: Mapping[str, Any], path: str, default_region: str) -> PoolSeed:
+def _pool(data: Mapping[str, Any], path: str, default_region: str, functions: LambdaInvoker) -> PoolSeed:
     f.only_keys(data, POOL_KEYS, path)
     name = f.string(data, "Name", path, required=True)
     pool_id = f.string(data, "Id", path)
@@ -153,14 +159,14 @@ def _pool(data: Mapping[str, Any], path: str, default_region: str) -> PoolSeed:
         raise ConfigError(f"{path}.MfaConfiguration", f"'{mfa}' is not one of OFF, ON, OPTIONAL")
     policies = f.mapping(data.get("Policies") or {}, f"{path}.Policies")
     policy = _password_policy(policies.get("PasswordPolicy") or {}, f"{path}.Policies.PasswordPolicy")
-    lambda_config = f.mapping(data.get("LambdaConfig") or {}, f"{path}.LambdaConfig")
+    lambda_config = parse_lambda_config(data.get("LambdaConfig"), f"{path}.LambdaConfig", functions)
     pool = UserPool(
         id=pool_id, name=name, region=region, issuer_override=issuer.rstrip("/") if issuer else None,
         username_attributes=username_attrs, alias_attributes=alias_attrs,
         auto_verified_attributes=f.string_list(data, "AutoVerifiedAttributes", path) or (),
         case_sensitive=f.boolean(username_config, "CaseSensitive", f"{path}.UsernameConfiguration", False),
         mfa_configuration=mfa, password_policy=policy, domain=f.string(data, "Domain", path),
-        lambda_config={str(k): str(v) for k, v in lambda_config.items()},
+        lambda_config=lambda_config,
     )
     pool = _schema(pool, data, path)
     servers = tuple(_resource_server(item, p, pool_id) for p, item in f.mapping_list(data, "ResourceServers", path))

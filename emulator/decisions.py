@@ -1,7 +1,9 @@
-"""The decisions log: every rejection's plain-words reason, logged and kept for /_emulator/decisions."""
+"""The decisions log: every rejection's plain-words reason, and every trigger call, logged and kept for
+/_emulator/decisions."""
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -19,6 +21,7 @@ class Decision:
     component: str  # e.g. "cognito-idp InitiateAuth", "gateway mogemoge GET /mogemoge"
     error: str  # what the client saw, e.g. "InvalidParameterException: USER_PASSWORD_AUTH flow ..."
     reason: str  # why, in plain words
+    details: dict | None = None  # a trigger call: the event sent and the response received (secrets masked)
 
 
 class DecisionLog:
@@ -33,6 +36,13 @@ class DecisionLog:
         with self._lock:
             self._items.append(decision)
         log.warning("REJECT %s -> %s | why: %s", component, error, reason)
+
+    def invocation(self, component: str, outcome: str, reason: str, details: dict) -> None:
+        """A Lambda trigger call, kept and logged like a rejection (whatever its outcome)."""
+        decision = Decision(time.time(), component, outcome, reason, details)
+        with self._lock:
+            self._items.append(decision)
+        log.info("LAMBDA %s -> %s | %s | %s", component, outcome, reason, json.dumps(details, default=str))
 
     def recent(self, limit: int = 100) -> list[dict]:
         with self._lock:

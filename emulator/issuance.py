@@ -1,7 +1,8 @@
 """Token issuance: every token the emulator mints passes through `mint`, whatever asked for it (a sign-in
 through the API or the hosted login page, a challenge answer, a refresh, a code or implicit grant,
 client_credentials). It decides whether the user or client may still get tokens (`refusal`, pure),
-assembles Cognito's claims, signs them and records the refresh token.
+assembles Cognito's claims, fires the pool's Pre Token Generation trigger on them, signs them and records
+the refresh token.
 
 A refusal is raised as `TokenRefused`; each surface maps it to its own wire error once, at its edge
 (`REFUSALS` holds both texts' keys), so the decision is made in one place for every path.
@@ -9,11 +10,14 @@ A refusal is raised as `TokenRefused`; each surface maps it to its own wire erro
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from emulator.cognito.errors import CognitoError, reject
+from emulator.cognito.trigger_config import pre_token_version
+from emulator.cognito.triggers import client_metadata, configured, fire, user_attributes
 from emulator.model import AppClient, UserPool
 from emulator.oauth2.errors import OAuthError, oauth_error
 from emulator.refresh_tokens import (
@@ -25,10 +29,24 @@ from emulator.refresh_tokens import (
     rotated_until,
 )
 from emulator.state import UserRecord
-from emulator.tokens import USER_SCOPE, SignIn, client_credentials_claims, new_sign_in
+from emulator.token_customization import EVENT_VERSIONS, BadOverride, customize
+from emulator.tokens import (
+    USER_SCOPE,
+    SignIn,
+    access_token_claims,
+    at_hash,
+    client_credentials_claims,
+    id_token_claims,
+    new_sign_in,
+)
 
 if TYPE_CHECKING:
     from emulator.runtime import Runtime
+
+
+log = logging.getLogger("cognito_emulator")
+
+PRE_TOKEN_GENERATION = "PreTokenGeneration"
 
 
 class Grant(StrEnum):
@@ -174,7 +192,8 @@ def mint(rt: Runtime, request: TokenRequest) -> dict[str, Any]:
     now = rt.now()
     expires_in = client.validity_seconds("AccessToken")
     if request.grant is Grant.CLIENT_CREDENTIALS:
-        claims = client_credentials_claims(pool, client, request.scope or "", now)
+        claims, _ = _pre_token_generation(rt, request, None, client_credentials_claims(
+            pool, client, request.scope or "", now), None)
         return {"AccessToken": rt.signer.sign(pool.id, "access", claims), "ExpiresIn": expires_in,
                 "TokenType": "Bearer"}
     assert user is not None
@@ -190,7 +209,15 @@ def mint(rt: Runtime, request: TokenRequest) -> dict[str, Any]:
         if request.auth_time is not None:
             sign_in = replace(sign_in, auth_time=request.auth_time)
         with_id = request.with_id_token
-    access, id_token = rt.signer.user_tokens(pool, client, sign_in, now, with_id_token=with_id)
+    access_claims, id_claims = _pre_token_generation(
+        rt, request, user, access_token_claims(pool, client, sign_in, now),
+        id_token_claims(pool, client, sign_in, now) if with_id else None)
+    access = rt.signer.sign(pool.id, "access", access_claims)
+    id_token = None
+    if id_claims is not None:
+        if sign_in.oauth:
+            id_claims["at_hash"] = at_hash(access)
+        id_token = rt.signer.sign(pool.id, "id", id_claims)
     result: dict[str, Any] = {"AccessToken": access, "ExpiresIn": expires_in, "TokenType": "Bearer"}
     if record is None or client.rotates_refresh_tokens:
         result["RefreshToken"] = _record_refresh_token(rt, request, user, sign_in, now,
@@ -200,6 +227,38 @@ def mint(rt: Runtime, request: TokenRequest) -> dict[str, Any]:
     if id_token:
         result["IdToken"] = id_token
     return result
+
+
+def _pre_token_generation(rt: Runtime, request: TokenRequest, user: UserRecord | None, access_claims: dict,
+                          id_claims: dict | None) -> tuple[dict, dict | None]:
+    """The claims after the pool's Pre Token Generation trigger, fired once for every token path with the
+    grant's trigger source (TokenGeneration_<grant>); V1_0 and V2_0 are not fired for client_credentials."""
+    pool, client = request.pool, request.client
+    reference = configured(pool, PRE_TOKEN_GENERATION)
+    version = pre_token_version(pool.lambda_config)
+    if reference is None or (request.grant is Grant.CLIENT_CREDENTIALS and version != "V3_0"):
+        return access_claims, id_claims
+    groups = list(access_claims.get("cognito:groups") or [])
+    trigger_request: dict[str, Any] = {
+        "userAttributes": user_attributes(user),
+        "groupConfiguration": {"groupsToOverride": groups, "iamRolesToOverride": [], "preferredRole": None},
+    }
+    if version != "V1_0":
+        trigger_request["scopes"] = str(access_claims.get("scope") or "").split()
+    trigger_request["clientMetadata"] = client_metadata()
+    template = {"claimsOverrideDetails": None} if version == "V1_0" else {"claimsAndScopeOverrideDetails": None}
+    # A client_credentials event has no user (UNCONFIRMED: userName null).
+    response = fire(rt, pool, PRE_TOKEN_GENERATION, f"TokenGeneration_{request.grant.value}",
+                    user.username if user else None, client.client_id, trigger_request, template,
+                    version=EVENT_VERSIONS[version])
+    try:
+        customized = customize(version, response, id_claims, access_claims)
+    except BadOverride as exc:
+        raise reject("lambda_bad_output", f"{PRE_TOKEN_GENERATION} ({version}): {exc}") from None
+    if customized.ignored:
+        log.info("%s of pool %s: left as Cognito sets them (they cannot be modified): %s", PRE_TOKEN_GENERATION,
+                 pool.id, ", ".join(customized.ignored))
+    return customized.access_claims, customized.id_claims
 
 
 def _record_refresh_token(rt: Runtime, request: TokenRequest, user: UserRecord, sign_in: SignIn, now: int,

@@ -6,6 +6,7 @@ Each is kept in the store in AWS's own Describe* shape (`to_aws`) so a runtime
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -152,7 +153,8 @@ class UserPool:
     mfa_configuration: str = "OFF"
     password_policy: PasswordPolicy = field(default_factory=PasswordPolicy)
     domain: str | None = None
-    lambda_config: dict[str, str] = field(default_factory=dict)  # trigger name -> python:module:function
+    # AWS's LambdaConfig: trigger name -> function ARN or local target; PreTokenGenerationConfig a mapping.
+    lambda_config: dict[str, Any] = field(default_factory=dict)
     custom_attributes: tuple[SchemaAttribute, ...] = ()  # the schema's custom:/dev:custom: attributes
     required_attributes: tuple[str, ...] = ()  # standard attributes the schema makes Required (besides sub)
     immutable_attributes: tuple[str, ...] = ()  # standard attributes the schema makes not Mutable (besides sub)
@@ -187,7 +189,7 @@ class UserPool:
             "Arn": self.arn,
             "Status": "Enabled",
             "Policies": {"PasswordPolicy": self.password_policy.to_aws()},
-            "LambdaConfig": dict(self.lambda_config),
+            "LambdaConfig": copy.deepcopy(self.lambda_config),
             "MfaConfiguration": self.mfa_configuration,
             "UsernameConfiguration": {"CaseSensitive": self.case_sensitive},
             "SchemaAttributes": [a.to_aws() for a in self.schema],

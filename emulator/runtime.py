@@ -11,6 +11,7 @@ from emulator.clock import Clock, as_clock
 from emulator.config import Config
 from emulator.decisions import DecisionLog
 from emulator.keys import Keyring
+from emulator.lambdas.invoker import LambdaInvoker
 from emulator.model import pool_issuer
 from emulator.state import Kind, Store
 from emulator.tokens import TokenSigner
@@ -27,6 +28,9 @@ class Runtime:
     def __post_init__(self) -> None:
         self.keyring = Keyring(self.store)
         self.signer = TokenSigner(self.keyring)
+        # The one invoker for Lambda code (triggers); it owns the Node workers, stopped by close().
+        folder = Path(self.config.source).resolve().parent if self.config.source else Path.cwd()
+        self.lambdas = LambdaInvoker(folder, self.config.functions)
 
     @classmethod
     def open(cls, config: Config, state_dir: Path | None, clock: Clock | Callable[[], float] | None = None,
@@ -42,6 +46,11 @@ class Runtime:
         store.purge_expired()  # spent sessions and codes of earlier runs
         runtime.seed()
         return runtime
+
+    def close(self) -> None:
+        """Stop the Lambda workers and close the store (the server has stopped)."""
+        self.lambdas.close()
+        self.store.close()
 
     def now(self) -> int:
         return self.clock.now()

@@ -46,7 +46,7 @@ def running_emulator(config: str | Path | dict[str, Any] | Config, state_dir: Pa
         yield server
     finally:
         server.close()
-        runtime.store.close()
+        runtime.close()
 
 
 def pytest_addoption(parser: Any) -> None:

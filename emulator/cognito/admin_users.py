@@ -10,7 +10,7 @@ import string
 import uuid
 from typing import Any
 
-from emulator.cognito import codes
+from emulator.cognito import codes, user_triggers
 from emulator.cognito.errors import reject
 from emulator.cognito.list_users_filter import FilterError, matches, parse_filter, searchable_values
 from emulator.cognito.lookup import require_pool
@@ -133,10 +133,14 @@ def admin_create_user(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
     missing = missing_required(pool, attributes)
     if missing is not None:
         raise missing
+    check_name_free(rt, pool, username, attributes, taken_key="admin_username_exists")
+    verdict = user_triggers.pre_sign_up(rt, pool, "PreSignUp_AdminCreateUser", None, username, attributes,
+                                        attributes_from(params.get("ValidationData")))
     now = rt.clock()
     sub = username if pool.username_attributes else _new_sub()
     user = UserRecord(pool_id=pool.id, username=username, sub=sub, attributes={"sub": sub, **attributes},
                       status="FORCE_CHANGE_PASSWORD", created=now, modified=now)
+    user_triggers.apply_verdict(user, verdict, confirm=False)  # an invited user confirms by a new password
     set_password(user, pool.id, password)
     with rt.store.transaction():
         check_name_free(rt, pool, username, attributes, taken_key="admin_username_exists")
@@ -189,6 +193,7 @@ def admin_confirm_sign_up(rt: Runtime, params: dict, call: Call) -> dict[str, An
                                        "sign-up", status=user.status)
     user.status = "CONFIRMED"
     save(rt, pool, user)
+    user_triggers.post_confirmation(rt, pool, "PostConfirmation_ConfirmSignUp", None, user)
     return {}
 
 

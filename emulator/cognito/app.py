@@ -16,6 +16,7 @@ from emulator.cognito import admin_users, auth, emulator_endpoints, groups, mfa,
 from emulator.cognito.errors import CognitoError, reject
 from emulator.cognito.pool_rules import region_from_authorization
 from emulator.cognito.protocol import Call, Handler, error_body, error_headers, merge_operations, parse_call
+from emulator.cognito.triggers import CLIENT_METADATA
 from emulator.decisions import REASON_HEADER, header_safe
 from emulator.issuance import TokenRefused
 from emulator.oauth2 import routes as oauth2_routes
@@ -35,6 +36,8 @@ def serialized(handler: Handler, rt: Runtime, params: dict, call: Call) -> dict:
     """Run one operation as one transaction: concurrent read-modify-writes of a user cannot interleave
     (a disable lost to a parallel attribute update), and single-use codes are used once. A rejection
     keeps what it recorded (a failed attempt); an unexpected error rolls everything back."""
+    # Every operation's ClientMetadata reaches the triggers it fires (triggers.CLIENT_METADATA).
+    CLIENT_METADATA.set(params.get("ClientMetadata") if isinstance(params.get("ClientMetadata"), dict) else {})
     with rt.store.transaction(commit_on=(CognitoError,)):
         try:
             return handler(rt, params, call)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from emulator.cognito import custom_auth, password_verifier
+from emulator.cognito import custom_auth, password_verifier, user_triggers
 from emulator.cognito.challenges import Authenticated, Challenge, Outcome, check_user_can_sign_in
 from emulator.cognito.errors import reject
 from emulator.cognito.flows import ADMIN_INITIATE, INITIATE, check_flow
@@ -22,7 +22,7 @@ from emulator.cognito.lookup import (
     user_gone,
 )
 from emulator.cognito.protocol import Call
-from emulator.cognito.signin import after_first_factor, respond, verify_password
+from emulator.cognito.signin import after_first_factor, authenticated, respond, verify_password
 from emulator.issuance import Grant, TokenRequest, mint
 from emulator.model import AppClient, UserPool
 from emulator.refresh_tokens import find_refresh_token
@@ -82,6 +82,8 @@ def _srp_flow(rt: Runtime, pool: UserPool, client: AppClient, params: dict[str, 
     username, user = _typed_user(rt, pool, client, params)
     password_verifier.require_valid_srp_a(a_hex)
     _known_or_hidden(pool, client, username, user)
+    if user is not None:
+        user_triggers.pre_authentication(rt, pool, client.client_id, user)
     return answer(rt, pool, client, password_verifier.start(rt, pool, client, user, username, a_hex))
 
 
@@ -92,7 +94,10 @@ def _custom_flow(rt: Runtime, pool: UserPool, client: AppClient, params: dict[st
     if a_hex:
         password_verifier.require_valid_srp_a(a_hex)
     _known_or_hidden(pool, client, username, user)
-    return answer(rt, pool, client, custom_auth.begin(rt, pool, client, user, username, a_hex))
+    if user is not None:
+        user_triggers.pre_authentication(rt, pool, client.client_id, user)
+    return answer(rt, pool, client, authenticated(rt, pool, client,
+                                                  custom_auth.begin(rt, pool, client, user, username, a_hex)))
 
 
 def _unimplemented_flow(rt: Runtime, pool: UserPool, client: AppClient, params: dict[str, str]) -> dict[str, Any]:

@@ -9,7 +9,9 @@ import secrets
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from emulator.cognito import messages
 from emulator.cognito.errors import reject
+from emulator.cognito.triggers import client_metadata, configured, fire, user_attributes
 from emulator.model import UserPool
 from emulator.runtime import Runtime
 from emulator.state import Kind, Record, UserRecord
@@ -32,6 +34,9 @@ VALIDITY = {CONFIRM_SIGN_UP: 86400, FORGOT_PASSWORD: 3600, SMS_MFA: 180, EMAIL_O
 
 MEDIUM_OF = {"email": "EMAIL", "phone_number": "SMS"}
 ATTRIBUTE_OF = {"EMAIL": "email", "SMS": "phone_number"}
+
+CUSTOM_MESSAGE = "CustomMessage"
+RESEND_SOURCE = messages.RESEND_SOURCE
 
 CodeCheck = Literal["ok", "mismatch", "expired"]
 
@@ -87,10 +92,13 @@ def _validity(purpose: str) -> int:
 
 def send_code(rt: Runtime, pool: UserPool, user: UserRecord, purpose: str, medium: str | None = None, *,
               attribute: str | None = None, code: str | None = None,
-              validity_seconds: int | None = None) -> CodeDelivery:
-    """Make a code for `purpose` (replacing any earlier one), keep it, log it and say where it 'went'.
+              validity_seconds: int | None = None, source: str | None = None,
+              client_id: str | None = None) -> CodeDelivery:
+    """Make a code for `purpose` (replacing any earlier one), keep it and the message carrying it (the
+    CustomMessage trigger's when the pool has one), log it and say where it 'went'.
 
-    `medium` is EMAIL or SMS; either it or `attribute` (email / phone_number) may be left out."""
+    `medium` is EMAIL or SMS; either it or `attribute` (email / phone_number) may be left out. `source` is the
+    CustomMessage trigger source when the purpose alone does not say it (a resent code)."""
     if attribute is None:
         attribute = ATTRIBUTE_OF.get(medium or "EMAIL", "email")
     medium = medium or MEDIUM_OF.get(attribute, "EMAIL")
@@ -99,14 +107,36 @@ def send_code(rt: Runtime, pool: UserPool, user: UserRecord, purpose: str, mediu
     lifetime = validity_seconds if validity_seconds is not None else _validity(purpose)
     address = user.attributes.get(attribute, "")
     delivery = CodeDelivery(mask(medium, address) if address else "", medium, attribute)
+    template, subject = _message(rt, pool, user, purpose, medium, source, client_id)
     record = {"pool_id": pool.id, "username": user.username, "purpose": purpose, "code": code, "medium": medium,
               "attribute": attribute, "address": address, "destination": delivery.destination,
-              "sent_at": now, "used": False}
+              "sent_at": now, "used": False, "message": messages.render(template, code, user.username),
+              "subject": subject if medium == "EMAIL" else None}
     # The store keeps it past its expiry for a while (PURGE_GRACE_SECONDS): a late code is "expired", not wrong.
     rt.store.put(KIND, pool.id, _key(pool, user.username, purpose), record, expires=now + lifetime)
-    log.info("CODE pool=%s user=%s purpose=%s code=%s via %s to %s", pool.id, user.username, purpose, code,
-             medium, address or "(no address)")
+    log.info("CODE pool=%s user=%s purpose=%s code=%s via %s to %s: %r", pool.id, user.username, purpose, code,
+             medium, address or "(no address)", record["message"])
     return delivery
+
+
+def _message(rt: Runtime, pool: UserPool, user: UserRecord, purpose: str, medium: str, source: str | None,
+             client_id: str | None) -> tuple[str, str | None]:
+    """(template, subject) of the message: the CustomMessage trigger's when it gives a usable one, else AWS's
+    default. The trigger sees only the placeholders, never the code."""
+    template, subject = messages.default_message(purpose)
+    if not configured(pool, CUSTOM_MESSAGE):
+        return template, subject
+    response = fire(rt, pool, CUSTOM_MESSAGE, source or messages.source_of(purpose), user.username, client_id, {
+        "userAttributes": user_attributes(user), "codeParameter": messages.CODE_PARAMETER,
+        "linkParameter": messages.LINK_PARAMETER,
+        "usernameParameter": messages.USERNAME_PARAMETER if purpose == INVITATION else None,
+        "clientMetadata": client_metadata(),
+    }, {"smsMessage": None, "emailMessage": None, "emailSubject": None})
+    custom = messages.custom_message(response, medium)
+    if isinstance(custom, str):
+        log.info("CustomMessage of pool %s not used (%s); AWS then sends its default message", pool.id, custom)
+        return template, subject
+    return custom[0], custom[1] or subject
 
 
 def check_code(rt: Runtime, pool: UserPool, user: UserRecord, purpose: str, given: str,

@@ -1,10 +1,9 @@
 """CUSTOM_AUTH: sign-in driven by the pool's DefineAuthChallenge, CreateAuthChallenge and
 VerifyAuthChallengeResponse triggers, and the CUSTOM_CHALLENGE responder.
 
-Triggers are Python functions named in the pool's LambdaConfig as `python:module:function`, imported
-with the config file's folder on sys.path and called like Lambda handlers, `handler(event, context)`,
-with the event AWS sends (version, triggerSource, region, userPoolId, userName, callerContext,
-request, response). They answer by returning the event with `response` filled in, as Lambda does.
+The triggers run through the runtime's one invoker (triggers.fire): Python, Node.js or a Lambda Invoke API
+endpoint, named in the pool's LambdaConfig, with the event AWS sends (version, triggerSource, region,
+userPoolId, userName, callerContext, request, response). They answer with the event's `response` filled in.
 
 The flow: Define sees the session so far and decides (fail, issue tokens, or the next challenge);
 for CUSTOM_CHALLENGE, Create makes it and Verify checks the ANSWER; Define decides again.
@@ -12,14 +11,8 @@ for CUSTOM_CHALLENGE, Create makes it and Verify checks the ANSWER; Define decid
 
 from __future__ import annotations
 
-import asyncio
-import copy
-import inspect
 import logging
-from collections.abc import Callable
-from contextvars import ContextVar
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 from emulator.cognito import mfa, password_verifier
@@ -27,7 +20,7 @@ from emulator.cognito.challenges import Authenticated, Challenge, Outcome, open_
 from emulator.cognito.errors import reject
 from emulator.cognito.lookup import require_param
 from emulator.cognito.sessions import ChallengeSession, CustomState, OpenSession
-from emulator.gateway.lambda_runtime import PYTHON_PREFIX, LambdaContext, function_label, load_function
+from emulator.cognito.triggers import CLIENT_METADATA, client_metadata, configured, fire, user_attributes
 from emulator.model import AppClient, UserPool
 from emulator.runtime import Runtime
 from emulator.state import UserRecord
@@ -38,13 +31,7 @@ DEFINE = "DefineAuthChallenge"
 CREATE = "CreateAuthChallenge"
 VERIFY = "VerifyAuthChallengeResponse"
 
-# The ClientMetadata of the InitiateAuth / RespondToAuthChallenge call being handled; auth.py sets it so
-# the triggers see it as request.clientMetadata.
-CLIENT_METADATA: ContextVar[dict[str, str] | None] = ContextVar("client_metadata", default=None)
-
-# What Lambda would give a Cognito trigger at most (5 s); a sync Python handler cannot be interrupted,
-# so this only shapes the context's get_remaining_time_in_millis().
-TRIGGER_TIMEOUT_SECONDS = 5.0
+__all__ = ["CLIENT_METADATA", "begin", "decide", "respond_custom_challenge", "user_attributes"]
 
 # Challenges DefineAuthChallenge may name (the Cognito developer guide's list, less the device ones).
 _NEXT_CHALLENGES = ("CUSTOM_CHALLENGE", "PASSWORD_VERIFIER", "SMS_MFA", "SOFTWARE_TOKEN_MFA")
@@ -61,77 +48,25 @@ _EMPTY_RESPONSE = {
 
 def require_triggers(pool: UserPool) -> None:
     """AWS refuses CUSTOM_AUTH outright when the pool has no DefineAuthChallenge trigger."""
-    if not pool.lambda_config.get(DEFINE):
+    if not configured(pool, DEFINE):
         raise reject("custom_auth_not_configured", f"pool {pool.id} has no LambdaConfig.{DEFINE}; CUSTOM_AUTH "
                                                    "needs Define, Create and Verify auth-challenge triggers")
 
 
-def _base_dir(rt: Runtime) -> Path:
-    """Where trigger modules are looked up: the config file's folder, else the current directory."""
-    source = rt.config.source
-    return Path(source).resolve().parent if source else Path.cwd()
-
-
-def _load(rt: Runtime, pool: UserPool, trigger: str) -> tuple[str, Callable[..., Any]]:
-    spec = pool.lambda_config.get(trigger)
-    if not spec:
+def invoke_trigger(rt: Runtime, pool: UserPool, client: AppClient, trigger: str, user_name: str,
+                   request: dict[str, Any]) -> dict[str, Any]:
+    """Call one custom-auth trigger with AWS's event and return its `response`; AWS's errors when it fails."""
+    if not configured(pool, trigger):
         if trigger == DEFINE:
             require_triggers(pool)
         raise reject("custom_auth_not_configured", f"pool {pool.id} has no LambdaConfig.{trigger}")
-    if not spec.startswith(PYTHON_PREFIX):
-        raise reject("lambda_unexpected", f"LambdaConfig.{trigger} is {spec!r}; the emulator calls local "
-                     "functions named python:module:function", trigger=trigger, detail="Lambda not found")
-    try:
-        return spec, load_function(spec, _base_dir(rt))
-    except ValueError as exc:
-        raise reject("lambda_unexpected", f"LambdaConfig.{trigger} {spec!r} cannot be loaded: {exc}",
-                     trigger=trigger, detail=str(exc)) from None
-
-
-def user_attributes(user: UserRecord | None) -> dict[str, str]:
-    """request.userAttributes as Cognito sends them: the attributes, sub and cognito:user_status."""
-    if user is None:
-        return {}
-    return {**user.attributes, "sub": user.sub, "cognito:user_status": user.status}
-
-
-def invoke_trigger(rt: Runtime, pool: UserPool, client: AppClient, trigger: str, user_name: str,
-                   request: dict[str, Any]) -> dict[str, Any]:
-    """Call one trigger with AWS's event and return its `response`; AWS's errors when it fails."""
-    spec, function = _load(rt, pool, trigger)
-    metadata = CLIENT_METADATA.get()
-    full_request = {**request, **({"clientMetadata": dict(metadata)} if metadata else {})}
+    metadata = client_metadata()
+    full_request = {**request, **({"clientMetadata": metadata} if metadata else {})}
     if client.prevent_user_existence_errors != "ENABLED":
         # AWS fills userNotFound only for clients that hide user existence.
         full_request.pop("userNotFound", None)
-    event = {
-        "version": "1",
-        "triggerSource": f"{trigger}_Authentication",
-        "region": pool.region,
-        "userPoolId": pool.id,
-        "userName": user_name,
-        "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": client.client_id},
-        "request": copy.deepcopy(full_request),
-        "response": dict(_EMPTY_RESPONSE[trigger]),
-    }
-    context = LambdaContext(function_name=function_label(spec), timeout_seconds=TRIGGER_TIMEOUT_SECONDS)
-    try:
-        result = function(event, context)
-        if inspect.isawaitable(result):
-            result = asyncio.run(_awaited(result))  # handlers run in a worker thread: no loop is running here
-    except Exception as exc:  # the trigger's own failure, reported as Cognito reports a Lambda error
-        log.warning("trigger %s (%s) raised %s: %s", trigger, spec, type(exc).__name__, exc)
-        raise reject("lambda_failed", f"{spec} raised {type(exc).__name__}: {exc}", trigger=trigger,
-                     detail=str(exc)) from None
-    response = result.get("response") if isinstance(result, dict) else None
-    if not isinstance(response, dict):
-        raise reject("lambda_bad_output", f"{spec} returned {type(result).__name__}, not the event with its "
-                                          "'response' filled in (return event, as a Lambda handler does)")
-    return response
-
-
-async def _awaited(value: Any) -> Any:
-    return await value
+    return fire(rt, pool, trigger, f"{trigger}_Authentication", user_name, client.client_id, full_request,
+                _EMPTY_RESPONSE[trigger])
 
 
 def _string_map(value: Any, trigger: str, field: str) -> dict[str, str]:

@@ -179,9 +179,17 @@ ERRORS: dict[str, tuple[str, str]] = {
     "custom_auth_not_configured": (
         "InvalidParameterException", "Custom auth lambda trigger is not configured for the user pool."),
     "lambda_failed": ("UserLambdaValidationException", "{trigger} failed with error {detail}."),
+    # A response AWS cannot use (not the event, wrong types, claims it refuses); amazon-cognito-identity-js#167.
     "lambda_bad_output": ("InvalidLambdaResponseException", "Unrecognizable lambda output"),
-    "lambda_unexpected": (  # UNCONFIRMED
+    # {detail} is the Lambda error code (AccessDeniedException, ResourceNotFoundException ...) or, for a trigger
+    # that does not answer in 5 s, "Socket timeout while invoking Lambda function" (AWS_EVIDENCE.md;
+    # furaiev/amazon-cognito-identity-dart-2#204, anomalyco/sst#1815 quote the timeout text).
+    "lambda_unexpected": (
         "UnexpectedLambdaException", "{trigger} invocation failed due to error {detail}."),
+    # A UserMigration function that throws: the text is matched by apps' error maps (e.g. an Amplify
+    # Authenticator override testing startsWith("Exception migrating user in app client")); the type is
+    # UNCONFIRMED.
+    "migration_failed": ("UserNotFoundException", "Exception migrating user in app client {client_id}"),
     # user pool schema and temporary passwords (schema_rules.py, pools.py, users.py, temporary_passwords.py).
     # Sources: "Required custom attributes are not supported currently." quoted from CloudFormation failures
     # (a serverless blog post; an amplify override's comment); the standard-attribute text from a Terraform

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from emulator.cognito import custom_auth, mfa, password_verifier
+from emulator.cognito import custom_auth, mfa, migration, password_verifier, user_triggers
 from emulator.cognito.challenges import Authenticated, Outcome, check_user_can_sign_in, open_challenge, session_user
 from emulator.cognito.errors import CognitoError, reject
 from emulator.cognito.lockout import check_password
@@ -27,17 +27,35 @@ NEW_PASSWORD = "NEW_PASSWORD_REQUIRED"
 
 def verify_password(rt: Runtime, pool: UserPool, client: AppClient, typed_name: str, user: UserRecord | None,
                     password: str) -> UserRecord:
-    """The first factor by password: the user exists (as the client's PreventUserExistenceErrors words it),
-    may sign in, is not locked out, and the password is theirs."""
+    """The first factor by password: the user exists (as the client's PreventUserExistenceErrors words it, or
+    UserMigration brings them in, vouching for the password), may sign in, passes PreAuthentication, is not
+    locked out, and the password is theirs."""
     if user is None:
-        raise user_gone(pool, client, typed_name)
+        migrated = migration.migrate(rt, pool, client, typed_name, password)
+        if migrated is None:
+            raise user_gone(pool, client, typed_name)
+        check_user_can_sign_in(pool, migrated)  # finalUserStatus RESET_REQUIRED: reset first
+        return migrated
     check_user_can_sign_in(pool, user)
+    user_triggers.pre_authentication(rt, pool, client.client_id, user)
     check_password(rt, pool, user, password)
     return user
 
 
 def after_first_factor(rt: Runtime, pool: UserPool, client: AppClient, user: UserRecord) -> Outcome:
-    """What follows a proven first factor: the new-password challenge, a second factor, or authenticated."""
+    """What follows a proven first factor: the new-password challenge, a second factor, or authenticated
+    (then PostAuthentication runs)."""
+    return authenticated(rt, pool, client, _next_step(rt, pool, client, user))
+
+
+def authenticated(rt: Runtime, pool: UserPool, client: AppClient, outcome: Outcome) -> Outcome:
+    """Where a sign-in step ends: when it ends authenticated, PostAuthentication runs before any token."""
+    if isinstance(outcome, Authenticated):
+        user_triggers.post_authentication(rt, pool, client.client_id, outcome.user)
+    return outcome
+
+
+def _next_step(rt: Runtime, pool: UserPool, client: AppClient, user: UserRecord) -> Outcome:
     if user.status == "FORCE_CHANGE_PASSWORD":
         refuse_if_expired(rt, pool, user)
         writable = {k: v for k, v in user.attributes.items() if k not in ("sub",)}
@@ -80,7 +98,7 @@ def _new_password(rt: Runtime, pool: UserPool, client: AppClient, opened: OpenSe
     user.status = "CONFIRMED"
     user.modified = rt.clock()
     rt.store.put_user(pool, user)
-    outcome = after_first_factor(rt, pool, client, user)
+    outcome = _next_step(rt, pool, client, user)
     return Authenticated(user, Grant.NEW_PASSWORD) if isinstance(outcome, Authenticated) else outcome
 
 
@@ -89,7 +107,7 @@ def _password_verifier(rt: Runtime, pool: UserPool, client: AppClient, opened: O
     user = password_verifier.check_proof(rt, pool, client, opened.data, responses)
     if opened.data.custom is not None:
         return custom_auth.after_password_verifier(rt, pool, client, user, opened.data.custom)
-    return after_first_factor(rt, pool, client, user)
+    return _next_step(rt, pool, client, user)
 
 
 Responder = Callable[[Runtime, UserPool, AppClient, OpenSession, dict[str, str]], Outcome]
@@ -133,9 +151,10 @@ def respond(rt: Runtime, pool: UserPool, client: AppClient, name: str, session: 
     if responder is None:
         raise reject("challenge_name_mismatch", f"the emulator has no responder for challenge {name}", name=name)
     try:
-        return responder(rt, pool, client, opened, responses)
+        outcome = responder(rt, pool, client, opened, responses)
     except CognitoError:
         if opened.data.retry:
             opened.data.retry = False
             restore_session(rt.store, opened)
         raise
+    return authenticated(rt, pool, client, outcome)

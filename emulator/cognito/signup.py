@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from emulator.cognito import codes
+from emulator.cognito import codes, migration, user_triggers
 from emulator.cognito.errors import CognitoError, reject
 from emulator.cognito.lookup import check_secret_hash, check_secret_hash_any, find_user, require_client
 from emulator.cognito.passwords import policy_violation, set_password
@@ -115,17 +115,21 @@ def sign_up(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
     if problem:
         raise reject("invalid_password", f"the password breaks pool {pool.id}'s password policy: {problem}",
                      detail=problem)
+    check_name_free(rt, pool, username, attributes)  # AWS refuses a taken name before PreSignUp runs
+    verdict = user_triggers.pre_sign_up(rt, pool, "PreSignUp_SignUp", client.client_id, username, attributes,
+                                        attributes_from(params.get("ValidationData")))
     now = rt.clock()
     sub = username if pool.username_attributes else str(uuid.uuid4())
     user = UserRecord(pool_id=pool.id, username=username, sub=sub, attributes={"sub": sub, **attributes},
                       status="UNCONFIRMED", created=now, modified=now)
+    user_triggers.apply_verdict(user, verdict, confirm=True)
     set_password(user, pool.id, password)
     with rt.store.transaction():
         check_name_free(rt, pool, username, attributes)
         rt.store.put_user(pool, user)
-    result: dict[str, Any] = {"UserConfirmed": False, "UserSub": sub}
+    result: dict[str, Any] = {"UserConfirmed": user.status == "CONFIRMED", "UserSub": sub}
     contact = auto_verify_contact(pool, user)
-    if contact:
+    if contact and user.status == "UNCONFIRMED":  # an auto-confirmed user is sent no code
         result["CodeDeliveryDetails"] = codes.send_code(rt, pool, user, codes.CONFIRM_SIGN_UP,
                                                         attribute=contact).to_aws()
     return result
@@ -149,6 +153,7 @@ def confirm_sign_up(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
     codes.require_code(rt, pool, user, codes.CONFIRM_SIGN_UP, params["ConfirmationCode"])
     user.status = "CONFIRMED"
     save(rt, pool, user)
+    user_triggers.post_confirmation(rt, pool, "PostConfirmation_ConfirmSignUp", client.client_id, user)
     return {}
 
 
@@ -165,7 +170,8 @@ def resend_confirmation_code(rt: Runtime, params: dict, call: Call) -> dict[str,
         raise reject("auto_verification_off", f"pool {pool.id} auto-verifies "
                      f"{', '.join(pool.auto_verified_attributes) or 'nothing'} (AutoVerifiedAttributes), and user "
                      f"'{user.username}' has no such attribute; confirm with AdminConfirmSignUp")
-    delivery = codes.send_code(rt, pool, user, codes.CONFIRM_SIGN_UP, attribute=contact)
+    delivery = codes.send_code(rt, pool, user, codes.CONFIRM_SIGN_UP, attribute=contact,
+                               source=codes.RESEND_SOURCE, client_id=client.client_id)
     return {"CodeDeliveryDetails": delivery.to_aws()}
 
 
@@ -180,6 +186,8 @@ def send_recovery_code(rt: Runtime, pool: UserPool, user: UserRecord) -> codes.C
 
 def forgot_password(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
     pool, client, user = _client_user(rt, params)
+    if user is None:  # UserMigration_ForgotPassword may bring the user in
+        user = migration.migrate(rt, pool, client, params["Username"], None)
     if user is None:
         if client.prevent_user_existence_errors == "ENABLED":
             return {"CodeDeliveryDetails": codes.simulated_delivery(params["Username"]).to_aws()}
@@ -206,6 +214,7 @@ def confirm_forgot_password(rt: Runtime, params: dict, call: Call) -> dict[str, 
     if user.status in ("RESET_REQUIRED", "FORCE_CHANGE_PASSWORD"):
         user.status = "CONFIRMED"
     save(rt, pool, user)
+    user_triggers.post_confirmation(rt, pool, "PostConfirmation_ConfirmForgotPassword", client.client_id, user)
     return {}
 
 

@@ -367,6 +367,8 @@ def complete_sign_in(rt: Runtime, found: Resolved, user: UserRecord, auth_time: 
                                            auth_time=auth_time))
         except TokenRefused as refused_:
             return _restart(rt, found, None, csrf or "", refused_.cognito())
+        except CognitoError as error:  # the Pre Token Generation trigger failed
+            return _restart(rt, found, None, csrf or "", error)
         location = redirect_location(request.redirect_uri, {
             "id_token": tokens.get("IdToken"), "access_token": tokens["AccessToken"], "token_type": "Bearer",
             "expires_in": str(tokens["ExpiresIn"]), "state": request.state}, fragment=True)

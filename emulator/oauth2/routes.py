@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from emulator.cognito.errors import CognitoError
 from emulator.issuance import TokenRefused
 from emulator.oauth2 import login, logout, pages, revoke, token, userinfo
 from emulator.oauth2.errors import ERROR_PAGE_TEXT, SERVER_ERROR_REASON, OAuthError, oauth_error
@@ -98,6 +99,9 @@ async def _json_endpoint(rt: Runtime, component: str, handle: Callable[[], Await
         return oauth_error_response(rt, component, error)
     except TokenRefused as refused:
         return oauth_error_response(rt, component, refused.oauth())
+    except CognitoError as error:  # a trigger of the token path failed (UNCONFIRMED: AWS's OAuth2 error for it)
+        return oauth_error_response(rt, component, oauth_error("invalid_request", f"{error.type}: {error.message}"
+                                                                                  f" ({error.reason})"))
     except userinfo.UserInfoError as error:
         rt.decisions.reject(component, f"{error.status} {error.error}", error.reason)
         return JSONResponse({"error": error.error, "error_description": error.description}, status_code=error.status,
