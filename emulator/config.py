@@ -72,6 +72,7 @@ class Config:
     apis: tuple[Any, ...]  # emulator.gateway.config.ApiConfig
     source: Path | None = None
     functions: Mapping[str, str] = field(default_factory=dict)  # Functions: function name/ARN -> local target
+    base_dir: Path | None = None  # where Lambda code (python:, node:) is found: the config file's folder
 
 
 def load_config(path: str | Path) -> Config:
@@ -110,7 +111,7 @@ def parse_config(raw: Any, base_dir: Path | None = None, source: Path | None = N
         from emulator.gateway.config import parse_apis
 
         apis = tuple(parse_apis(data["Apis"], "Apis", base_dir=base_dir, region=region))
-    return Config(region=region, pools=pools, apis=apis, source=source, functions=functions)
+    return Config(region=region, pools=pools, apis=apis, source=source, functions=functions, base_dir=folder)
 
 
 def _check_unique(items: Any, what: str) -> None:

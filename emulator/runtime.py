@@ -29,8 +29,7 @@ class Runtime:
         self.keyring = Keyring(self.store)
         self.signer = TokenSigner(self.keyring)
         # The one invoker for Lambda code (triggers); it owns the Node workers, stopped by close().
-        folder = Path(self.config.source).resolve().parent if self.config.source else Path.cwd()
-        self.lambdas = LambdaInvoker(folder, self.config.functions)
+        self.lambdas = LambdaInvoker(self.config.base_dir or Path.cwd(), self.config.functions)
 
     @classmethod
     def open(cls, config: Config, state_dir: Path | None, clock: Clock | Callable[[], float] | None = None,

@@ -90,7 +90,8 @@ class EmulatorServer:
         from emulator.gateway.app import build_gateway_app
         from emulator.gateway.authorizers import Authorizers
 
-        authorizers = self._authorizers = Authorizers(self.runtime, clock=self.runtime.clock)
+        authorizers = self._authorizers = Authorizers(self.runtime, clock=self.runtime.clock,
+                                                      invoker=self.runtime.lambdas)
         for api in self.runtime.config.apis:
             sock = bind(self.host, api.port)
             app = build_gateway_app(api, authorizers, self.runtime.decisions)

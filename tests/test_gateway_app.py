@@ -120,6 +120,7 @@ class StandIn:
     def __init__(self) -> None:
         self.calls: list[tuple[str, AuthRequest]] = []
         self.clock = time.time
+        self.invoker = None
 
     async def authorize(self, authorizer: Any, request: AuthRequest) -> Allow | Deny:
         self.calls.append((authorizer.name, request))

@@ -101,7 +101,7 @@ def test_full_config() -> None:
         "GET", "/mogemoge", jwt, ("test_resource/test",))
     assert get.target_kind == "http" and get.function is None and get.timeout_ms == 30000
     assert get.payload_format_version == "1.0"  # HTTP proxy integrations are 1.0 only
-    assert fn.target_kind == "python" and callable(fn.function) and fn.payload_format_version == "2.0"
+    assert fn.target_kind == "lambda" and callable(fn.function) and fn.payload_format_version == "2.0"
     assert fn.timeout_ms == 5000 and fn.authorizer_name == "lambdaAuth"
     assert default.method == "$default" and default.path is None and default.payload_format_version == "1.0"
     cors = http.cors

@@ -131,6 +131,7 @@ class Capture:
     """Authorizers stand-in that keeps the AuthRequest the app built."""
 
     clock = Clock()
+    invoker = None
 
     def __init__(self) -> None:
         self.requests: list[AuthRequest] = []

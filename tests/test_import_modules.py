@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 
-from emulator.gateway import lambda_runtime
 from emulator.importers import apis_check
 from emulator.importers.serverless_functions import Refused
 from emulator.importers.serverless_rest_authorizers import name_from_arn, stand_in_pool_arn
 from emulator.importers.serverless_service import is_region_name
 from emulator.importers.serverless_values import as_list, is_url, payload_version, route_method, strings, ttl
 from emulator.importers.serverless_variables import cloudformation_resource, ref_placeholder_target
+from emulator.lambdas import python_runtime
 
 POOL_ARN = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Abc"
 UNRESOLVED = {"${AWS::AccountId}": "the AWS account id is not known offline",
@@ -142,4 +142,4 @@ def test_stand_in_pool_arn(arn: str, expected: Any) -> None:
 
 
 def test_stand_in_spec_loads_the_stand_in_itself() -> None:
-    assert lambda_runtime.load_function(apis_check.STAND_IN_SPEC) is apis_check.validation_stand_in
+    assert python_runtime.load_function(apis_check.STAND_IN_SPEC) is apis_check.validation_stand_in

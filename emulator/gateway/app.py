@@ -26,7 +26,7 @@ from emulator.gateway.integrations import (
     StreamedResponse,
     backend_request_headers,
     backend_url,
-    invoke_python,
+    invoke_lambda,
     limited,
     proxy_http,
 )
@@ -43,6 +43,7 @@ from emulator.gateway.request import (
 from emulator.gateway.responses import GatewayResponse, gateway_error, sigv4_parse_error
 from emulator.gateway.routes import RouteMatch, match_route, strip_stage
 from emulator.gateway.verdicts import Allow, Deny
+from emulator.lambdas.invoker import LambdaInvoker
 
 log = logging.getLogger("cognito_emulator.gateway")
 
@@ -55,6 +56,7 @@ class AuthorizerService(Protocol):
     """What the app needs of authorizers.Authorizers: verdicts, and the clock requests are stamped with."""
 
     clock: Callable[[], float]
+    invoker: LambdaInvoker | None  # runs node: and invoke: code (None: python: handlers only)
 
     async def authorize(self, authorizer: Authorizer, request: AuthRequest) -> Allow | Deny:
         """The authorizer's verdict; never raises."""
@@ -269,9 +271,8 @@ class GatewayApp:
             return
         version = route.payload_format_version
         event = events.build_event(version, request, info, allow_context, body, contexts.get(version))
-        assert route.function is not None
-        response = await invoke_python(route.function, route.target, event, self.api.protocol_type,
-                                       version, route.timeout_ms)
+        response = await invoke_lambda(route.function, route.target, event, self.api.protocol_type,
+                                       version, route.timeout_ms, self.authorizers.invoker)
         if response.reason:
             await self._refuse(send, request, route.route_key, response)
         else:

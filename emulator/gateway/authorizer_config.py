@@ -55,7 +55,7 @@ class LambdaAuthorizer:  # REST Type TOKEN | REQUEST; HTTP API AuthorizerType RE
     name: str
     type: str  # "TOKEN" | "REQUEST"
     function_name: str  # the spec as written, e.g. "python:auth.handlers:authorize"
-    function: Callable[..., Any]  # loaded at start (lambda_runtime.load_function)
+    function: Callable[..., Any] | None  # a python: handler, loaded at start; None: run by the invoker
     identity_source: tuple[str, ...]  # REST: "method.request.header.X", "method.request.querystring.x";
     # HTTP: "$request.header.X", "$request.querystring.x", "$context.x", "$stageVariables.x"
     result_ttl_seconds: int  # default 300; 0 disables caching
@@ -124,10 +124,11 @@ def url_parts(url: str, key_path: str) -> SplitResult:
     return parts
 
 
-def load_handler(spec: str, key_path: str, base_dir: Path | None) -> Callable[..., Any]:
-    """Load a python: handler at start, so a typo fails before any port opens."""
+def load_handler(spec: str, key_path: str, base_dir: Path | None) -> Callable[..., Any] | None:
+    """Check Lambda code at start, so a typo fails before any port opens: a python: handler is loaded (the
+    callable), a node: or invoke: target is checked and run later by the runtime's invoker (None)."""
     try:
-        return lambda_runtime.load_function(spec, base_dir)
+        return lambda_runtime.load_target(spec, base_dir)
     except ValueError as exc:
         raise ConfigError(key_path, str(exc)) from exc
 

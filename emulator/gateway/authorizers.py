@@ -19,6 +19,7 @@ from emulator.gateway.lambda_authorizers import LambdaAuthorizers
 from emulator.gateway.request import AuthRequest
 from emulator.gateway.token_verification import ParsedToken, read_token
 from emulator.gateway.verdicts import Allow, Deny, refuse
+from emulator.lambdas.invoker import LambdaInvoker
 
 # The request and config types stay importable from here, where callers of the old 688-line module
 # (bench/bench.py among them) found them.
@@ -33,11 +34,12 @@ class Authorizers:
     """
 
     def __init__(self, issuer_keys: IssuerKeys, http: httpx.AsyncClient | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, invoker: LambdaInvoker | None = None) -> None:
         self._issuer_keys = issuer_keys
         self.clock = clock  # app.py stamps requests with it too
+        self.invoker = invoker  # runs node: and invoke: code; app.py's integrations use it too
         self.keys = JwksSource(issuer_keys, http, clock)
-        self.lambdas = LambdaAuthorizers(clock)
+        self.lambdas = LambdaAuthorizers(clock, invoker)
 
     async def authorize(self, authorizer: Authorizer, request: AuthRequest) -> Allow | Deny:
         """The verdict of `authorizer` on `request`; always an Allow or a Deny."""

@@ -45,6 +45,7 @@ from emulator.config_fields import (
     string,
     string_list,
 )
+from emulator.gateway import lambda_runtime
 from emulator.gateway.authorizer_config import (
     Authorizer,
     authorizer_kind,
@@ -99,7 +100,7 @@ class RouteConfig:
     authorizer: Authorizer | None
     authorization_scopes: tuple[str, ...]
     target: str  # as written
-    target_kind: str  # "http" | "python"
+    target_kind: str  # "http" | "lambda" (python:, node: or invoke: code, called with the proxy event)
     function: Callable[..., Any] | None  # the loaded handler for python targets
     payload_format_version: str  # "1.0" | "2.0"
     timeout_ms: int
@@ -303,14 +304,15 @@ def _target(target: str, key_path: str, segments: tuple[Segment, ...],
                 raise ConfigError(key_path, f"{{{name}}} in the URL is not a path variable of this route "
                                             f"({', '.join(sorted(variables)) or 'it has none'})")
         return "http", None
-    if target.startswith("python:"):
-        return "python", load_handler(target, key_path, base_dir)
-    raise ConfigError(key_path, f"{target!r} is neither an http(s):// URL nor python:package.module:function")
+    if lambda_runtime.is_target(target):
+        return "lambda", load_handler(target, key_path, base_dir)
+    raise ConfigError(key_path, f"{target!r} is neither an http(s):// URL nor Lambda code (python:package.module:"
+                                "function, node:path/file.js:export or invoke:http://host:port:FunctionName)")
 
 
 def _payload_version(data: Mapping[str, Any], path: str, protocol: str, target_kind: str) -> str:
-    # HTTP APIs: 2.0 by default for Lambda (python) targets; REST Lambda proxy events are always 1.0.
-    default = "2.0" if protocol == "HTTP" and target_kind == "python" else "1.0"
+    # HTTP APIs: 2.0 by default for Lambda targets; REST Lambda proxy events are always 1.0.
+    default = "2.0" if protocol == "HTTP" and target_kind == "lambda" else "1.0"
     version = one_of(data, "PayloadFormatVersion", path, ("1.0", "2.0"), default)
     if version == "2.0" and protocol == "REST":
         raise ConfigError(f"{path}.PayloadFormatVersion", "REST APIs send payload format 1.0 only")

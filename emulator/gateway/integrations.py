@@ -20,6 +20,7 @@ from starlette.datastructures import Headers
 from emulator.gateway import lambda_runtime
 from emulator.gateway.request import MAX_BODY_BYTES
 from emulator.gateway.responses import GatewayResponse, HeaderPairs, MalformedResponse, gateway_error, map_response
+from emulator.lambdas.invoker import LambdaInvoker
 
 log = logging.getLogger("cognito_emulator.gateway")
 
@@ -142,13 +143,14 @@ def _where(exc: BaseException) -> str:
     return f" at {last.filename}:{last.lineno} in {last.name}"
 
 
-async def invoke_python(function: Callable[..., Any], function_name: str, event: dict, protocol_type: str,
-                        payload_format_version: str, timeout_ms: int) -> GatewayResponse:
+async def invoke_lambda(function: Callable[..., Any] | None, function_name: str, event: dict, protocol_type: str,
+                        payload_format_version: str, timeout_ms: int,
+                        invoker: LambdaInvoker | None = None) -> GatewayResponse:
     """Call the handler like Lambda would and map its result; never raises for handler faults."""
     started = time.monotonic()
     timeout = timeout_ms / 1000
     try:
-        result = await lambda_runtime.invoke(function, event, function_name, timeout)
+        result = await lambda_runtime.invoke(function, event, function_name, timeout, invoker)
     except TimeoutError as exc:
         elapsed = time.monotonic() - started
         if elapsed >= timeout * 0.99:

@@ -18,6 +18,7 @@ from emulator.gateway.lambda_authorizer_events import build_event, identity_valu
 from emulator.gateway.lambda_authorizer_verdict import decide_error, decide_output, missing_identity, token_mismatch
 from emulator.gateway.request import AuthRequest
 from emulator.gateway.verdicts import Allow, Deny, listed
+from emulator.lambdas.invoker import LambdaInvoker
 
 # A Lambda function's default timeout is 3 s; a local Python handler's first call (imports, cold
 # caches) can be slower than a warm Lambda, so the emulator is more patient. Past it: 500.
@@ -41,8 +42,9 @@ class LambdaAuthorizers:
     re-evaluated against each request's ARN, so a policy naming one exact resource denies the others.
     """
 
-    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, clock: Callable[[], float] = time.time, invoker: LambdaInvoker | None = None) -> None:
         self._clock = clock
+        self._invoker = invoker
         self._cache: dict[tuple, CachedResult] = {}
 
     def clear(self) -> None:
@@ -71,7 +73,7 @@ class LambdaAuthorizers:
         started = time.perf_counter()
         try:
             output = await lambda_runtime.invoke(authorizer.function, event, authorizer.function_name,
-                                                 AUTHORIZER_TIMEOUT_SECONDS)
+                                                 AUTHORIZER_TIMEOUT_SECONDS, self._invoker)
         except Exception as exc:  # the handler's failure is the authorizer's verdict, not a crash
             return decide_error(authorizer, request, exc, AUTHORIZER_TIMEOUT_SECONDS)
         latency_ms = int((time.perf_counter() - started) * 1000)

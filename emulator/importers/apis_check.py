@@ -9,8 +9,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from emulator.config_fields import ConfigError
-from emulator.gateway import lambda_runtime
 from emulator.importers.commented_yaml import Node
+from emulator.lambdas import targets
 from emulator.model import DEFAULT_REGION
 
 _ERROR_PATH = re.compile(r"^Apis\[(\d+)\](?:\.(Routes|Authorizers)\[(\d+)\]|\.(CorsConfiguration))?")
@@ -23,7 +23,7 @@ def validation_stand_in(event: Any, context: Any) -> None:
 # Python targets are not imported while validating (that would run user code from wherever the
 # importer happens to be started); this handler stands in for them. Named from the function itself
 # so that moving it cannot leave a spec that no longer imports.
-STAND_IN_SPEC = f"{lambda_runtime.PYTHON_PREFIX}{validation_stand_in.__module__}:{validation_stand_in.__name__}"
+STAND_IN_SPEC = f"{targets.PYTHON_PREFIX}{validation_stand_in.__module__}:{validation_stand_in.__name__}"
 
 
 def python_specs(apis: list[Any]) -> Iterator[tuple[Any, str, str]]:
@@ -33,7 +33,7 @@ def python_specs(apis: list[Any]) -> Iterator[tuple[Any, str, str]]:
             items = api.get(group)
             for item in items if isinstance(items, list) else []:
                 value = item.get(key) if isinstance(item, Mapping) else None
-                if isinstance(value, str) and value.startswith(lambda_runtime.PYTHON_PREFIX):
+                if isinstance(value, str) and value.startswith(targets.PYTHON_PREFIX):
                     yield item, key, value
 
 
@@ -42,7 +42,7 @@ def stand_in_handlers(apis: list[Any]) -> list[Any]:
     copied = copy.deepcopy([dict(api) for api in apis])
     for item, key, spec in python_specs(copied):
         try:
-            lambda_runtime.parse_spec(spec)
+            targets.parse_python(spec)
         except ValueError:
             continue  # malformed: let the validator say so
         item[key] = STAND_IN_SPEC

@@ -12,7 +12,6 @@ from pathlib import Path
 import yaml
 
 from emulator.config_fields import ConfigError
-from emulator.gateway import lambda_runtime
 from emulator.importers.apis_check import check_apis, python_specs
 from emulator.importers.commented_yaml import Node
 from emulator.importers.serverless_functions import PLACEHOLDER_BACKEND
@@ -20,6 +19,7 @@ from emulator.importers.serverless_translation import DEFAULT_PORT, import_serve
 from emulator.importers.serverless_values import dedupe, is_url
 from emulator.importers.serverless_variables import VariableSources
 from emulator.importers.serverless_yaml import ServerlessFileError, file_reader
+from emulator.lambdas import targets
 
 
 def _parse_sets(values: list[str]) -> dict[str, str]:
@@ -39,7 +39,7 @@ def _missing_modules(apis: list[Node], base: Path) -> list[str]:
     """python: targets whose module file is not under `base` (where a config.yaml beside it would load them)."""
     missing: list[str] = []
     for _, _, spec in python_specs(apis):
-        module = lambda_runtime.parse_spec(spec)[0]
+        module = targets.parse_python(spec)[0]
         relative = Path(*module.split("."))
         if not (base / relative.with_suffix(".py")).is_file() and not (base / relative / "__init__.py").is_file():
             missing.append(f"{relative}.py")

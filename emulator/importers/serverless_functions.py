@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from emulator.gateway import lambda_runtime
 from emulator.importers.commented_yaml import Node
 from emulator.importers.serverless_report import Report
 from emulator.importers.serverless_values import stringify
+from emulator.lambdas import targets
 
 PLACEHOLDER_BACKEND = "http://127.0.0.1:3000"
 
@@ -46,7 +46,7 @@ def python_handler_spec(handler: Any) -> str | None:
         return None
     spec = f"python:{module_path.replace('/', '.')}:{function}"
     try:
-        lambda_runtime.parse_spec(spec)
+        targets.parse_python(spec)
     except ValueError:
         return None
     return spec

@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from emulator.gateway import lambda_runtime
 from emulator.importers.commented_yaml import Node
 from emulator.importers.serverless_values import as_list
 from emulator.importers.serverless_variables import placeholders_in
+from emulator.lambdas import context as lambda_context
 
 # The emulator does not check the account part of a pool ARN; this one is lambda_runtime's own.
-STAND_IN_ACCOUNT = lambda_runtime.FAKE_ACCOUNT
+STAND_IN_ACCOUNT = lambda_context.FAKE_ACCOUNT
 
 
 class Report:

@@ -82,7 +82,8 @@ def parse_target(text: str) -> Target:
                 or not re.fullmatch(r"[\w-]{1,64}", function) or (function.isdigit() and parts.port is None)):
             raise ValueError(f"{text!r} is not of the form invoke:http://host:port:FunctionName")
         return InvokeTarget(endpoint.rstrip("/"), function)
-    raise ValueError(f"{text!r} names no runtime: use {PYTHON_PREFIX}..., {NODE_PREFIX}... or {INVOKE_PREFIX}...")
+    raise ValueError(f"{text!r} names no runtime: use {PYTHON_PREFIX}package.module:function, "
+                     f"{NODE_PREFIX}path/file.js:export or {INVOKE_PREFIX}http://host:port:FunctionName")
 
 
 def parse_python(spec: str) -> tuple[str, str]:
