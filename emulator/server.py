@@ -15,6 +15,7 @@ from typing import Any
 import uvicorn
 
 from emulator.cognito.app import build_cognito_app
+from emulator.cognito.emulator_access import AccessPolicy
 from emulator.runtime import Runtime
 
 log = logging.getLogger("cognito_emulator")
@@ -33,7 +34,8 @@ class Listener:
     name: str  # "cognito-idp" or "api <Name>"
     app: Any
     sock: socket.socket
-    url: str
+    url: str  # where a client on this machine reaches it
+    bound: str = ""  # the address it listens on, as the ready line shows it
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -54,10 +56,22 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+WILDCARD_HOSTS = ("0.0.0.0", "::", "")
+
+
+def _http(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 def _url(host: str, sock: socket.socket) -> str:
-    port = sock.getsockname()[1]
-    shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
-    return f"http://{shown}:{port}"
+    """The URL a client on this machine uses (a wildcard bind is reached on loopback)."""
+    shown = ("::1" if host == "::" else "127.0.0.1") if host in WILDCARD_HOSTS else host
+    return _http(shown, sock.getsockname()[1])
+
+
+def _bound(host: str, sock: socket.socket) -> str:
+    """The address the socket listens on, wildcards included: the ready line must not claim loopback only."""
+    return _http(host or "0.0.0.0", sock.getsockname()[1])
 
 
 @dataclass
@@ -68,14 +82,16 @@ class EmulatorServer:
     host: str = "127.0.0.1"
     port: int = 9229
     log_level: str = "warning"
+    expose_emulator_endpoints: bool = False  # /_emulator/ answers other hosts too
     listeners: list[Listener] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._authorizers: object = None
         cognito_sock = bind(self.host, self.port)
         self.runtime.base_url = _url(self.host, cognito_sock)
-        self.listeners.append(Listener("cognito-idp", build_cognito_app(self.runtime), cognito_sock,
-                                       self.runtime.base_url))
+        app = build_cognito_app(self.runtime, AccessPolicy(expose=self.expose_emulator_endpoints))
+        self.listeners.append(Listener("cognito-idp", app, cognito_sock, self.runtime.base_url,
+                                       _bound(self.host, cognito_sock)))
         try:
             self._bind_gateways()
         except BaseException:
@@ -94,7 +110,8 @@ class EmulatorServer:
         for api in self.runtime.config.apis:
             sock = bind(self.host, api.port)
             app = build_gateway_app(api, authorizers, self.runtime.decisions)
-            self.listeners.append(Listener(f"api {api.name}", app, sock, _url(self.host, sock)))
+            self.listeners.append(Listener(f"api {api.name}", app, sock, _url(self.host, sock),
+                                           _bound(self.host, sock)))
 
     def close_sockets(self) -> None:
         for listener in self.listeners:
@@ -108,7 +125,7 @@ class EmulatorServer:
         return next(lst.url for lst in self.listeners if lst.name == f"api {name}")
 
     def ready_line(self) -> str:
-        parts = [f"{lst.name} {lst.url}" for lst in self.listeners]
+        parts = [f"{lst.name} {lst.bound or lst.url}" for lst in self.listeners]
         return "cognito-emulator ready: " + " | ".join(parts)
 
     async def serve(self) -> None:

@@ -7,6 +7,7 @@ serialising writes is what keeps concurrent requests from corrupting state.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -59,6 +60,11 @@ class Store:
     def __init__(self, path: Path | str | None = None) -> None:
         """`path` None keeps everything in memory (test fixtures)."""
         target = ":memory:" if path is None else str(path)
+        if path is not None:
+            # Signing keys and password verifiers live here: owner-only, before SQLite writes a byte
+            # (its -wal and -shm files take the database file's mode).
+            os.close(os.open(target, os.O_RDWR | os.O_CREAT, 0o600))
+            os.chmod(target, 0o600)
         self._db = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
         self._lock = threading.RLock()
         if path is not None:
