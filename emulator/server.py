@@ -4,21 +4,51 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import signal
 import socket
 import threading
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import h11
 import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from emulator.cognito.app import build_cognito_app
 from emulator.cognito.emulator_access import AccessPolicy
+from emulator.cognito.errors import reject
+from emulator.cognito.protocol import error_body, error_headers
+from emulator.decisions import REASON_HEADER, header_safe
 from emulator.runtime import Runtime
 
 log = logging.getLogger("cognito_emulator")
+
+
+# Request line and headers of one request on the Cognito port: past this, uvicorn refuses the request before
+# the app sees it (h11's own default, made explicit; a SigV4 header is a few hundred bytes).
+HEADERS_LIMIT = 16 * 1024
+
+
+class CognitoH11(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol, refusing a request it cannot read (headers over HEADERS_LIMIT, broken
+    framing) in the cognito-idp error shape instead of uvicorn's plain text, as the rest of the port answers."""
+
+    def send_400_response(self, msg: str) -> None:
+        error = reject("unreadable_request", f"the HTTP request could not be read: {msg} (the Cognito port reads at "
+                                             f"most {HEADERS_LIMIT} bytes of request line and headers)")
+        body = json.dumps(error_body(error)).encode()
+        headers = [(b"content-type", b"application/x-amz-json-1.1"), (b"connection", b"close"),
+                   *((k.encode(), header_safe(v).encode("latin-1"))
+                     for k, v in error_headers(error, str(uuid.uuid4())).items()),
+                   (REASON_HEADER.encode(), header_safe(error.reason).encode("latin-1"))]
+        for event in (h11.Response(status_code=400, headers=headers, reason=b"Bad Request"), h11.Data(data=body),
+                      h11.EndOfMessage()):
+            self.transport.write(self.conn.send(event))
+        self.transport.close()
 
 
 class _Server(uvicorn.Server):
@@ -136,7 +166,9 @@ class EmulatorServer:
                                    access_log=self.log_level == "debug", lifespan="off",
                                    # X-Forwarded-For is the gateway's to add, never to trust; and AWS
                                    # sends no `server: uvicorn`.
-                                   proxy_headers=False, server_header=False, timeout_graceful_shutdown=3))
+                                   proxy_headers=False, server_header=False, timeout_graceful_shutdown=3,
+                                   **({"http": CognitoH11, "h11_max_incomplete_event_size": HEADERS_LIMIT}
+                                      if lst.name == "cognito-idp" else {})))
             for lst in self.listeners
         ]
         tasks = [asyncio.create_task(s.serve(sockets=[lst.sock])) for s, lst in zip(self._servers, self.listeners,

@@ -74,6 +74,21 @@ def answer(rt: Runtime, operations: dict[str, Handler], request: SignedRequest, 
     return serialized(handler, rt, params, call)
 
 
+def respond(rt: Runtime, operations: dict[str, Handler], request: SignedRequest, target: str | None,
+            request_id: str, source_ip: str) -> Response:
+    """`answer` as an HTTP response: the result, or AWS's error shape (never a traceback)."""
+    operation = _operation_named(target)
+    try:
+        result = answer(rt, operations, request, target, request_id, source_ip)
+        return JSONResponse(result, headers={"x-amzn-RequestId": request_id}, media_type=AMZ_JSON)
+    except CognitoError as error:
+        return _error_response(rt, error, operation, request_id)
+    except Exception:
+        log.exception("internal error in %s", operation)
+        return _error_response(rt, reject("internal", f"the emulator failed while handling {operation}; see its "
+                                                      "log"), operation, request_id)
+
+
 def _error_response(rt: Runtime, error: CognitoError, operation: str, request_id: str) -> Response:
     rt.decisions.reject(f"cognito-idp {operation}", f"{error.type}: {error.message}", error.reason)
     headers = error_headers(error, request_id)
@@ -118,21 +133,17 @@ def build_cognito_app(rt: Runtime, policy: AccessPolicy | None = None) -> ASGIAp
     async def cognito_api(request: Request) -> Response:
         request_id = str(uuid.uuid4())
         target = request.headers.get("x-amz-target")
-        operation = _operation_named(target)
         try:
             body = await _read_body(request)
-            signed = _signed_request(request, body)
-            source_ip = request.client.host if request.client else ""
-            result = await run_in_threadpool(answer, rt, operations, signed, target, request_id, source_ip)
-            return JSONResponse(result, headers={"x-amzn-RequestId": request_id}, media_type=AMZ_JSON)
         except CognitoError as error:
-            return _error_response(rt, error, operation, request_id)
+            return _error_response(rt, error, _operation_named(target), request_id)
         except ClientDisconnect:
             return Response(status_code=400)  # nobody is left to read it
-        except Exception:  # never a traceback to the client
-            log.exception("internal error in %s", operation)
-            return _error_response(rt, reject("internal", f"the emulator failed while handling {operation}; "
-                                                          "see its log"), operation, request_id)
+        source_ip = request.client.host if request.client else ""
+        # Rendering the answer and logging the decision happen there too: a message echoing a megabyte
+        # of input is a json.dumps and a log write that would otherwise run on the shared event loop.
+        return await run_in_threadpool(respond, rt, operations, _signed_request(request, body), target, request_id,
+                                       source_ip)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -67,6 +67,8 @@ ERRORS: dict[str, tuple[str, str]] = {
         "SerializationException", "Request body is too large"),
     "json_too_deep": (  # UNCONFIRMED: the text the emulator gives any unreadable JSON body
         "SerializationException", "Malformed JSON body"),
+    "unreadable_request": (  # UNCONFIRMED: an HTTP request the server cannot parse (headers too large)
+        "SerializationException", "Malformed HTTP request"),
     # SigV4 on the operations the model does not mark `authtype: none` (admin_guard.py). Sources: the
     # UnrecognizedClientException and InvalidSignatureException bodies are raw cognito-idp 400 answers
     # quoted in ArranJacques/laravel-aws-cognito-auth#25 and #18, aws/aws-sdk-php#2444, ellaisys/aws-cognito#24.

@@ -67,29 +67,33 @@ def validation_errors(shape_name: str, value: Any, path: str = "") -> list[str]:
                 errors.extend(validation_errors(member["shape"], value[name], _member_path(path, name)))
         return errors
     sensitive = bool(shape.get("sensitive"))
-    fail = f"{_shown(value, sensitive)} '{path}' failed to satisfy constraint: Member must"
+
+    def fail() -> str:
+        # Only for a value that breaks a rule: showing a big list or map is a json.dumps that holds the GIL.
+        return f"{_shown(value, sensitive)} '{path}' failed to satisfy constraint: Member must"
+
     if kind == "string":
         if "min" in shape and len(value) < shape["min"]:
-            errors.append(f"{fail} have length greater than or equal to {shape['min']}")
+            errors.append(f"{fail()} have length greater than or equal to {shape['min']}")
         if "max" in shape and len(value) > shape["max"]:
-            errors.append(f"{fail} have length less than or equal to {shape['max']}")
+            errors.append(f"{fail()} have length less than or equal to {shape['max']}")
         if "enum" in shape and value not in shape["enum"]:
-            errors.append(f"{fail} satisfy enum value set: [{', '.join(shape['enum'])}]")
+            errors.append(f"{fail()} satisfy enum value set: [{', '.join(shape['enum'])}]")
         pattern = shape.get("pattern")
         # Linear in the value's length whatever the pattern (patterns.py): AWS reports a pattern miss
         # beside a length miss, so the pattern runs even on a value already too long.
         if pattern and value and patterns.matches(pattern, value) is False:
-            errors.append(f"{fail} satisfy regular expression pattern: {pattern}")
+            errors.append(f"{fail()} satisfy regular expression pattern: {pattern}")
     elif kind in ("integer", "long"):
         if "min" in shape and value < shape["min"]:
-            errors.append(f"{fail} have value greater than or equal to {shape['min']}")
+            errors.append(f"{fail()} have value greater than or equal to {shape['min']}")
         if "max" in shape and value > shape["max"]:
-            errors.append(f"{fail} have value less than or equal to {shape['max']}")
+            errors.append(f"{fail()} have value less than or equal to {shape['max']}")
     elif kind == "list":
         if "min" in shape and len(value) < shape["min"]:
-            errors.append(f"{fail} have length greater than or equal to {shape['min']}")
+            errors.append(f"{fail()} have length greater than or equal to {shape['min']}")
         if "max" in shape and len(value) > shape["max"]:
-            errors.append(f"{fail} have length less than or equal to {shape['max']}")
+            errors.append(f"{fail()} have length less than or equal to {shape['max']}")
         member = shapes[shape["member"]["shape"]]
         if "enum" in member and any(item not in member["enum"] for item in value):
             # AWS reports a list of enums whole, in Java's list notation.
@@ -101,7 +105,7 @@ def validation_errors(shape_name: str, value: Any, path: str = "") -> list[str]:
             errors.extend(validation_errors(shape["member"]["shape"], item, f"{path}.{i + 1}.member"))
     elif kind == "map":
         if "max" in shape and len(value) > shape["max"]:
-            errors.append(f"{fail} have length less than or equal to {shape['max']}")
+            errors.append(f"{fail()} have length less than or equal to {shape['max']}")
         for key, item in value.items():
             errors.extend(validation_errors(shape["key"]["shape"], key, f"{path}.{key}.key"))
             errors.extend(validation_errors(shape["value"]["shape"], item, f"{path}.{key}.value"))
