@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from emulator.server import EmulatorServer
 from emulator.testing import running_emulator
-from tests.conftest import bundled_config
+from tests.conftest import bundled_config, cognito_client, refused
 from tests.hostile import (
     SIGNED,
     TARGET,
@@ -151,11 +151,37 @@ def test_headers_past_the_limit_are_refused_in_awss_shape(server: EmulatorServer
 
 
 def test_echoed_values_are_capped_in_headers_and_botocore_reads_the_error(server: EmulatorServer) -> None:
-    from tests.conftest import cognito_client, refused
-
     # A 2 MB message once went out whole in two headers; botocore then saw a closed connection.
     code, message, reason = refused(lambda: cognito_client(server.url).create_user_pool(
         PoolName="p", EmailConfiguration={"ReplyToEmailAddress": "@" * 200_000 + " "}))
     assert code == "InvalidParameterException"
     assert message.startswith("1 validation error detected: Value '@@@") and len(message) > 200_000
     assert len(reason) <= 1024 and "characters; the whole text is in the log" in reason
+
+
+def test_a_schema_entry_without_a_name_is_a_400_not_a_500(server: EmulatorServer) -> None:
+    idp = cognito_client(server.url)
+    code, message, reason = refused(lambda: idp.create_user_pool(PoolName="p",
+                                                                 Schema=[{"AttributeDataType": "String"}]))
+    assert (code, message) == ("InvalidParameterException", "1 validation error detected: Value null at "
+                               "'schema.1.member.name' failed to satisfy constraint: Member must not be null")
+    assert "schema entry 1 has no Name" in reason
+    code, message, reason = refused(lambda: idp.add_custom_attributes(
+        UserPoolId="us-east-1_Example01", CustomAttributes=[{"Name": "fine"}, {"AttributeDataType": "Number"}]))
+    assert (code, message) == ("InvalidParameterException", "1 validation error detected: Value null at "
+                               "'customAttributes.2.member.name' failed to satisfy constraint: Member must not be null")
+    assert "customAttributes entry 2 has no Name" in reason
+
+
+def test_json_nested_past_the_parser_is_a_serialization_error_with_a_reason(http: httpx.Client) -> None:
+    response = http.post("/", content=b"[" * 100_000, headers=headers_for("InitiateAuth"))
+    assert response.json() == {"__type": "SerializationException", "message": "Malformed JSON body"}
+    assert "nests deeper than the parser follows" in response.headers["x-emulator-reason"]
+
+
+@pytest.mark.parametrize(("path", "words"), [("/_emulator/codes/latest", "query.pool_id: Field required"),
+                                             ("/_emulator/decisions?limit=abc", "query.limit")])
+def test_bad_emulator_endpoint_parameters_get_a_reason(path: str, words: str, http: httpx.Client) -> None:
+    response = http.get(path)
+    assert response.status_code == 400 and response.json() == {"message": "Bad Request"}
+    assert words in response.headers["x-emulator-reason"]

@@ -11,6 +11,8 @@ import uuid
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -19,7 +21,7 @@ from starlette.types import ASGIApp, Scope
 
 from emulator.cognito import admin_guard, admin_users, auth, emulator_endpoints, groups, mfa, pools, signup, users
 from emulator.cognito.body_limit import BodyLimit, BodyTooLarge
-from emulator.cognito.emulator_access import AccessPolicy, EmulatorAccess
+from emulator.cognito.emulator_access import AccessPolicy, EmulatorAccess, is_emulator_path
 from emulator.cognito.errors import CognitoError, reject
 from emulator.cognito.pool_rules import region_from_authorization
 from emulator.cognito.protocol import (
@@ -158,6 +160,15 @@ def build_cognito_app(rt: Runtime, policy: AccessPolicy | None = None) -> ASGIAp
         message = "Request Entity Too Large" if isinstance(exc, BodyTooLarge) else str(exc.detail)
         return JSONResponse({"message": message}, status_code=exc.status_code,
                             headers={**(exc.headers or {}), REASON_HEADER: header_safe(reason)})
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_parameters(request: Request, exc: RequestValidationError) -> Response:
+        if not is_emulator_path(request.url.path):  # the hosted UI's own routes keep FastAPI's answer
+            return await request_validation_exception_handler(request, exc)
+        problems = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors())
+        reason = f"{request.method} {request.url.path}: {problems}"
+        rt.decisions.reject("cognito port /_emulator/", "400", reason)
+        return JSONResponse({"message": "Bad Request"}, status_code=400, headers={REASON_HEADER: header_safe(reason)})
 
     # Plain `def` routes run in the thread pool: the store's lock may be held by an operation.
     @app.get("/{pool_id}/.well-known/jwks.json")
