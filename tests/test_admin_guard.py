@@ -13,6 +13,8 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.config import Config as BotoConfig
 from botocore.credentials import Credentials
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from emulator.cognito import admin_guard
 from emulator.cognito.sigv4 import SignedRequest
@@ -66,6 +68,8 @@ CONFIGURED = (Credential(KEY_ID, SECRET),)
     ("AdminGetUser", signed("SOMEONEELSE", SECRET), CONFIGURED, UNRECOGNIZED),
     ("AdminGetUser", signed(KEY_ID, "wrong-secret"), CONFIGURED, BAD_SIGNATURE),
     ("AdminGetUser", signed(tamper=b'{"UserPoolId": "us-east-1_Other"}'), CONFIGURED, BAD_SIGNATURE),
+    ("AdminGetUser", SignedRequest("POST", "http://[/", [("host", "["), *signed().headers[1:]], b"{}"), CONFIGURED,
+     BAD_SIGNATURE),  # a Host no URL can hold: refused, never a 500
 ])
 def test_refusal_table(operation: str, request_: SignedRequest, credentials: tuple[Credential, ...],
                        expected: tuple[str, str | None] | None) -> None:
@@ -190,3 +194,23 @@ def test_credentials_config_errors_name_the_key_path(credentials: object, path: 
     with pytest.raises(ConfigError) as info:
         parse_config({"Credentials": credentials})
     assert info.value.path == path and reason in info.value.reason
+
+
+_PART = st.text(alphabet=st.characters(codec="latin-1"), max_size=12)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(scope=st.lists(_PART, min_size=0, max_size=7), signed=st.lists(_PART, max_size=4), signature=_PART,
+       host=_PART, amz_date=st.one_of(st.none(), _PART, st.just("20260101T000000Z")), path=_PART,
+       body=st.binary(max_size=64), key_id=st.sampled_from([KEY_ID, "other", ""]))
+def test_the_guard_answers_any_header_without_raising(scope: list[str], signed: list[str], signature: str,
+                                                      host: str, amz_date: str | None, path: str, body: bytes,
+                                                      key_id: str) -> None:
+    credential = "/".join([key_id, *scope]) if scope else key_id
+    header = f"AWS4-HMAC-SHA256 Credential={credential}, SignedHeaders={';'.join(['host', *signed])}, " \
+             f"Signature={signature}"
+    headers = [("host", host), ("authorization", header)] + ([("x-amz-date", amz_date)] if amz_date else [])
+    request = SignedRequest("POST", f"http://{host}/{path}", headers, body)
+    for credentials in ((), CONFIGURED):
+        error = admin_guard.refusal("AdminGetUser", request, credentials)
+        assert error is None or (error.status == 400 and error.reason)

@@ -163,6 +163,17 @@ class SignedRequest:
     body: bytes
 
 
+def _expected_signature(request: SignedRequest, auth: Authorization, secret: str, region: str, when: str) -> str:
+    aws_request = AWSRequest(method=request.method, url=request.url, data=request.body)
+    for name, value in request.headers:
+        if name.lower() in auth.signed_headers:
+            aws_request.headers[name.lower()] = value  # HTTPHeaders keeps repeated headers, as SigV4 joins them
+    aws_request.context["timestamp"] = when
+    signer = _AsSigned(Credentials(auth.access_key_id, secret), region, auth.signed_headers)
+    canonical = signer.canonical_request(aws_request)
+    return signer.signature(signer.string_to_sign(aws_request, canonical), aws_request)
+
+
 def mismatch(request: SignedRequest, auth: Authorization, secret_access_key: str, when: str) -> str | None:
     """Why the signature is not the one botocore computes for this request and secret, or None if it is."""
     _, date, region, service, terminator = auth.scope
@@ -176,14 +187,10 @@ def mismatch(request: SignedRequest, auth: Authorization, secret_access_key: str
     declared = next((v for k, v in request.headers if k.lower() == "x-amz-content-sha256"), None)
     if declared is not None and declared != hashlib.sha256(request.body).hexdigest():
         return "X-Amz-Content-SHA256 is not the SHA-256 of the body that arrived"
-    aws_request = AWSRequest(method=request.method, url=request.url, data=request.body)
-    for name, value in request.headers:
-        if name.lower() in auth.signed_headers:
-            aws_request.headers[name.lower()] = value  # HTTPHeaders keeps repeated headers, as SigV4 joins them
-    aws_request.context["timestamp"] = when
-    signer = _AsSigned(Credentials(auth.access_key_id, secret_access_key), region, auth.signed_headers)
-    canonical = signer.canonical_request(aws_request)
-    expected = signer.signature(signer.string_to_sign(aws_request, canonical), aws_request)
+    try:
+        expected = _expected_signature(request, auth, secret_access_key, region, when)
+    except (ValueError, TypeError, UnicodeError) as exc:  # a Host or path no canonical request can hold
+        return f"the request cannot be put in SigV4's canonical form ({exc}), so no signature can match it"
     if hmac.compare_digest(expected, auth.signature):
         return None
     return (f"the signature does not match the request as it arrived, signed with the secret configured for "
