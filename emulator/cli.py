@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sqlite3
 import sys
 from pathlib import Path
 
+from emulator.cognito.emulator_access import is_loopback_address
 from emulator.config import load_config
 from emulator.config_fields import ConfigError
+from emulator.state_dir import StateDirError, prepare
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 
@@ -21,13 +24,28 @@ def _serve_parser() -> argparse.ArgumentParser:
                     "Also: `cognito-emulator check-config FILE`, `cognito-emulator token --help` and "
                     "`cognito-emulator import serverless.yml`.")
     parser.add_argument("--config", default="config.yaml", help="config file (default: ./config.yaml)")
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default: 127.0.0.1; 0.0.0.0 lets other machines in)")
     parser.add_argument("--port", type=int, default=9229, help="Cognito API port (default: 9229)")
     parser.add_argument("--state", default=".cognito-emulator",
                         help="state directory: users, tokens and keys survive restarts (default: .cognito-emulator/)")
     parser.add_argument("--in-memory", action="store_true", help="keep state in memory only")
     parser.add_argument("--log-level", default="info", choices=LOG_LEVELS)
+    parser.add_argument("--expose-emulator-endpoints", action="store_true",
+                        help="let other hosts use /_emulator/ (codes, reset, decisions) when --host is not "
+                             "loopback; they answer only this machine otherwise")
     return parser
+
+
+def bind_warning(host: str, expose: bool) -> str | None:
+    """What to tell someone whose --host lets other machines connect, or None for a loopback bind."""
+    if host == "localhost" or is_loopback_address(host):
+        return None
+    where = "every interface" if host in ("0.0.0.0", "::", "") else host
+    emulator = ("/_emulator/ (codes, reset) too, as --expose-emulator-endpoints asks" if expose else
+                "/_emulator/ stays local unless --expose-emulator-endpoints")
+    return (f"cognito-emulator: warning: listening on {where}: other machines can call the Cognito API and the "
+            f"gateway APIs; {emulator}")
 
 
 def check_config(argv: list[str]) -> int:
@@ -56,14 +74,29 @@ def serve(argv: list[str]) -> int:
     from emulator.runtime import Runtime
     from emulator.server import EmulatorServer
 
-    runtime = Runtime.open(config, None if args.in_memory else Path(args.state))
+    state_dir = None if args.in_memory else Path(args.state)
     try:
-        server = EmulatorServer(runtime, host=args.host, port=args.port, log_level=args.log_level)
+        lock = None if state_dir is None else prepare(state_dir)
+        runtime = Runtime.open(config, state_dir)
+    except StateDirError as exc:
+        print(f"cognito-emulator: {exc}", file=sys.stderr)
+        return 1
+    except (OSError, sqlite3.Error) as exc:  # an unreadable or foreign state file
+        print(f"cognito-emulator: cannot use --state {state_dir}: {exc}", file=sys.stderr)
+        return 1
+    try:
+        server = EmulatorServer(runtime, host=args.host, port=args.port, log_level=args.log_level,
+                                expose_emulator_endpoints=args.expose_emulator_endpoints)
     except OSError as exc:
         print(f"cognito-emulator: {exc}", file=sys.stderr)
         return 1
+    warning = bind_warning(args.host, args.expose_emulator_endpoints)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
     server.run(on_ready=lambda line: print(line, flush=True))
     runtime.close()
+    if lock is not None:
+        lock.release()
     return 0
 
 

@@ -66,6 +66,14 @@ class PoolSeed:
 
 
 @dataclass(frozen=True)
+class Credential:
+    """An AWS key pair the emulator verifies SigV4 signatures with (config `Credentials:`)."""
+
+    access_key_id: str
+    secret_access_key: str = field(repr=False)
+
+
+@dataclass(frozen=True)
 class Config:
     region: str
     pools: tuple[PoolSeed, ...]
@@ -73,6 +81,8 @@ class Config:
     source: Path | None = None
     functions: Mapping[str, str] = field(default_factory=dict)  # Functions: function name/ARN -> local target
     base_dir: Path | None = None  # where Lambda code (python:, node:) is found: the config file's folder
+    # Empty: any well-formed SigV4 signature is accepted, as the emulator has no keys to check it with.
+    credentials: tuple[Credential, ...] = ()
 
 
 def load_config(path: str | Path) -> Config:
@@ -94,7 +104,7 @@ def load_config(path: str | Path) -> Config:
 def parse_config(raw: Any, base_dir: Path | None = None, source: Path | None = None) -> Config:
     """Validate an already-parsed config document."""
     data = f.mapping(raw, "(top level)")
-    f.only_keys(data, ("Region", "UserPools", "Apis", "Functions"), "")
+    f.only_keys(data, ("Region", "Credentials", "UserPools", "Apis", "Functions"), "")
     region = f.string(data, "Region", "", default=DEFAULT_REGION)
     if not REGION_PATTERN.fullmatch(region):
         raise ConfigError("Region", f"'{region}' is not an AWS region name like us-east-1")
@@ -111,7 +121,30 @@ def parse_config(raw: Any, base_dir: Path | None = None, source: Path | None = N
         from emulator.gateway.config import parse_apis
 
         apis = tuple(parse_apis(data["Apis"], "Apis", base_dir=base_dir, region=region))
-    return Config(region=region, pools=pools, apis=apis, source=source, functions=functions, base_dir=folder)
+    return Config(region=region, pools=pools, apis=apis, source=source, functions=functions, base_dir=folder,
+                  credentials=_credentials(data))
+
+
+# IAM's AccessKeyIdType is 16 to 128 word characters; shorter ones (`test`) are what local setups use.
+ACCESS_KEY_ID_PATTERN = re.compile(r"\w{1,128}")
+
+
+def _credentials(data: Mapping[str, Any]) -> tuple[Credential, ...]:
+    """`Credentials: [{AccessKeyId, SecretAccessKey}]`: the keys SigV4-signed operations must be signed with."""
+    found = []
+    for path, item in f.mapping_list(data, "Credentials", ""):
+        f.only_keys(item, ("AccessKeyId", "SecretAccessKey"), path)
+        key_id = f.string(item, "AccessKeyId", path, required=True)
+        secret = f.string(item, "SecretAccessKey", path, required=True)
+        if not ACCESS_KEY_ID_PATTERN.fullmatch(key_id):
+            raise ConfigError(f"{path}.AccessKeyId", f"'{key_id}' is not an access key id: up to 128 letters, "
+                                                     "digits or underscores")
+        if not secret:
+            raise ConfigError(f"{path}.SecretAccessKey", "is empty")
+        found.append(Credential(key_id, secret))
+    _check_unique(((c.access_key_id, f"Credentials[{i}].AccessKeyId") for i, c in enumerate(found)),
+                  "access key id")
+    return tuple(found)
 
 
 def _check_unique(items: Any, what: str) -> None:

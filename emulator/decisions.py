@@ -54,9 +54,20 @@ class DecisionLog:
             self._items.clear()
 
 
-def header_safe(reason: str) -> str:
-    """HTTP header values are latin-1 on one line; keep the reason readable within that."""
-    flat = " ".join(reason.split())
+HEADER_LIMIT = 1024  # characters of a header value that echoes client input
+
+
+def header_safe(reason: str, limit: int = HEADER_LIMIT) -> str:
+    """HTTP header values are latin-1 on one line; keep the reason readable within that, and short: a value
+    the client sent can be megabytes, and clients refuse long header lines (http.client stops at 64 KiB,
+    so botocore would report a closed connection instead of the error). The log keeps the whole text."""
+    # Only the part that can be shown is processed, so a huge reason costs no more than a short one.
+    head = reason[:limit * 4]
+    flat = " ".join(head.split())
     # Control characters a client sent (NUL, DEL...) are shown escaped: h11 refuses to send them.
     printable = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in flat)
-    return printable.encode("latin-1", "replace").decode("latin-1")
+    safe = printable.encode("latin-1", "replace").decode("latin-1")
+    if len(safe) > limit or len(reason) > len(head):
+        marker = f"... ({len(reason)} characters; the whole text is in the log and /_emulator/decisions)"
+        return safe[:limit - len(marker)] + marker
+    return safe

@@ -74,5 +74,7 @@ def revoke_user_tokens(store: Store, pool_id: str, username: str) -> int:
     return count
 
 
-def origin_revoked(store: Store, pool_id: str, origin_jti: str | None) -> bool:
-    return bool(origin_jti) and store.get(Kind.REVOKED_ORIGIN, pool_id, origin_jti) is not None
+def origin_revoked(store: Store, pool_id: str, origin_jti: object) -> bool:
+    """Whether the sign-in `origin_jti` names was revoked (anything but a string names none of ours)."""
+    return isinstance(origin_jti, str) and bool(origin_jti) and \
+        store.get(Kind.REVOKED_ORIGIN, pool_id, origin_jti) is not None

@@ -27,6 +27,7 @@ class Runtime:
 
     def __post_init__(self) -> None:
         self.keyring = Keyring(self.store)
+        self._published: dict[str, tuple[int, dict | None]] = {}  # issuer -> (pools_generation, JWKS)
         self.signer = TokenSigner(self.keyring)
         # The one invoker for Lambda code (triggers); it owns the Node workers, stopped by close().
         self.lambdas = LambdaInvoker(self.config.base_dir or Path.cwd(), self.config.functions)
@@ -60,8 +61,18 @@ class Runtime:
 
     # -- IssuerKeys, for the gateway's authorizers --------------------------------------------
     def local_jwks(self, issuer: str) -> dict | None:
+        # Runs on every gateway request, on the event loop: answered from what the pools published last, so
+        # a Cognito operation holding the store (a slow trigger, say) never holds up the gateway.
+        generation = self.store.pools_generation
+        cached = self._published.get(issuer)
+        if cached is not None and cached[0] == generation:
+            return cached[1]
+        jwks = self._read_jwks(issuer)
+        self._published[issuer] = (generation, jwks)
+        return jwks
+
+    def _read_jwks(self, issuer: str) -> dict | None:
         # Every issuer form ends in the pool id; the stored pool then says whether it is this pool's.
-        # The raw record, not a parsed UserPool: this runs on every gateway request.
         issuer = issuer.rstrip("/")
         pool_id = issuer.rsplit("/", 1)[-1]
         record = self.store.get(Kind.POOL, "", pool_id)

@@ -4,20 +4,51 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import signal
 import socket
 import threading
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import h11
 import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from emulator.cognito.app import build_cognito_app
+from emulator.cognito.emulator_access import AccessPolicy
+from emulator.cognito.errors import reject
+from emulator.cognito.protocol import error_body, error_headers
+from emulator.decisions import REASON_HEADER, header_safe
 from emulator.runtime import Runtime
 
 log = logging.getLogger("cognito_emulator")
+
+
+# Request line and headers of one request on the Cognito port: past this, uvicorn refuses the request before
+# the app sees it (h11's own default, made explicit; a SigV4 header is a few hundred bytes).
+HEADERS_LIMIT = 16 * 1024
+
+
+class CognitoH11(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol, refusing a request it cannot read (headers over HEADERS_LIMIT, broken
+    framing) in the cognito-idp error shape instead of uvicorn's plain text, as the rest of the port answers."""
+
+    def send_400_response(self, msg: str) -> None:
+        error = reject("unreadable_request", f"the HTTP request could not be read: {msg} (the Cognito port reads at "
+                                             f"most {HEADERS_LIMIT} bytes of request line and headers)")
+        body = json.dumps(error_body(error)).encode()
+        headers = [(b"content-type", b"application/x-amz-json-1.1"), (b"connection", b"close"),
+                   *((k.encode(), header_safe(v).encode("latin-1"))
+                     for k, v in error_headers(error, str(uuid.uuid4())).items()),
+                   (REASON_HEADER.encode(), header_safe(error.reason).encode("latin-1"))]
+        for event in (h11.Response(status_code=400, headers=headers, reason=b"Bad Request"), h11.Data(data=body),
+                      h11.EndOfMessage()):
+            self.transport.write(self.conn.send(event))
+        self.transport.close()
 
 
 class _Server(uvicorn.Server):
@@ -33,7 +64,8 @@ class Listener:
     name: str  # "cognito-idp" or "api <Name>"
     app: Any
     sock: socket.socket
-    url: str
+    url: str  # where a client on this machine reaches it
+    bound: str = ""  # the address it listens on, as the ready line shows it
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -54,10 +86,22 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+WILDCARD_HOSTS = ("0.0.0.0", "::", "")
+
+
+def _http(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 def _url(host: str, sock: socket.socket) -> str:
-    port = sock.getsockname()[1]
-    shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
-    return f"http://{shown}:{port}"
+    """The URL a client on this machine uses (a wildcard bind is reached on loopback)."""
+    shown = ("::1" if host == "::" else "127.0.0.1") if host in WILDCARD_HOSTS else host
+    return _http(shown, sock.getsockname()[1])
+
+
+def _bound(host: str, sock: socket.socket) -> str:
+    """The address the socket listens on, wildcards included: the ready line must not claim loopback only."""
+    return _http(host or "0.0.0.0", sock.getsockname()[1])
 
 
 @dataclass
@@ -68,14 +112,16 @@ class EmulatorServer:
     host: str = "127.0.0.1"
     port: int = 9229
     log_level: str = "warning"
+    expose_emulator_endpoints: bool = False  # /_emulator/ answers other hosts too
     listeners: list[Listener] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._authorizers: object = None
         cognito_sock = bind(self.host, self.port)
         self.runtime.base_url = _url(self.host, cognito_sock)
-        self.listeners.append(Listener("cognito-idp", build_cognito_app(self.runtime), cognito_sock,
-                                       self.runtime.base_url))
+        app = build_cognito_app(self.runtime, AccessPolicy(expose=self.expose_emulator_endpoints))
+        self.listeners.append(Listener("cognito-idp", app, cognito_sock, self.runtime.base_url,
+                                       _bound(self.host, cognito_sock)))
         try:
             self._bind_gateways()
         except BaseException:
@@ -95,7 +141,8 @@ class EmulatorServer:
         for api in self.runtime.config.apis:
             sock = bind(self.host, api.port)
             app = build_gateway_app(api, authorizers, self.runtime.decisions)
-            self.listeners.append(Listener(f"api {api.name}", app, sock, _url(self.host, sock)))
+            self.listeners.append(Listener(f"api {api.name}", app, sock, _url(self.host, sock),
+                                           _bound(self.host, sock)))
 
     def close_sockets(self) -> None:
         for listener in self.listeners:
@@ -109,7 +156,7 @@ class EmulatorServer:
         return next(lst.url for lst in self.listeners if lst.name == f"api {name}")
 
     def ready_line(self) -> str:
-        parts = [f"{lst.name} {lst.url}" for lst in self.listeners]
+        parts = [f"{lst.name} {lst.bound or lst.url}" for lst in self.listeners]
         return "cognito-emulator ready: " + " | ".join(parts)
 
     async def serve(self) -> None:
@@ -120,7 +167,9 @@ class EmulatorServer:
                                    access_log=self.log_level == "debug", lifespan="off",
                                    # X-Forwarded-For is the gateway's to add, never to trust; and AWS
                                    # sends no `server: uvicorn`.
-                                   proxy_headers=False, server_header=False, timeout_graceful_shutdown=3))
+                                   proxy_headers=False, server_header=False, timeout_graceful_shutdown=3,
+                                   **({"http": CognitoH11, "h11_max_incomplete_event_size": HEADERS_LIMIT}
+                                      if lst.name == "cognito-idp" else {})))
             for lst in self.listeners
         ]
         tasks = [asyncio.create_task(s.serve(sockets=[lst.sock])) for s, lst in zip(self._servers, self.listeners,

@@ -7,6 +7,7 @@ serialising writes is what keeps concurrent requests from corrupting state.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -96,9 +97,15 @@ class Store:
     def __init__(self, path: Path | str | None = None, clock: Callable[[], float] = time.time) -> None:
         """`path` None keeps everything in memory (test fixtures); `clock` decides what has expired."""
         target = ":memory:" if path is None else str(path)
+        if path is not None:
+            # Signing keys and password verifiers live here: owner-only, before SQLite writes a byte
+            # (its -wal and -shm files take the database file's mode).
+            os.close(os.open(target, os.O_RDWR | os.O_CREAT, 0o600))
+            os.chmod(target, 0o600)
         self._db = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
         self._lock = threading.RLock()
         self._clock = clock
+        self._pools_generation = 0
         if path is not None:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
@@ -133,7 +140,18 @@ class Store:
             self._lock.release()
 
     # -- the generic record layer -------------------------------------------------------
+    @property
+    def pools_generation(self) -> int:
+        """A number that changes whenever a pool or a pool's keys may have changed; read without the lock,
+        so a cache of what pools publish (their JWKS) can be checked while an operation holds the store."""
+        return self._pools_generation
+
+    def _touch(self, kind: Kind | None) -> None:
+        if kind is None or kind in (Kind.POOL, Kind.KEYS):
+            self._pools_generation += 1
+
     def put(self, kind: Kind, scope: str, key: str, data: Any, expires: float | None = None) -> None:
+        self._touch(kind)
         with self._lock:
             self._db.execute(
                 "INSERT OR REPLACE INTO records (kind, scope, key, data, expires) VALUES (?, ?, ?, ?, ?)",
@@ -163,6 +181,7 @@ class Store:
         return record
 
     def delete(self, kind: Kind, scope: str, key: str) -> None:
+        self._touch(kind)
         with self._lock:
             self._db.execute("DELETE FROM records WHERE kind=? AND scope=? AND key=?", (kind, scope, key))
 
@@ -195,6 +214,7 @@ class Store:
                              (self._clock() - PURGE_GRACE_SECONDS,))
 
     def reset(self) -> None:
+        self._touch(None)
         with self._lock:
             self._db.execute("DELETE FROM records")
 

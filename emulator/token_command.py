@@ -14,9 +14,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+from botocore.session import Session
 
 from emulator.cognito import srp
 from emulator.cognito.lookup import secret_hash
+from emulator.cognito.protocol import is_unsigned
 
 TARGET = "AWSCognitoIdentityProviderService."
 FIELDS = {"id": "IdToken", "access": "AccessToken", "refresh": "RefreshToken"}
@@ -26,15 +31,31 @@ class SignInFailed(Exception):
     pass
 
 
+def signed_headers(url: str, body: bytes, headers: dict[str, str]) -> dict[str, str]:
+    """`headers` plus SigV4's, by botocore's signer, with the credentials and region botocore would use."""
+    session = Session()
+    found = session.get_credentials()
+    credentials = found.get_frozen_credentials() if found else None
+    request = AWSRequest("POST", url, data=body, headers=headers)
+    SigV4Auth(Credentials(*credentials) if credentials else Credentials("emulator", "emulator"), "cognito-idp",
+              session.get_config_variable("region") or "us-east-1").add_auth(request)
+    return dict(request.headers.items())
+
+
 class Api:
-    """A minimal cognito-idp JSON 1.1 caller (the emulator accepts unsigned admin calls)."""
+    """A minimal cognito-idp JSON 1.1 caller. Operations AWS serves only signed are SigV4-signed with the
+    AWS credentials botocore finds (environment, profile), or placeholder ones, as the emulator needs."""
 
     def __init__(self, endpoint: str) -> None:
-        self.http = httpx.Client(base_url=endpoint.rstrip("/"), timeout=30)
+        self.endpoint = endpoint.rstrip("/")
+        self.http = httpx.Client(base_url=self.endpoint, timeout=30)
 
     def __call__(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
-        response = self.http.post("/", json=params, headers={"X-Amz-Target": TARGET + operation,
-                                                             "Content-Type": "application/x-amz-json-1.1"})
+        body = json.dumps(params).encode()
+        headers = {"X-Amz-Target": TARGET + operation, "Content-Type": "application/x-amz-json-1.1"}
+        if not is_unsigned(operation):
+            headers = signed_headers(self.endpoint + "/", body, headers)
+        response = self.http.post("/", content=body, headers=headers)
         body = response.json() if response.content else {}
         if response.status_code != 200:
             reason = response.headers.get("x-emulator-reason", "")

@@ -36,9 +36,9 @@ def test_dockerfile_runs_as_non_root_on_a_slim_python_base() -> None:
 def test_compose_mounts_config_publishes_ports_and_keeps_state_in_a_volume() -> None:
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     service = compose["services"]["cognito-emulator"]
-    assert "9229:9229" in service["ports"]
+    assert "127.0.0.1:9229:9229" in service["ports"]
     config_ports = {api["Port"] for api in yaml.safe_load((ROOT / "config.yaml").read_text())["Apis"]}
-    assert {f"{p}:{p}" for p in config_ports} <= set(service["ports"])
+    assert {f"127.0.0.1:{p}:{p}" for p in config_ports} <= set(service["ports"])
     assert any(v.startswith("./config.yaml:/config/config.yaml") for v in service["volumes"])
     assert any(v.endswith(":/data") and not v.startswith(".") for v in service["volumes"])
     assert "cognito-state" in compose["volumes"]

@@ -74,10 +74,13 @@ def test_create_user_pool_refuses_username_and_alias_attributes(idp: Any) -> Non
 
 
 def raw_call(url: str, operation: str, body: dict) -> httpx.Response:
-    """A JSON 1.1 call without boto3, for input boto3 refuses to send itself."""
+    """A JSON 1.1 call without boto3, for input boto3 refuses to send itself (signed in form: any signature
+    passes when the config declares no Credentials)."""
     return httpx.post(url, content=json.dumps(body).encode(), headers={
         "X-Amz-Target": f"AWSCognitoIdentityProviderService.{operation}",
-        "Content-Type": "application/x-amz-json-1.1"})
+        "Content-Type": "application/x-amz-json-1.1", "X-Amz-Date": "20260101T000000Z",
+        "Authorization": "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/cognito-idp/aws4_request, "
+                         "SignedHeaders=host;x-amz-date, Signature=00"})
 
 
 def test_create_user_pool_validates_against_the_service_model(server: EmulatorServer, idp: Any) -> None:

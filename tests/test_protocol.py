@@ -108,7 +108,7 @@ def test_plain_json_content_type_is_accepted(server: EmulatorServer) -> None:
 def test_unsigned_operations_need_no_credentials_and_admin_ones_accept_any(server: EmulatorServer) -> None:
     response = httpx.post(server.url, json={"UserPoolId": "us-east-1_Example01", "ClientId": "piyopiyo",
                                               "AuthFlow": "ADMIN_USER_PASSWORD_AUTH"},
-                          headers={"X-Amz-Target": TARGET + "AdminInitiateAuth",
+                          headers={"X-Amz-Target": TARGET + "AdminInitiateAuth", "X-Amz-Date": "20260101T000000Z",
                                    "Authorization": "AWS4-HMAC-SHA256 Credential=whatever/20260101/us-east-1/"
                                                     "cognito-idp/aws4_request, SignedHeaders=host, Signature=00"})
     assert response.json()["message"] == "Auth flow not enabled for this client"

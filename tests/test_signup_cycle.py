@@ -371,7 +371,7 @@ def test_reset_forgets_run_time_users_and_restores_the_config() -> None:
     with running_emulator(CONFIG) as emulator:
         idp = cognito_client(emulator.url)
         sign_up(idp, "temporary@example.com")
-        response = httpx.post(f"{emulator.url}/_emulator/reset")
+        response = httpx.post(f"{emulator.url}/_emulator/reset", json={})
         assert response.status_code == 200 and POOL in response.json()["pools"]
         assert refused(lambda: idp.resend_confirmation_code(ClientId="webclient",
                                                             Username="temporary@example.com"))[0] == \

@@ -36,6 +36,9 @@ def authenticate(rt: Runtime, token: str, required_scope: str | None = USER_SCOP
         # A signed token of ours always has numbers here; anything else is not one we issued as it is.
         if isinstance(claims.get(name), bool) or not isinstance(claims.get(name), int | float):
             raise reject("access_token_invalid", f"the access token's {name} is {claims.get(name)!r}, not a number")
+    if not isinstance(claims.get("origin_jti", ""), str):
+        raise reject("access_token_invalid", f"the access token's origin_jti is {claims.get('origin_jti')!r}, "
+                                             "not a string")
     if claims.get("token_use") != "access":
         raise reject("access_token_invalid", f"token_use is {claims.get('token_use')!r}; an access token is needed")
     if claims["exp"] <= rt.clock():

@@ -1,4 +1,8 @@
-"""The Cognito port's ASGI app: the JSON 1.1 API on POST /, per-pool JWKS and discovery, /_emulator/."""
+"""The Cognito port's ASGI app: the JSON 1.1 API on POST /, per-pool JWKS and discovery, /_emulator/.
+
+Everything that costs CPU (parsing, SigV4, validation, the operation) runs in the thread pool, and every
+check it makes is linear in the input: one hostile request must not hold up the other ports, which share
+this event loop."""
 
 from __future__ import annotations
 
@@ -7,15 +11,31 @@ import uuid
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.middleware.cors import CORSMiddleware
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
+from starlette.types import ASGIApp, Scope
 
-from emulator.cognito import admin_users, auth, emulator_endpoints, groups, mfa, pools, signup, users
+from emulator.cognito import admin_guard, admin_users, auth, emulator_endpoints, groups, mfa, pools, signup, users
+from emulator.cognito.body_limit import BodyLimit, BodyTooLarge
+from emulator.cognito.emulator_access import AccessPolicy, EmulatorAccess, is_emulator_path
 from emulator.cognito.errors import CognitoError, reject
 from emulator.cognito.pool_rules import region_from_authorization
-from emulator.cognito.protocol import Call, Handler, error_body, error_headers, merge_operations, parse_call
+from emulator.cognito.protocol import (
+    MAX_BODY_BYTES,
+    Call,
+    Handler,
+    error_body,
+    error_headers,
+    json_params,
+    merge_operations,
+    operation_of,
+    validated,
+)
+from emulator.cognito.sigv4 import SignedRequest
 from emulator.cognito.triggers import CLIENT_METADATA
 from emulator.decisions import REASON_HEADER, header_safe
 from emulator.issuance import TokenRefused
@@ -23,6 +43,7 @@ from emulator.oauth2 import routes as oauth2_routes
 from emulator.runtime import Runtime
 
 AMZ_JSON = "application/x-amz-json-1.1"
+EXPOSED_HEADERS = ["x-amzn-RequestId", "x-amzn-ErrorType", "x-amzn-ErrorMessage", REASON_HEADER]
 log = logging.getLogger("cognito_emulator")
 
 
@@ -45,6 +66,38 @@ def serialized(handler: Handler, rt: Runtime, params: dict, call: Call) -> dict:
             raise refused.cognito() from None
 
 
+def answer(rt: Runtime, operations: dict[str, Handler], request: SignedRequest, target: str | None,
+           request_id: str, source_ip: str) -> dict:
+    """One API call from bytes to result, in AWS's order: target, JSON, signature, input shape, operation."""
+    operation = operation_of(target)
+    params = json_params(request.body)
+    refused = admin_guard.refusal(operation, request, rt.config.credentials)
+    if refused is not None:
+        raise refused
+    params = validated(operation, params)
+    handler = operations.get(operation)
+    if handler is None:
+        raise CognitoError("UnknownOperationException", "", f"the emulator does not implement {operation} yet")
+    authorization = next((v for k, v in request.headers if k.lower() == "authorization"), None)
+    call = Call(operation, request_id, source_ip, region_from_authorization(authorization))
+    return serialized(handler, rt, params, call)
+
+
+def respond(rt: Runtime, operations: dict[str, Handler], request: SignedRequest, target: str | None,
+            request_id: str, source_ip: str) -> Response:
+    """`answer` as an HTTP response: the result, or AWS's error shape (never a traceback)."""
+    operation = _operation_named(target)
+    try:
+        result = answer(rt, operations, request, target, request_id, source_ip)
+        return JSONResponse(result, headers={"x-amzn-RequestId": request_id}, media_type=AMZ_JSON)
+    except CognitoError as error:
+        return _error_response(rt, error, operation, request_id)
+    except Exception:
+        log.exception("internal error in %s", operation)
+        return _error_response(rt, reject("internal", f"the emulator failed while handling {operation}; see its "
+                                                      "log"), operation, request_id)
+
+
 def _error_response(rt: Runtime, error: CognitoError, operation: str, request_id: str) -> Response:
     rt.decisions.reject(f"cognito-idp {operation}", f"{error.type}: {error.message}", error.reason)
     headers = error_headers(error, request_id)
@@ -53,12 +106,35 @@ def _error_response(rt: Runtime, error: CognitoError, operation: str, request_id
     return JSONResponse(error_body(error), status_code=error.status, headers=headers, media_type=AMZ_JSON)
 
 
-def build_cognito_app(rt: Runtime) -> FastAPI:
-    """The app served on the Cognito port (9229 by default)."""
+def _operation_named(target: str | None) -> str:
+    return (target or "").rsplit(".", 1)[-1][:128] or "(no X-Amz-Target)"
+
+
+def _signed_request(request: Request, body: bytes) -> SignedRequest:
+    """The request as SigV4 sees it: the raw path and query as sent, every header, the body."""
+    raw_path = request.scope.get("raw_path") or request.url.path.encode()
+    query = request.scope.get("query_string") or b""
+    url = f"http://{request.headers.get('host', '')}{raw_path.decode('latin-1')}"
+    if query:
+        url += "?" + query.decode("latin-1")
+    headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
+    return SignedRequest(request.method, url, headers, body)
+
+
+async def _read_body(request: Request) -> bytes:
+    """The body, read as it arrives; AWS's error once it passes the limit (nothing past it is kept)."""
+    chunks: list[bytes] = []
+    try:
+        async for chunk in request.stream():
+            chunks.append(chunk)
+    except BodyTooLarge as exc:
+        raise reject("body_too_large", exc.detail) from None
+    return b"".join(chunks)
+
+
+def build_cognito_app(rt: Runtime, policy: AccessPolicy | None = None) -> ASGIApp:
+    """The app served on the Cognito port (9229 by default). `policy` says who may use /_emulator/."""
     app = FastAPI(title="cognito-emulator", docs_url=None, redoc_url=None, openapi_url=None)
-    # Browsers (Amplify, the AWS JS SDK) call cognito-idp cross-origin, as AWS allows.
-    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"],
-                       expose_headers=["x-amzn-RequestId", "x-amzn-ErrorType", "x-amzn-ErrorMessage", REASON_HEADER])
     operations = operation_table()
     app.state.runtime = rt
 
@@ -66,63 +142,79 @@ def build_cognito_app(rt: Runtime) -> FastAPI:
     async def cognito_api(request: Request) -> Response:
         request_id = str(uuid.uuid4())
         target = request.headers.get("x-amz-target")
-        operation = (target or "").rsplit(".", 1)[-1] or "(no X-Amz-Target)"
         try:
-            body = await request.body()
-            operation, params = parse_call(target, body)
-            handler = operations.get(operation)
-            if handler is None:
-                raise CognitoError("UnknownOperationException", "",
-                                   f"the emulator does not implement {operation} yet")
-            call = Call(operation, request_id, request.client.host if request.client else "",
-                        region_from_authorization(request.headers.get("authorization")))
-            result = await run_in_threadpool(serialized, handler, rt, params, call)
-            return JSONResponse(result, headers={"x-amzn-RequestId": request_id}, media_type=AMZ_JSON)
+            body = await _read_body(request)
         except CognitoError as error:
-            return _error_response(rt, error, operation, request_id)
-        except Exception:  # never a traceback to the client
-            log.exception("internal error in %s", operation)
-            return _error_response(rt, reject("internal", f"the emulator failed while handling {operation}; "
-                                                          "see its log"), operation, request_id)
-
-    @app.api_route("/", methods=["GET", "PUT", "DELETE", "PATCH"])
-    async def not_the_api(request: Request) -> Response:
-        error = CognitoError("UnknownOperationException", "",
-                             f"the cognito-idp API takes POST / with X-Amz-Target, not {request.method} /")
-        return _error_response(rt, error, request.method, str(uuid.uuid4()))
+            return _error_response(rt, error, _operation_named(target), request_id)
+        except ClientDisconnect:
+            return Response(status_code=400)  # nobody is left to read it
+        source_ip = request.client.host if request.client else ""
+        # Rendering the answer and logging the decision happen there too: a message echoing a megabyte
+        # of input is a json.dumps and a log write that would otherwise run on the shared event loop.
+        return await run_in_threadpool(respond, rt, operations, _signed_request(request, body), target, request_id,
+                                       source_ip)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if request.url.path == "/" and exc.status_code == 405:
+            # Every method but POST on the API root (GET, OPTIONS without a preflight, TRACE...): AWS's shape.
+            error = CognitoError("UnknownOperationException", "",
+                                 f"the cognito-idp API takes POST / with X-Amz-Target, not {request.method} /")
+            return _error_response(rt, error, request.method, str(uuid.uuid4()))
         # FastAPI's own {"detail": ...} is no AWS shape; say what was wrong in the reason header.
         reason = f"{request.method} {request.url.path}: {exc.detail}"
         rt.decisions.reject("cognito port", str(exc.status_code), reason)
-        return JSONResponse({"message": str(exc.detail)}, status_code=exc.status_code,
+        message = "Request Entity Too Large" if isinstance(exc, BodyTooLarge) else str(exc.detail)
+        return JSONResponse({"message": message}, status_code=exc.status_code,
                             headers={**(exc.headers or {}), REASON_HEADER: header_safe(reason)})
 
+    @app.exception_handler(RequestValidationError)
+    async def bad_parameters(request: Request, exc: RequestValidationError) -> Response:
+        if not is_emulator_path(request.url.path):  # the hosted UI's own routes keep FastAPI's answer
+            return await request_validation_exception_handler(request, exc)
+        problems = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors())
+        reason = f"{request.method} {request.url.path}: {problems}"
+        rt.decisions.reject("cognito port /_emulator/", "400", reason)
+        return JSONResponse({"message": "Bad Request"}, status_code=400, headers={REASON_HEADER: header_safe(reason)})
+
+    # Plain `def` routes run in the thread pool: the store's lock may be held by an operation.
     @app.get("/{pool_id}/.well-known/jwks.json")
-    async def jwks(pool_id: str) -> Response:
+    def jwks(pool_id: str) -> Response:
         if rt.store.pool(pool_id) is None:
             return _not_found(rt, f"no user pool '{pool_id}'")
         return JSONResponse(rt.keyring.jwks(pool_id))
 
     @app.get("/{pool_id}/.well-known/openid-configuration")
-    async def discovery(pool_id: str, request: Request) -> Response:
+    def discovery(pool_id: str, request: Request) -> Response:
         pool = rt.store.pool(pool_id)
         if pool is None:
             return _not_found(rt, f"no user pool '{pool_id}'")
         return JSONResponse(discovery_document(pool.issuer, str(request.base_url).rstrip("/"), pool_id))
 
     @app.get("/_emulator/health")
-    async def health() -> dict[str, Any]:
+    def health() -> dict[str, Any]:
         return {"status": "ok", "pools": [p.id for p in rt.store.pools()]}
 
     @app.get("/_emulator/decisions")
-    async def decisions(limit: int = 100) -> dict[str, Any]:
+    def decisions(limit: int = 100) -> dict[str, Any]:
         return {"decisions": rt.decisions.recent(max(1, min(limit, 500)))}
 
     app.include_router(oauth2_routes.build_router(rt))
     app.include_router(emulator_endpoints.build_router(rt))
-    return app
+
+    def too_large(scope: Scope, size: int) -> Response:
+        reason = f"the request declares a {size}-byte body (Content-Length); the Cognito port accepts at most " \
+                 f"{MAX_BODY_BYTES} bytes, and read none of it"
+        if scope["path"] == "/" and scope["method"] == "POST":
+            headers = dict((k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in scope["headers"])
+            return _error_response(rt, reject("body_too_large", reason),
+                                   _operation_named(headers.get("x-amz-target")), str(uuid.uuid4()))
+        rt.decisions.reject("cognito port", "413", reason)
+        return JSONResponse({"message": "Request Entity Too Large"}, status_code=413,
+                            headers={REASON_HEADER: header_safe(reason)})
+
+    guarded = EmulatorAccess(app, policy or AccessPolicy(), rt.decisions, EXPOSED_HEADERS)
+    return BodyLimit(guarded, too_large, MAX_BODY_BYTES)
 
 
 def _not_found(rt: Runtime, reason: str) -> Response:

@@ -70,6 +70,27 @@ ERRORS: dict[str, tuple[str, str]] = {
     "serialization": ("SerializationException", "{detail}"),
     "validation": ("InvalidParameterException", "{detail}"),
     "internal": ("InternalErrorException", "An internal error occurred."),
+    "body_too_large": (  # UNCONFIRMED: nothing found for cognito-idp (DynamoDB answers a bare 413)
+        "SerializationException", "Request body is too large"),
+    "json_too_deep": (  # UNCONFIRMED: the text the emulator gives any unreadable JSON body
+        "SerializationException", "Malformed JSON body"),
+    "unreadable_request": (  # UNCONFIRMED: an HTTP request the server cannot parse (headers too large)
+        "SerializationException", "Malformed HTTP request"),
+    # SigV4 on the operations the model does not mark `authtype: none` (admin_guard.py). Sources: the
+    # UnrecognizedClientException and InvalidSignatureException bodies are raw cognito-idp 400 answers
+    # quoted in ArranJacques/laravel-aws-cognito-auth#25 and #18, aws/aws-sdk-php#2444, ellaisys/aws-cognito#24.
+    # The missing-token and incomplete-signature texts are UNCONFIRMED for cognito-idp: they are what
+    # another coral JSON service (DynamoDB) answers with HTTP 400, as quoted raw in awslabs/aws-sdk-ios-samples#111
+    # and recorded against DynamoDB by dynalite (its validation notes); cognito-idp drops the
+    # `com.amazon.coral.service#` prefix of __type in the texts above, so it is dropped here too.
+    "auth_missing": ("MissingAuthenticationTokenException", "Request is missing Authentication Token"),
+    "auth_incomplete": ("IncompleteSignatureException", "{detail}"),
+    "auth_unrecognized_client": (
+        "UnrecognizedClientException", "The security token included in the request is invalid."),
+    "auth_signature_mismatch": (
+        "InvalidSignatureException",
+        "The request signature we calculated does not match the signature you provided. Check your AWS Secret "
+        "Access Key and signing method. Consult the service documentation for details."),
     # pools, clients, resource servers and domains (emulator/cognito/pools.py). Sources: the
     # deletion-protection text is quoted from real AWS in localstack/localstack#11947; the alias
     # text in two independent emulators; the domain texts in aws-amplify/amplify-cli e2e tests
@@ -219,6 +240,9 @@ ERRORS: dict[str, tuple[str, str]] = {
     "attribute_required": ("InvalidParameterException", "Attributes did not conform to the schema: {detail}"),
     "attribute_value_invalid": (  # UNCONFIRMED: AWS's words after the attribute name
         "InvalidParameterException", "Attributes did not conform to the schema: {name}: {detail}"),
+    "schema_name_missing": (  # UNCONFIRMED: the model's "Member must not be null" form, at the entry's name
+        "InvalidParameterException",
+        "1 validation error detected: Value null at '{path}' failed to satisfy constraint: Member must not be null"),
     "temporary_password_expired": (
         "NotAuthorizedException", "Temporary password has expired and must be reset by an administrator."),
 }

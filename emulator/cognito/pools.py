@@ -19,7 +19,7 @@ from emulator.cognito.client_rules import client_violation
 from emulator.cognito.errors import CognitoError, reject
 from emulator.cognito.lookup import require_client, require_pool
 from emulator.cognito.protocol import Call
-from emulator.cognito.schema_rules import declared, with_declarations
+from emulator.cognito.schema_rules import declared, unnamed_entry, with_declarations
 from emulator.model import DEFAULT_ACCOUNT, AppClient, ResourceServer, UserPool
 from emulator.runtime import Runtime
 from emulator.seeding import new_client_secret
@@ -91,6 +91,7 @@ def update_user_pool(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
 
 def add_custom_attributes(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
     pool = require_pool(rt.store, params["UserPoolId"])
+    _raise(unnamed_entry(params["CustomAttributes"], "customAttributes"))
     # Every entry is custom here, even one named like a standard attribute (it becomes custom:<name>).
     added = with_declarations(pool, [declared(entry, custom=True) for entry in params["CustomAttributes"]])
     rt.store.put_pool(replace(added, modified=rt.clock()))

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from botocore.loaders import Loader
 
+from emulator.cognito import patterns
 from emulator.cognito.errors import CognitoError, reject
 
 TARGET_PREFIX = "AWSCognitoIdentityProviderService."
@@ -35,21 +35,6 @@ Handler = Callable[[Any, dict, Call], dict]
 def service_model() -> dict:
     """botocore's bundled cognito-idp model: the authority on shapes, lengths, patterns and enums."""
     return Loader().load_service_model("cognito-idp", "service-2")
-
-
-# botocore's patterns use Java's \p{..} classes, which Python's re lacks. LMSNP (letters, marks,
-# symbols, numbers, punctuation) is everything printable but separators; Z is the separators.
-_LMSNP = "!-~\u00a1-\ud7ff\ue000-\U0010ffff"
-_Z = " \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-
-
-@functools.cache
-def _pattern(pattern: str) -> re.Pattern[str] | None:
-    translated = pattern.replace(r"\p{L}\p{M}\p{S}\p{N}\p{P}", _LMSNP).replace(r"\p{Z}", _Z)
-    try:
-        return re.compile(translated, re.DOTALL)
-    except re.error:
-        return None
 
 
 def _member_path(parent: str, name: str) -> str:
@@ -82,28 +67,33 @@ def validation_errors(shape_name: str, value: Any, path: str = "") -> list[str]:
                 errors.extend(validation_errors(member["shape"], value[name], _member_path(path, name)))
         return errors
     sensitive = bool(shape.get("sensitive"))
-    fail = f"{_shown(value, sensitive)} '{path}' failed to satisfy constraint: Member must"
+
+    def fail() -> str:
+        # Only for a value that breaks a rule: showing a big list or map is a json.dumps that holds the GIL.
+        return f"{_shown(value, sensitive)} '{path}' failed to satisfy constraint: Member must"
+
     if kind == "string":
         if "min" in shape and len(value) < shape["min"]:
-            errors.append(f"{fail} have length greater than or equal to {shape['min']}")
+            errors.append(f"{fail()} have length greater than or equal to {shape['min']}")
         if "max" in shape and len(value) > shape["max"]:
-            errors.append(f"{fail} have length less than or equal to {shape['max']}")
+            errors.append(f"{fail()} have length less than or equal to {shape['max']}")
         if "enum" in shape and value not in shape["enum"]:
-            errors.append(f"{fail} satisfy enum value set: [{', '.join(shape['enum'])}]")
+            errors.append(f"{fail()} satisfy enum value set: [{', '.join(shape['enum'])}]")
         pattern = shape.get("pattern")
-        compiled = _pattern(pattern) if pattern else None
-        if compiled is not None and value and not compiled.fullmatch(value):
-            errors.append(f"{fail} satisfy regular expression pattern: {pattern}")
+        # Linear in the value's length whatever the pattern (patterns.py): AWS reports a pattern miss
+        # beside a length miss, so the pattern runs even on a value already too long.
+        if pattern and value and patterns.matches(pattern, value) is False:
+            errors.append(f"{fail()} satisfy regular expression pattern: {pattern}")
     elif kind in ("integer", "long"):
         if "min" in shape and value < shape["min"]:
-            errors.append(f"{fail} have value greater than or equal to {shape['min']}")
+            errors.append(f"{fail()} have value greater than or equal to {shape['min']}")
         if "max" in shape and value > shape["max"]:
-            errors.append(f"{fail} have value less than or equal to {shape['max']}")
+            errors.append(f"{fail()} have value less than or equal to {shape['max']}")
     elif kind == "list":
         if "min" in shape and len(value) < shape["min"]:
-            errors.append(f"{fail} have length greater than or equal to {shape['min']}")
+            errors.append(f"{fail()} have length greater than or equal to {shape['min']}")
         if "max" in shape and len(value) > shape["max"]:
-            errors.append(f"{fail} have length less than or equal to {shape['max']}")
+            errors.append(f"{fail()} have length less than or equal to {shape['max']}")
         member = shapes[shape["member"]["shape"]]
         if "enum" in member and any(item not in member["enum"] for item in value):
             # AWS reports a list of enums whole, in Java's list notation.
@@ -115,7 +105,7 @@ def validation_errors(shape_name: str, value: Any, path: str = "") -> list[str]:
             errors.extend(validation_errors(shape["member"]["shape"], item, f"{path}.{i + 1}.member"))
     elif kind == "map":
         if "max" in shape and len(value) > shape["max"]:
-            errors.append(f"{fail} have length less than or equal to {shape['max']}")
+            errors.append(f"{fail()} have length less than or equal to {shape['max']}")
         for key, item in value.items():
             errors.extend(validation_errors(shape["key"]["shape"], key, f"{path}.{key}.key"))
             errors.extend(validation_errors(shape["value"]["shape"], item, f"{path}.{key}.value"))
@@ -156,23 +146,30 @@ def type_error(shape_name: str, value: Any, path: str = "") -> str | None:
     return None
 
 
-def parse_call(target: str | None, body: bytes) -> tuple[str, dict]:
-    """Operation name and validated parameters of a request, or a CognitoError saying what is wrong."""
-    operations = service_model()["operations"]
+def operation_of(target: str | None) -> str:
+    """The operation an X-Amz-Target names, or AWS's UnknownOperationException."""
     if not target or not target.startswith(TARGET_PREFIX):
         raise CognitoError("UnknownOperationException", "",
                            f"X-Amz-Target must be '{TARGET_PREFIX}<Operation>', got {target!r}")
     operation = target[len(TARGET_PREFIX):]
-    if operation not in operations:
+    if operation not in service_model()["operations"]:
         raise CognitoError("UnknownOperationException", "",
                            f"'{operation}' is not an operation of the cognito-idp API")
+    return operation
+
+
+def json_params(body: bytes) -> dict:
+    """The body as a JSON object, or AWS's SerializationException saying what is wrong with it."""
     if len(body) > MAX_BODY_BYTES:
-        raise CognitoError("SerializationException", "Request body is too large",
-                           f"request body is {len(body)} bytes; the emulator accepts at most {MAX_BODY_BYTES}")
+        raise reject("body_too_large", f"request body is {len(body)} bytes; the emulator accepts at most "
+                                       f"{MAX_BODY_BYTES}")
     try:
         params = json.loads(body or b"{}")
     except (ValueError, UnicodeDecodeError) as exc:
         raise reject("serialization", f"the body is not valid JSON: {exc}", detail="Malformed JSON body") from None
+    except RecursionError:
+        raise reject("json_too_deep", "the body's JSON nests deeper than the parser follows (about a thousand "
+                                      "levels); no cognito-idp input nests more than a few") from None
     bad = _unpaired_surrogate(params)
     if bad is not None:
         # JSON may escape half a UTF-16 pair ("\ud800"); no AWS string can hold one (UNCONFIRMED text).
@@ -181,7 +178,12 @@ def parse_call(target: str | None, body: bytes) -> tuple[str, dict]:
     if not isinstance(params, dict):
         raise reject("serialization", "the body must be a JSON object",
                      detail="Start of structure or map found where not expected.")
-    input_shape = operations[operation].get("input", {}).get("shape")
+    return params
+
+
+def validated(operation: str, params: dict) -> dict:
+    """The parameters, once they fit the operation's input shape (types, then lengths, patterns, enums)."""
+    input_shape = service_model()["operations"][operation].get("input", {}).get("shape")
     if input_shape:
         problem = type_error(input_shape, params)
         if problem:
@@ -191,25 +193,34 @@ def parse_call(target: str | None, body: bytes) -> tuple[str, dict]:
             count = len(errors)
             message = f"{count} validation error{'s' if count > 1 else ''} detected: " + "; ".join(errors)
             raise reject("validation", message, detail=message)
-    return operation, params
+    return params
 
 
-def _unpaired_surrogate(value: Any, path: str = "") -> str | None:
-    """The path of the first string (key or value) that is not encodable Unicode, or None."""
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return path
-        return None
-    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-    for key, item in items:
-        where = f"{path}.{key}" if path else str(key)
-        found = _unpaired_surrogate(key, where) if isinstance(key, str) else None
-        if found is None:
-            found = _unpaired_surrogate(item, where)
-        if found is not None:
-            return found
+def parse_call(target: str | None, body: bytes) -> tuple[str, dict]:
+    """Operation name and validated parameters of a request, or a CognitoError saying what is wrong."""
+    operation = operation_of(target)
+    return operation, validated(operation, json_params(body))
+
+
+def _unpaired_surrogate(value: Any) -> str | None:
+    """The path of the first string (key or value) that is not encodable Unicode, or None. Iterative:
+    a body nested hundreds of levels deep is refused, not a RecursionError."""
+    stack: list[tuple[str, Any]] = [("", value)]
+    while stack:
+        path, item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return path
+            continue
+        entries = item.items() if isinstance(item, dict) else enumerate(item) if isinstance(item, list) else ()
+        children = []
+        for key, child in entries:
+            where = f"{path}.{key}" if path else str(key)
+            children.append((where, key) if isinstance(key, str) else None)
+            children.append((where, child))
+        stack.extend(reversed([c for c in children if c is not None]))
     return None
 
 

@@ -49,6 +49,8 @@ def declared(entry: Mapping[str, Any], custom: bool | None = None) -> SchemaAttr
 
     `custom` None decides by the name as CreateUserPool does (a standard attribute's name declares that
     standard attribute); True makes every entry custom, as AddCustomAttributes does."""
+    if entry.get("Name") is None:  # callers name the entry's place first (unnamed_entry); belt and braces
+        raise reject("schema_name_missing", "a schema entry has no Name", path="name")
     name = str(entry["Name"])
     lengths, values = _constraints(name, entry)
     if not custom and name in STANDARD_BY_NAME:
@@ -67,6 +69,17 @@ def declared(entry: Mapping[str, Any], custom: bool | None = None) -> SchemaAttr
         min_value=values[0] if data_type == "Number" else None,
         max_value=values[1] if data_type == "Number" else None,
     )
+
+
+def unnamed_entry(entries: Iterable[Mapping[str, Any]], member: str) -> CognitoError | None:
+    """AWS's error for the first entry without a Name (the model does not require one; AWS does), or None.
+    `member` is the request's list: `schema` (CreateUserPool) or `customAttributes`."""
+    for i, entry in enumerate(entries):
+        if entry.get("Name") is None:
+            path = f"{member}.{i + 1}.member.name"
+            return reject("schema_name_missing", f"{member} entry {i + 1} has no Name; every attribute is named",
+                          path=path)
+    return None
 
 
 def _standard(name: str, entry: Mapping[str, Any]) -> SchemaAttribute:
