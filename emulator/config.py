@@ -16,11 +16,11 @@ from typing import Any
 import yaml
 
 from emulator import config_fields as f
+from emulator.client_config import parse_client
 from emulator.cognito import schema_rules
-from emulator.cognito.client_rules import client_violation
 from emulator.cognito.errors import CognitoError
 from emulator.cognito.trigger_config import parse_functions, parse_lambda_config
-from emulator.config_fields import ALNUM, LOWER_ALNUM, ConfigError, stable_token
+from emulator.config_fields import ALNUM, ConfigError, stable_token
 from emulator.lambdas.invoker import LambdaInvoker
 from emulator.model import (
     ATTRIBUTE_DATA_TYPES,
@@ -41,7 +41,6 @@ log = logging.getLogger("cognito_emulator")
 USER_STATUSES = ("CONFIRMED", "FORCE_CHANGE_PASSWORD", "UNCONFIRMED", "RESET_REQUIRED")
 REGION_PATTERN = re.compile(r"[a-z]{2}(-[a-z]+)+-\d")
 POOL_ID_PATTERN = re.compile(r"[\w-]+_[0-9a-zA-Z]+")
-CLIENT_ID_PATTERN = re.compile(r"[\w+]+")
 
 
 @dataclass(frozen=True)
@@ -211,7 +210,7 @@ def _pool(data: Mapping[str, Any], path: str, default_region: str, functions: La
     _check_unique(((g.name, f"{path}.Groups[{i}].GroupName") for i, g in enumerate(groups)), "group name")
     clients, generated = [], set()
     for p, item in f.mapping_list(data, "Clients", path):
-        client, generate = _client(item, p, pool_id, custom_scopes)
+        client, generate = parse_client(item, p, pool_id, custom_scopes)
         clients.append(client)
         if generate:
             generated.add(client.client_id)
@@ -322,66 +321,6 @@ def _group(data: Mapping[str, Any], path: str, pool_id: str) -> Group:
     return Group(pool_id, f.string(data, "GroupName", path, required=True),
                  f.string(data, "Description", path), f.integer(data, "Precedence", path, minimum=0),
                  f.string(data, "RoleArn", path))
-
-
-CLIENT_KEYS = (
-    "ClientId", "ClientName", "ClientSecret", "GenerateSecret", "ExplicitAuthFlows", "AllowedOAuthFlows",
-    "AllowedOAuthScopes", "AllowedOAuthFlowsUserPoolClient", "CallbackURLs", "LogoutURLs", "DefaultRedirectURI",
-    "SupportedIdentityProviders", "PreventUserExistenceErrors", "AccessTokenValidity", "IdTokenValidity",
-    "RefreshTokenValidity", "TokenValidityUnits", "EnableTokenRevocation", "AuthSessionValidity",
-    "ReadAttributes", "WriteAttributes", "EnablePropagateAdditionalUserContextData",
-    "RefreshTokenRotation",
-    # Describe output carries these; accepted so it pastes in, and ignored.
-    "UserPoolId", "CreationDate", "LastModifiedDate", "AnalyticsConfiguration",
-)
-
-
-def _client(data: Mapping[str, Any], path: str, pool_id: str, custom_scopes: set[str]) -> tuple[AppClient, bool]:
-    f.only_keys(data, CLIENT_KEYS, path)
-    name = f.string(data, "ClientName", path, required=True)
-    client_id = f.string(data, "ClientId", path) or stable_token(f"client:{pool_id}:{name}", 26, LOWER_ALNUM)
-    if not CLIENT_ID_PATTERN.fullmatch(client_id) or len(client_id) > 128:
-        raise ConfigError(f"{path}.ClientId", f"'{client_id}' does not match AWS's client id pattern [\\w+]+")
-    secret = f.string(data, "ClientSecret", path)
-    generate = f.boolean(data, "GenerateSecret", path, False)
-    if secret is not None and not re.fullmatch(r"[\w+]+", secret):
-        raise ConfigError(f"{path}.ClientSecret", "a client secret may only hold letters, digits, '_' and '+'")
-    units = f.mapping(data.get("TokenValidityUnits") or {}, f"{path}.TokenValidityUnits")
-    f.only_keys(units, ("AccessToken", "IdToken", "RefreshToken"), f"{path}.TokenValidityUnits")
-    flows = f.string_list(data, "ExplicitAuthFlows", path)
-    rotation = f.mapping(data.get("RefreshTokenRotation") or {}, f"{path}.RefreshTokenRotation")
-    f.only_keys(rotation, ("Feature", "RetryGracePeriodSeconds"), f"{path}.RefreshTokenRotation")
-    if rotation:
-        f.string(rotation, "Feature", f"{path}.RefreshTokenRotation", required=True)
-        f.integer(rotation, "RetryGracePeriodSeconds", f"{path}.RefreshTokenRotation")
-    client = AppClient(
-        pool_id=pool_id, client_id=client_id, client_name=name,
-        # A generated secret is a placeholder until the store gives the client its kept one.
-        client_secret=secret or ("generated" if generate else None),
-        explicit_auth_flows=flows if flows else AppClient.explicit_auth_flows,
-        allowed_oauth_flows=f.string_list(data, "AllowedOAuthFlows", path) or (),
-        allowed_oauth_scopes=f.string_list(data, "AllowedOAuthScopes", path) or (),
-        allowed_oauth_flows_user_pool_client=f.boolean(data, "AllowedOAuthFlowsUserPoolClient", path, False),
-        callback_urls=f.string_list(data, "CallbackURLs", path) or (),
-        logout_urls=f.string_list(data, "LogoutURLs", path) or (),
-        default_redirect_uri=f.string(data, "DefaultRedirectURI", path),
-        supported_identity_providers=f.string_list(data, "SupportedIdentityProviders", path) or ("COGNITO",),
-        prevent_user_existence_errors=f.string(data, "PreventUserExistenceErrors", path, default="LEGACY"),
-        access_token_validity=f.integer(data, "AccessTokenValidity", path, minimum=1),
-        id_token_validity=f.integer(data, "IdTokenValidity", path, minimum=1),
-        refresh_token_validity=f.integer(data, "RefreshTokenValidity", path, 30, minimum=1),
-        token_validity_units={str(k): str(v) for k, v in units.items()},
-        enable_token_revocation=f.boolean(data, "EnableTokenRevocation", path, True),
-        auth_session_validity=f.integer(data, "AuthSessionValidity", path, 3),
-        read_attributes=f.string_list(data, "ReadAttributes", path) or (),
-        write_attributes=f.string_list(data, "WriteAttributes", path) or (),
-        refresh_token_rotation=dict(rotation),
-    )
-    violation = client_violation(client, custom_scopes)
-    if violation is not None:
-        raise ConfigError(f"{path}.{violation.field}", f"{violation.error_type}: {violation.message}"
-                          + ("" if violation.reason == violation.message else f" ({violation.reason})"))
-    return client, generate and secret is None
 
 
 def _user(data: Mapping[str, Any], path: str, group_names: set[str], pool: UserPool) -> UserSeed:
