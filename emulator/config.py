@@ -20,6 +20,7 @@ from emulator.cognito import schema_rules
 from emulator.cognito.client_rules import client_violation
 from emulator.cognito.errors import CognitoError
 from emulator.config_fields import ALNUM, LOWER_ALNUM, ConfigError, stable_token
+from emulator.config_placeholders import first_placeholder
 from emulator.model import (
     ATTRIBUTE_DATA_TYPES,
     CUSTOM_PREFIX,
@@ -91,6 +92,10 @@ def parse_config(raw: Any, base_dir: Path | None = None, source: Path | None = N
     """Validate an already-parsed config document."""
     data = f.mapping(raw, "(top level)")
     f.only_keys(data, ("Region", "UserPools", "Apis"), "")
+    placeholder = first_placeholder(data)
+    if placeholder is not None:  # an import's unresolved value: give it with --set, or write it in
+        raise ConfigError(placeholder[0], f"unresolved placeholder {placeholder[1]}; an imported value that "
+                                          "was not known offline (pass it with --set, or write the value)")
     region = f.string(data, "Region", "", default=DEFAULT_REGION)
     if not REGION_PATTERN.fullmatch(region):
         raise ConfigError("Region", f"'{region}' is not an AWS region name like us-east-1")
