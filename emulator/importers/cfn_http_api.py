@@ -9,6 +9,7 @@ from typing import Any
 
 from emulator.importers.cfn_errors import ImportRefused
 from emulator.importers.cfn_lambda import Function, function_in, route_target
+from emulator.importers.cfn_openapi import OpenApiTranslator
 from emulator.importers.cfn_template import Template
 
 API = "AWS::ApiGatewayV2::Api"
@@ -30,12 +31,13 @@ class HttpApiTranslator:
         """(api logical id, the Apis: entry, origins relative to the entry) for each HTTP API."""
         out = []
         for logical_id, _ in self.t.of_type(API):
-            protocol = self.t.value(logical_id, "ProtocolType")
+            # An API defined by an OpenAPI Body (as SAM writes it) has no ProtocolType: it is an HTTP API.
+            protocol = self.t.value(logical_id, "ProtocolType", "HTTP" if self.t.value(logical_id, "Body") else None)
             if protocol != "HTTP":
                 self.t.notes.skip(f"{API} ({protocol})", logical_id)
                 continue
-            if self.t.value(logical_id, "Body") is not None or self.t.value(logical_id, "BodyS3Location"):
-                raise ImportRefused(logical_id, "Properties.Body", "an OpenAPI definition is not imported yet; "
+            if self.t.value(logical_id, "BodyS3Location"):
+                raise ImportRefused(logical_id, "Properties.BodyS3Location", "an OpenAPI file in S3 is not read; "
                                     "define routes and authorizers as resources")
             out.append(self._api(logical_id))
         return out
@@ -65,6 +67,17 @@ class HttpApiTranslator:
             if route is not None:
                 origins[f"Routes[{len(routes)}]"] = route_logical
                 routes.append(route)
+        body = t.value(logical_id, "Body")
+        if body:  # an OpenAPI definition (SAM writes one); its routes follow the resources' own
+            more_authorizers, more_routes, cors = OpenApiTranslator(logical_id, body, "HTTP", self.functions,
+                                                                    t.notes).translate()
+            if more_authorizers:
+                api["Authorizers"] = api.get("Authorizers", []) + more_authorizers
+            routes += more_routes
+            if cors and "CorsConfiguration" not in api:
+                api["CorsConfiguration"] = cors
+            if not t.value(logical_id, "Name") and isinstance((body.get("info") or {}).get("title"), str):
+                api["Name"] = body["info"]["title"]
         api["Routes"] = routes
         for stage_logical in self._of_api("AWS::ApiGatewayV2::Stage", logical_id):
             stage = t.value(stage_logical, "StageName")

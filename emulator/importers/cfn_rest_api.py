@@ -9,6 +9,7 @@ from typing import Any
 
 from emulator.importers.cfn_errors import ImportRefused
 from emulator.importers.cfn_lambda import Function, function_in, route_target
+from emulator.importers.cfn_openapi import OpenApiTranslator
 from emulator.importers.cfn_template import Template
 
 API = "AWS::ApiGateway::RestApi"
@@ -25,8 +26,8 @@ class RestApiTranslator:
     def translate(self) -> list[tuple[str, dict[str, Any], dict[str, str]]]:
         out = []
         for logical_id, _ in self.t.of_type(API):
-            if self.t.value(logical_id, "Body") is not None or self.t.value(logical_id, "BodyS3Location"):
-                raise ImportRefused(logical_id, "Properties.Body", "an OpenAPI definition is not imported yet; "
+            if self.t.value(logical_id, "BodyS3Location"):
+                raise ImportRefused(logical_id, "Properties.BodyS3Location", "an OpenAPI file in S3 is not read; "
                                     "define resources, methods and authorizers as resources")
             if self.t.value(logical_id, "Policy"):
                 raise ImportRefused(logical_id, "Properties.Policy", "resource policies are not enforced by the "
@@ -44,7 +45,8 @@ class RestApiTranslator:
                                "ProtocolType": "REST"}
         origins: dict[str, str] = {"": logical_id}
         stages = [t.value(s, "StageName") for s in self._of_api("AWS::ApiGateway::Stage", logical_id)]
-        stages += [t.value(d, "StageName") for d in self._of_api("AWS::ApiGateway::Deployment", logical_id)]
+        if not stages:  # a Deployment's StageName only counts without Stage resources (SAM writes a dummy one)
+            stages = [t.value(d, "StageName") for d in self._of_api("AWS::ApiGateway::Deployment", logical_id)]
         stages = [s for s in dict.fromkeys(stages) if s]
         if stages:
             api["StageName"] = stages[0]
@@ -63,6 +65,17 @@ class RestApiTranslator:
             if route is not None:
                 origins[f"Routes[{len(routes)}]"] = method_logical
                 routes.append(route)
+        body = t.value(logical_id, "Body")
+        if body:  # an OpenAPI definition (SAM writes one); its routes follow the resources' own
+            more_authorizers, more_routes, cors = OpenApiTranslator(logical_id, body, "REST", self.functions,
+                                                                    t.notes).translate()
+            if more_authorizers:
+                api["Authorizers"] = api.get("Authorizers", []) + more_authorizers
+            routes += more_routes
+            if cors and "CorsConfiguration" not in api:
+                api["CorsConfiguration"] = cors
+            if not t.value(logical_id, "Name") and isinstance((body.get("info") or {}).get("title"), str):
+                api["Name"] = body["info"]["title"]
         api["Routes"] = routes
         return logical_id, api, origins
 

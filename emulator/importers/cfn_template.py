@@ -96,7 +96,7 @@ class Template:
         try:
             resolved = resolve(node, self.scope)
         except Unresolved as exc:
-            raise ImportRefused(logical_id, f"Properties.{path}", str(exc)) from None
+            raise ImportRefused(logical_id, f"Properties.{path}{_failing_part(node, self.scope)}", str(exc)) from None
         return default if resolved is NO_VALUE else resolved
 
     def properties(self, logical_id: str) -> Mapping[str, Any]:
@@ -122,6 +122,23 @@ class Template:
         if value is _MISSING:
             raise Unresolved(f"Fn::GetAtt {logical_id}.{name} ({resource['Type']}) is not known to the importer")
         return value
+
+
+def _failing_part(node: Any, scope: Scope) -> str:
+    """`.Audience[0]`: where inside `node` resolution fails, so that a refusal names the exact property."""
+    if isinstance(node, Mapping) and not (len(node) == 1 and (next(iter(node)) == "Ref"
+                                                            or str(next(iter(node))).startswith("Fn::"))):
+        items: list[tuple[str, Any]] = [(f".{k}", v) for k, v in node.items()]
+    elif isinstance(node, list):
+        items = [(f"[{i}]", v) for i, v in enumerate(node)]
+    else:
+        return ""
+    for suffix, item in items:
+        try:
+            resolve(item, scope)
+        except Unresolved:
+            return suffix + _failing_part(item, scope)
+    return ""
 
 
 def known_attribute(kind: str, physical: str, name: str, pseudo: Mapping[str, Any], stack: str,

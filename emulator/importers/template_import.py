@@ -68,7 +68,9 @@ def import_template(doc: Mapping[str, Any], options: Options, notes: Notes, *, s
         origins[f"UserPools[{pool_index[pool_logical]}].{rest}"] = logical_id
     apis = []
     for translator in (HttpApiTranslator(template, known), RestApiTranslator(template, known)):
-        for _, api, api_origins in translator.translate():
+        for logical_id, api, api_origins in translator.translate():
+            if any(a["Name"] == api["Name"] for a in apis):  # SAM titles every API with the stack name
+                api["Name"] = f"{api['Name']}-{logical_id}"
             api["Port"] = first_port + len(apis)
             prefix = f"Apis[{len(apis)}]"
             origins.update({f"{prefix}.{k}" if k else prefix: v for k, v in api_origins.items()})

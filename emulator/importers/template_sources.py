@@ -3,6 +3,7 @@ own YAML) and combining them into one config dict, with the notes to print."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -33,7 +34,7 @@ def _serverless(text: str, doc: Mapping[str, Any], options: Options, notes: Note
     import os
 
     from emulator.importers.serverless import import_serverless
-    from emulator.importers.serverless_variables import VariableSources, resolve_variables
+    from emulator.importers.serverless_variables import VariableSources
     from emulator.importers.serverless_yaml import file_reader, load_document
 
     sources = VariableSources(options={"region": options.region}, env=dict(os.environ), overrides=options.outside,
@@ -41,8 +42,10 @@ def _serverless(text: str, doc: Mapping[str, Any], options: Options, notes: Note
     apis, warnings = import_serverless(text, sources, port=port)
     for warning in warnings:
         notes.add(warning)
-    config: dict[str, Any] = {"Apis": [dict(api) for api in apis]} if apis else {}
-    resources = (resolve_variables(load_document(text), sources).doc.get("resources") or {}).get("Resources") or {}
+    config: dict[str, Any] = {"Apis": json.loads(json.dumps(apis))} if apis else {}  # plain dicts, no comments
+    # The resources as written: their CloudFormation functions are resolved here, not by the serverless
+    # resolver (which keeps them as placeholders); a serverless ${...} left inside one is refused later.
+    resources = (load_document(text).get("resources") or {}).get("Resources") or {}
     cognito = {k: v for k, v in resources.items() if str((v or {}).get("Type", "")).startswith("AWS::Cognito::")}
     for k, v in resources.items():
         if k not in cognito:
