@@ -1,5 +1,6 @@
 """Command line: `cognito-emulator [serve] --config config.yaml`, `cognito-emulator check-config FILE`,
-`cognito-emulator token --client-id ... --username ... --password ...`, `cognito-emulator import serverless.yml`."""
+`cognito-emulator token --client-id ... --username ... --password ...`,
+`cognito-emulator import serverless.yml|TEMPLATE`, `cognito-emulator serve --template TEMPLATE [--config YAML]`."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import sys
 from pathlib import Path
 
 from emulator.cognito.emulator_access import is_loopback_address
-from emulator.config import load_config
+from emulator.config import Config, load_config
 from emulator.config_fields import ConfigError
 from emulator.state_dir import StateDirError, prepare
 
@@ -63,11 +64,11 @@ def check_config(argv: list[str]) -> int:
     return 0
 
 
-def serve(argv: list[str]) -> int:
+def serve(argv: list[str], config: Config | None = None) -> int:
     args = _serve_parser().parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        config = load_config(args.config)
+        config = config or load_config(args.config)
     except ConfigError as exc:
         print(f"{args.config}: invalid config: {exc}", file=sys.stderr)
         return 1
@@ -104,16 +105,20 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "check-config":
         return check_config(argv[1:])
-    if argv and argv[0] == "import":
-        from emulator.importers.serverless import main as import_serverless
+    if argv and argv[0] == "import":  # templates, or serverless.yml (handed to its own importer)
+        from emulator.importers.template_cli import import_main
 
-        return import_serverless(argv[1:])
+        return import_main(argv[1:])
     if argv and argv[0] == "token":
         from emulator.token_command import main as token
 
         return token(argv[1:])
     if argv and argv[0] == "serve":
         argv = argv[1:]
+    if any(a == "--template" or a.startswith("--template=") for a in argv):
+        from emulator.importers.template_cli import serve_templates
+
+        return serve_templates(argv, serve)
     return serve(argv)
 
 

@@ -21,6 +21,7 @@ from emulator.cognito import schema_rules
 from emulator.cognito.errors import CognitoError
 from emulator.cognito.trigger_config import parse_functions, parse_lambda_config
 from emulator.config_fields import ALNUM, ConfigError, stable_token
+from emulator.config_placeholders import first_placeholder
 from emulator.lambdas.invoker import LambdaInvoker
 from emulator.model import (
     ATTRIBUTE_DATA_TYPES,
@@ -62,6 +63,7 @@ class PoolSeed:
     resource_servers: tuple[ResourceServer, ...]
     groups: tuple[Group, ...]
     users: tuple[UserSeed, ...]
+    settings: Mapping[str, Any] = field(default_factory=dict)  # DescribeUserPool's other settings, as AWS names them
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,10 @@ def parse_config(raw: Any, base_dir: Path | None = None, source: Path | None = N
     """Validate an already-parsed config document."""
     data = f.mapping(raw, "(top level)")
     f.only_keys(data, ("Region", "Credentials", "UserPools", "Apis", "Functions"), "")
+    placeholder = first_placeholder(data)
+    if placeholder is not None:  # an import's unresolved value: give it with --set, or write it in
+        raise ConfigError(placeholder[0], f"unresolved placeholder {placeholder[1]}; an imported value that "
+                                          "was not known offline (pass it with --set, or write the value)")
     region = f.string(data, "Region", "", default=DEFAULT_REGION)
     if not REGION_PATTERN.fullmatch(region):
         raise ConfigError("Region", f"'{region}' is not an AWS region name like us-east-1")
@@ -157,7 +163,7 @@ def _check_unique(items: Any, what: str) -> None:
 POOL_KEYS = (
     "Id", "Name", "Region", "Issuer", "UsernameAttributes", "AliasAttributes", "AutoVerifiedAttributes",
     "UsernameConfiguration", "MfaConfiguration", "Policies", "Domain", "LambdaConfig", "Schema",
-    "ResourceServers", "Groups", "Users", "Clients",
+    "AdminCreateUserConfig", "ResourceServers", "Groups", "Users", "Clients",
 )
 
 
@@ -218,7 +224,22 @@ def _pool(data: Mapping[str, Any], path: str, default_region: str, functions: La
     users = tuple(_user(item, p, group_names, pool) for p, item in f.mapping_list(data, "Users", path))
     _check_unique(((u.username if pool.case_sensitive else u.username.lower(), f"{path}.Users[{i}].Username")
                    for i, u in enumerate(users)), "username")
-    return PoolSeed(pool, tuple(clients), frozenset(generated), servers, groups, users)
+    return PoolSeed(pool, tuple(clients), frozenset(generated), servers, groups, users, _settings(data, path))
+
+
+def _settings(data: Mapping[str, Any], path: str) -> dict[str, Any]:
+    """The pool settings the emulator acts on besides the model's fields: AdminCreateUserConfig (SignUp is refused
+    when AllowAdminCreateUserOnly is true, as on AWS)."""
+    raw = data.get("AdminCreateUserConfig")
+    if raw is None:
+        return {}
+    where = f"{path}.AdminCreateUserConfig"
+    config = f.mapping(raw, where)
+    f.only_keys(config, ("AllowAdminCreateUserOnly", "UnusedAccountValidityDays"), where)
+    return {"AdminCreateUserConfig": {
+        "AllowAdminCreateUserOnly": f.boolean(config, "AllowAdminCreateUserOnly", where, False),
+        "UnusedAccountValidityDays": f.integer(config, "UnusedAccountValidityDays", where, 7, minimum=0,
+                                               maximum=365)}}
 
 
 SCHEMA_KEYS = ("Name", "AttributeDataType", "Mutable", "DeveloperOnlyAttribute", "Required",

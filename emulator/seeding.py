@@ -47,10 +47,11 @@ def _changed(store: Store, kind: str, scope: str, key: str, definition: object) 
 
 def _seed_pool(store: Store, seed_: PoolSeed, now: float) -> None:
     pool = seed_.pool
-    if _changed(store, "pool", "", pool.id, pool):
+    if _changed(store, "pool", "", pool.id, (pool, sorted(seed_.settings.items()))):
         existing = store.pool(pool.id)
         created = existing.created if existing else now
         store.put_pool(type(pool)(**{**pool.__dict__, "created": created, "modified": now}))
+        store.put_pool_settings(pool.id, dict(seed_.settings))
     for server in seed_.resource_servers:
         if _changed(store, "resource_server", pool.id, server.identifier, server):
             store.put_resource_server(server)

@@ -219,6 +219,13 @@ class Store:
             self._db.execute("DELETE FROM records")
 
     # -- pools, clients, resource servers, groups -------------------------------------------
+    def pool_settings(self, pool_id: str) -> dict[str, Any]:
+        """A pool's settings kept beside its model (AdminCreateUserConfig, DeletionProtection...), as stored."""
+        return self.get(Kind.POOL_SETTINGS, pool_id, "settings") or {}
+
+    def put_pool_settings(self, pool_id: str, settings: dict[str, Any]) -> None:
+        self.put(Kind.POOL_SETTINGS, pool_id, "settings", settings)
+
     def put_pool(self, pool: UserPool) -> None:
         self.put(Kind.POOL, "", pool.id, pool.to_record())
 

@@ -27,6 +27,8 @@ ERRORS: dict[str, tuple[str, str]] = {
     "user_not_found": ("UserNotFoundException", "User does not exist."),
     "user_not_confirmed": ("UserNotConfirmedException", "User is not confirmed."),
     "user_disabled": ("NotAuthorizedException", "User is disabled."),
+    # A raw answer quoted in pmill/aws-cognito#37.
+    "sign_up_not_permitted": ("NotAuthorizedException", "SignUp is not permitted for this user pool"),
     "password_reset_required": ("PasswordResetRequiredException", "Password reset required for the user"),
     "password_attempts_exceeded": ("NotAuthorizedException", "Password attempts exceeded"),
     # pools and clients

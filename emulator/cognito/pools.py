@@ -25,15 +25,13 @@ from emulator.runtime import Runtime
 from emulator.seeding import new_client_secret
 from emulator.state import Store
 
-SETTINGS_KIND = "pool_settings"  # scope: pool id, key "settings": the passthrough settings
 DOMAIN_KIND = "pool_domain"  # scope: pool id, key: domain; what DescribeUserPoolDomain shows besides the name
 
 
 # -- helpers other modules may use ---------------------------------------------------------------
 def pool_settings(store: Store, pool_id: str) -> dict[str, Any]:
     """A pool's passthrough settings (AdminCreateUserConfig, DeletionProtection...) with AWS's defaults."""
-    stored = store.get(SETTINGS_KIND, pool_id, "settings") or {}
-    return {**rules.POOL_DEFAULTS, **stored}
+    return {**rules.POOL_DEFAULTS, **store.pool_settings(pool_id)}
 
 
 def _request_region(rt: Runtime, call: Call) -> str:
@@ -43,8 +41,7 @@ def _request_region(rt: Runtime, call: Call) -> str:
 
 
 def _describe_pool(rt: Runtime, pool: UserPool) -> dict[str, Any]:
-    settings = rt.store.get(SETTINGS_KIND, pool.id, "settings") or {}
-    return rules.describe_pool(pool, settings, len(rt.store.users(pool.id)))
+    return rules.describe_pool(pool, rt.store.pool_settings(pool.id), len(rt.store.users(pool.id)))
 
 
 def _raise(error: CognitoError | None) -> None:
@@ -62,7 +59,7 @@ def create_user_pool(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
     pool = rules.new_pool(params, pool_id, region, rt.clock())
     with rt.store.transaction():
         rt.store.put_pool(pool)
-        rt.store.put(SETTINGS_KIND, pool_id, "settings", rules.pool_settings_from(params))
+        rt.store.put_pool_settings(pool_id, rules.pool_settings_from(params))
     rt.keyring.keys(pool_id)  # its own signing keys, persisted, before the first sign-in
     return {"UserPool": _describe_pool(rt, pool)}
 
@@ -85,7 +82,7 @@ def update_user_pool(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
     _raise(rules.pool_update_violation(params))
     with rt.store.transaction():
         rt.store.put_pool(rules.updated_pool(pool, params, rt.clock()))
-        rt.store.put(SETTINGS_KIND, pool.id, "settings", rules.pool_settings_from(params))
+        rt.store.put_pool_settings(pool.id, rules.pool_settings_from(params))
     return {}
 
 

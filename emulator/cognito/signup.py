@@ -10,6 +10,7 @@ from emulator.cognito import codes, migration, user_triggers
 from emulator.cognito.errors import CognitoError, reject
 from emulator.cognito.lookup import check_secret_hash, check_secret_hash_any, find_user, require_client
 from emulator.cognito.passwords import policy_violation, set_password
+from emulator.cognito.pools import pool_settings
 from emulator.cognito.protocol import Call
 from emulator.cognito.schema_rules import missing_required
 from emulator.cognito.sign_in_names import name_shape
@@ -103,6 +104,9 @@ def _unknown(pool: UserPool, client: AppClient, name: str, hidden: str = "code_m
 def sign_up(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
     pool, client = require_client(rt.store, params["ClientId"])
     check_secret_hash(client, params["Username"], params.get("SecretHash"))
+    if pool_settings(rt.store, pool.id)["AdminCreateUserConfig"].get("AllowAdminCreateUserOnly"):
+        raise reject("sign_up_not_permitted", f"pool {pool.id} has AdminCreateUserConfig.AllowAdminCreateUserOnly "
+                                              "true: only an administrator creates users (AdminCreateUser)")
     attributes = {k: v for k, v in attributes_from(params.get("UserAttributes")).items() if v}
     check_writable(pool, attributes, client, self_service=True, creating=True)
     check_values(attributes)

@@ -6,6 +6,9 @@ its I/O in a small `main(argv)` that `cognito-emulator import ...` calls:
 - `serverless`: a Serverless Framework v3/v4 `serverless.yml` -> the `Apis:` section (its parts are
   the `serverless_*` modules).
 
+- `template_cli` / `template_sources` / `template_import`: CloudFormation, SAM (`sam_transform`) and
+  `cdk synth` templates -> a complete config (pools and APIs), the `cfn_*` modules doing one job each.
+
 `apis_check` checks any importer's `Apis:` output with the emulator's own validation.
 """
 

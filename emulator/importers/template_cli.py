@@ -1,0 +1,142 @@
+"""`cognito-emulator import TEMPLATE...` and `cognito-emulator serve --template TEMPLATE...`: the command
+lines and file I/O around template_sources. A refusal prints its logical id, property path and reason on
+stderr, exits 1 and prints nothing on stdout."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from emulator.config import parse_config
+from emulator.config_fields import ConfigError
+from emulator.importers.cfn_errors import ImportRefused, Notes, TemplateError
+from emulator.importers.cfn_template import Options
+from emulator.importers.cfn_yaml import load_template
+from emulator.importers.template_import import DEFAULT_PORT
+from emulator.importers.template_sources import combine, is_serverless
+
+
+def _pairs(values: list[str], option: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if name.startswith("${") and name.endswith("}"):
+            name = name[2:-1]  # accept the placeholder as printed
+        if not sep or not name:
+            raise ValueError(f"{option} {item!r}: expected NAME=VALUE")
+        out[name] = value
+    return out
+
+
+def add_template_options(parser: argparse.ArgumentParser) -> None:
+    """The options every template command takes."""
+    parser.add_argument("--parameter", action="append", default=[], metavar="NAME=VALUE",
+                        help="a template parameter's value (repeatable)")
+    parser.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
+                        help="a value not known offline: 'ssm:/path=v' ({{resolve:ssm:/path}}, SSM parameter "
+                             "types, serverless ${ssm:/path}), 'ImportValue:Name=v' (repeatable)")
+    parser.add_argument("--id", dest="ids", action="append", default=[], metavar="LOGICAL_ID=VALUE",
+                        help="pin a resource's physical id (pool id, client id, API id) (repeatable)")
+    parser.add_argument("--stack-name", default=None, help="the stack name ids derive from (default: file name)")
+    parser.add_argument("--region", default="us-east-1", help="AWS::Region (default us-east-1)")
+    parser.add_argument("--api-port", type=int, default=DEFAULT_PORT,
+                        help=f"port of the first API; the next gets port+1 (default {DEFAULT_PORT})")
+
+
+def _options(args: argparse.Namespace, first: Path) -> Options:
+    return Options(stack_name=args.stack_name or first.stem.split(".")[0], region=args.region,
+                   parameters=_pairs(args.parameter, "--parameter"), outside=_pairs(args.sets, "--set"),
+                   ids=_pairs(args.ids, "--id"))
+
+
+def _print_notes(notes: Notes) -> None:
+    for line in notes.lines:
+        print(f"note: {line}", file=sys.stderr)
+    summary = notes.summary()
+    if summary:
+        print(f"note: {summary}", file=sys.stderr)
+
+
+def _combined(args: argparse.Namespace, templates: list[Path], overlay: Path | None,
+              base_dir: Path) -> dict[str, Any] | None:
+    try:
+        combined = combine(templates, overlay, _options(args, templates[0]), base_dir, args.api_port)
+    except (TemplateError, ValueError) as exc:  # ImportRefused is a ValueError naming the resource
+        kind = "refused" if isinstance(exc, ImportRefused) else "error"
+        print(f"cognito-emulator: {kind}: {exc}", file=sys.stderr)
+        return None
+    _print_notes(combined.notes)
+    return combined.config
+
+
+def import_main(argv: list[str]) -> int:
+    """`import FILE...`: print the complete config; a lone serverless.yml without Cognito resources keeps
+    the serverless importer's `Apis:` output."""
+    if len(argv) >= 1 and not argv[0].startswith("-") and _plain_serverless(Path(argv[0])):
+        from emulator.importers.serverless import main as import_serverless
+
+        return import_serverless(argv)
+    parser = argparse.ArgumentParser(prog="cognito-emulator import",
+                                     description="Translate CloudFormation / SAM / cdk synth templates (and "
+                                                 "serverless.yml) into the emulator's config, printed on stdout.")
+    parser.add_argument("files", nargs="+", type=Path, help="templates, JSON or YAML")
+    parser.add_argument("--config", type=Path, help="your own YAML merged over the import (users, targets)")
+    parser.add_argument("--out", type=Path, help="write the config to this file instead of stdout")
+    add_template_options(parser)
+    args = parser.parse_args(argv)
+    # python: targets are written relative to where the config will live: --out's folder, else here.
+    base_dir = args.out.resolve().parent if args.out else Path.cwd()
+    config = _combined(args, args.files, args.config, base_dir)
+    if config is None:
+        return 1
+    names = " ".join(p.name for p in args.files)
+    text = (f"# Generated by `cognito-emulator import {names}`; python: targets load relative to "
+            f"{base_dir}.\n# Check it with `cognito-emulator check-config FILE`.\n"
+            + yaml.safe_dump(config, sort_keys=False, allow_unicode=True, width=120))
+    if args.out:
+        if args.out.exists():
+            print(f"cognito-emulator import: {args.out} exists; not overwritten", file=sys.stderr)
+            return 1
+        args.out.write_text(text, encoding="utf-8")
+        print(f"wrote {args.out}", file=sys.stderr)
+        return 0
+    sys.stdout.write(text)
+    return 0
+
+
+def _plain_serverless(path: Path) -> bool:
+    """A serverless.yml whose `resources:` hold no Cognito resource (the serverless importer's domain)."""
+    try:
+        doc = load_template(path.read_text(encoding="utf-8"))
+    except (OSError, TemplateError):
+        return path.name.startswith("serverless")  # let that importer report the problem its own way
+    if not is_serverless(doc):
+        return False
+    resources = (doc.get("resources") or {}).get("Resources") if isinstance(doc.get("resources"), dict) else None
+    return not any(str((v or {}).get("Type", "")).startswith("AWS::Cognito::")
+                   for v in (resources or {}).values() if isinstance(v, dict))
+
+
+def serve_templates(argv: list[str], serve: Callable[..., int]) -> int:
+    """`serve --template FILE [--template FILE] [--config YAML]`: import, then serve the result."""
+    parser = argparse.ArgumentParser(prog="cognito-emulator serve --template", add_help=False)
+    parser.add_argument("--template", action="append", type=Path, required=True)
+    parser.add_argument("--config", type=Path, help="your own YAML merged over the templates")
+    add_template_options(parser)
+    args, rest = parser.parse_known_args(argv)
+    base_dir = Path.cwd()  # python: targets (handlers found beside the templates) load from here
+    raw = _combined(args, args.template, args.config, base_dir)
+    if raw is None:
+        return 1
+    try:
+        config = parse_config(raw, base_dir=base_dir)
+    except ConfigError as exc:
+        print(f"cognito-emulator: invalid config: {exc}", file=sys.stderr)
+        return 1
+    return serve(rest, config=config)
