@@ -19,6 +19,8 @@ from emulator.importers.cfn_template import Options
 from emulator.importers.cfn_yaml import load_template
 from emulator.importers.config_merge import merge
 from emulator.importers.template_sources import combine
+from emulator.testing import running_emulator
+from tests.conftest import cognito_client, refused
 
 FIXTURES = Path(__file__).parent / "fixtures_templates"
 REPO = Path(__file__).parent.parent
@@ -121,8 +123,6 @@ def test_unresolved_ssm_given_with_set_imports() -> None:
 
 
 @pytest.mark.parametrize(("properties", "where"), [
-    ({"AdminCreateUserConfig": {"AllowAdminCreateUserOnly": True}},
-     "Pool.Properties.AdminCreateUserConfig.AllowAdminCreateUserOnly"),
     ({"UserPoolAddOns": {"AdvancedSecurityMode": "ENFORCED"}}, "Pool.Properties.UserPoolAddOns.AdvancedSecurityMode"),
     ({"LambdaConfig": {"PreAuthentication": "arn:aws:lambda:us-east-1:1:function:f"}},
      "Pool.Properties.LambdaConfig.PreAuthentication"),
@@ -134,6 +134,23 @@ def test_pool_settings_that_change_who_may_sign_in_are_refused(properties: dict[
     path.write_text(json.dumps({"Resources": {"Pool": {"Type": "AWS::Cognito::UserPool", "Properties": properties}}}))
     with pytest.raises(ImportRefused, match=f"^{where.replace('.', '[.]')}: "):
         combine([path], None, Options(), tmp_path)
+
+
+@pytest.mark.e2e
+def test_a_pool_closed_to_sign_up_imports_and_refuses_sign_up(tmp_path: Path) -> None:
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps({"Resources": {
+        "Pool": {"Type": "AWS::Cognito::UserPool", "Properties": {
+            "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": True}}},
+        "Client": {"Type": "AWS::Cognito::UserPoolClient", "Properties": {"UserPoolId": {"Ref": "Pool"}}}}}))
+    config = combine([path], None, Options(), tmp_path).config
+    assert config["UserPools"][0]["AdminCreateUserConfig"] == {"AllowAdminCreateUserOnly": True}
+    with running_emulator(config) as server:
+        client_id = config["UserPools"][0]["Clients"][0]["ClientId"]
+        error, message, reason = refused(lambda: cognito_client(server.url).sign_up(
+            ClientId=client_id, Username="someone", Password="Correct-Horse1"))
+    assert (error, message) == ("NotAuthorizedException", "SignUp is not permitted for this user pool")
+    assert "AllowAdminCreateUserOnly" in reason
 
 
 def test_other_resources_are_listed_in_one_summary_line(capsys: pytest.CaptureFixture[str]) -> None:

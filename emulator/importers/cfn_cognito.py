@@ -19,10 +19,11 @@ COPIED_POOL_KEYS = ("UsernameAttributes", "AliasAttributes", "AutoVerifiedAttrib
 PASSWORD_POLICY_KEYS = ("MinimumLength", "RequireUppercase", "RequireLowercase", "RequireNumbers", "RequireSymbols",
                         "TemporaryPasswordValidityDays", "PasswordHistorySize")
 # Triggers the emulator runs (as python: functions); the others it does not fire yet.
-RUN_TRIGGERS = ("DefineAuthChallenge", "CreateAuthChallenge", "VerifyAuthChallengeResponse")
-# Not fired, and harmless to skip: they only send messages or observe.
-NOTED_TRIGGERS = ("CustomMessage", "PostConfirmation", "PostAuthentication", "CustomEmailSender",
-                  "CustomSMSSender", "KMSKeyID")
+# The triggers the emulator fires (cognito/trigger_config.py); CustomEmailSender, CustomSMSSender and KMSKeyID
+# are refused, as the config refuses them.
+RUN_TRIGGERS = ("DefineAuthChallenge", "CreateAuthChallenge", "VerifyAuthChallengeResponse", "PreSignUp",
+                "PostConfirmation", "PreAuthentication", "PostAuthentication", "PreTokenGeneration", "UserMigration",
+                "CustomMessage")
 CLIENT_KEYS = ("ExplicitAuthFlows", "AllowedOAuthFlows", "AllowedOAuthScopes", "AllowedOAuthFlowsUserPoolClient",
                "CallbackURLs", "LogoutURLs", "DefaultRedirectURI", "SupportedIdentityProviders",
                "PreventUserExistenceErrors", "AccessTokenValidity", "IdTokenValidity", "RefreshTokenValidity",
@@ -118,6 +119,9 @@ class CognitoTranslator:
         triggers = self._triggers(logical_id)
         if triggers:
             pool["LambdaConfig"] = triggers
+        admin_only = plain(t.value(logical_id, "AdminCreateUserConfig") or {}).get("AllowAdminCreateUserOnly")
+        if admin_only is not None:
+            pool["AdminCreateUserConfig"] = {"AllowAdminCreateUserOnly": bool(admin_only)}
         handled = {"UserPoolName", "Policies", "LambdaConfig", "EnabledMfas", "UserPoolAddOns", "DeviceConfiguration",
                    "AdminCreateUserConfig", *COPIED_POOL_KEYS}
         ignored += [k for k in t.properties(logical_id) if k not in handled]
@@ -139,29 +143,31 @@ class CognitoTranslator:
         if plain(t.value(logical_id, "DeviceConfiguration") or {}).get("ChallengeRequiredOnNewDevice") is True:
             raise ImportRefused(logical_id, "Properties.DeviceConfiguration.ChallengeRequiredOnNewDevice",
                                 "device tracking (DEVICE_SRP_AUTH challenges) is not emulated")
-        if plain(t.value(logical_id, "AdminCreateUserConfig") or {}).get("AllowAdminCreateUserOnly") is True:
-            raise ImportRefused(logical_id, "Properties.AdminCreateUserConfig.AllowAdminCreateUserOnly",
-                                "the emulator does not refuse SignUp yet, so self sign-up would be open where AWS "
-                                "refuses it; set it false for local runs (CDK: selfSignUpEnabled: true)")
 
-    def _triggers(self, logical_id: str) -> dict[str, str]:
+    def _triggers(self, logical_id: str) -> dict[str, Any]:
         config = self.t.value(logical_id, "LambdaConfig") or {}
-        out: dict[str, str] = {}
+        out: dict[str, Any] = {}
         for name, value in config.items():
             path = f"Properties.LambdaConfig.{name}"
-            if name in NOTED_TRIGGERS:
-                self.t.notes.add(f"{logical_id}.{path}: not fired by the emulator (it only sends or observes)")
+            if name == "PreTokenGenerationConfig":
+                structure = plain(value, name)
+                spec = self._trigger_spec(logical_id, f"{path}.LambdaArn", structure.get("LambdaArn"))
+                out[name] = {"LambdaVersion": structure.get("LambdaVersion"), "LambdaArn": spec}
+                out["PreTokenGeneration"] = spec  # AWS keeps both naming the same function
                 continue
             if name not in RUN_TRIGGERS:
-                raise ImportRefused(logical_id, path, f"the emulator does not fire {name} yet, and it decides "
-                                                      "who may sign in or what their tokens hold")
-            function = function_in(value, self.functions)
-            if function is None or function.spec is None:
-                why = f"function {function.logical_id} {function.why}" if function else \
-                    f"{value!r} is not a function of the template"
-                raise ImportRefused(logical_id, path, f"{why}; triggers run only as Python handlers here")
-            out[name] = function.spec
+                raise ImportRefused(logical_id, path, f"the emulator does not run {name}, and it decides who may "
+                                                      "sign in, what their tokens hold or how codes are sent")
+            out.setdefault(name, self._trigger_spec(logical_id, path, value))
         return out
+
+    def _trigger_spec(self, logical_id: str, path: str, value: Any) -> str:
+        function = function_in(value, self.functions)
+        if function is None or function.spec is None:
+            why = f"function {function.logical_id} {function.why}" if function else \
+                f"{value!r} is not a function of the template"
+            raise ImportRefused(logical_id, path, f"{why}; triggers run only as Python handlers here")
+        return function.spec
 
     # -- the pool's parts ------------------------------------------------------------------------------
     def _client(self, logical_id: str) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from emulator.gateway import lambda_runtime
+from emulator.lambdas import targets
 from emulator.importers.cfn_template import Template
 
 PLACEHOLDER_BACKEND = "http://127.0.0.1:3000"
@@ -42,7 +42,7 @@ def python_spec(handler: str, code_dir: Path | None, base_dir: Path) -> str | No
             inside = os.path.relpath(candidate.with_suffix(""), base_dir)
             spec = f"python:{inside.replace(os.sep, '.')}:{function}"
             try:
-                lambda_runtime.parse_spec(spec)
+                targets.parse_python(spec)
             except ValueError:
                 continue  # a folder name that is no Python identifier (asset.1a2b): not importable
             return spec

@@ -11,7 +11,7 @@ from emulator.importers.serverless_values import as_list
 from emulator.importers.serverless_variables import placeholders_in
 from emulator.lambdas import context as lambda_context
 
-# The emulator does not check the account part of a pool ARN; this one is lambda_runtime's own.
+# The emulator does not check the account part of a pool ARN; this one is the Lambda context's own.
 STAND_IN_ACCOUNT = lambda_context.FAKE_ACCOUNT
 
 
