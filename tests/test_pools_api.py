@@ -12,7 +12,9 @@ import httpx
 import pytest
 from botocore.exceptions import ClientError
 
-from emulator.cognito.pool_rules import paginate, region_from_authorization
+from emulator.cognito.errors import CognitoError
+from emulator.cognito.pagination import page
+from emulator.cognito.pool_rules import region_from_authorization
 from emulator.server import EmulatorServer
 from emulator.testing import running_emulator
 from tests.conftest import POOL_ID, bundled_config, cognito_client, rejected
@@ -275,12 +277,14 @@ def test_pool_id_takes_the_signing_region(server: EmulatorServer) -> None:
 # -- pagination, as a table ----------------------------------------------------------------------
 def test_paginate_walks_in_key_order() -> None:
     items = [(k, k.upper()) for k in ("c", "a", "d", "b", "e")]
-    first, token = paginate(items, 2, None)
-    second, token2 = paginate(items, 2, token)
-    third, token3 = paginate(items, 2, token2)
+    first, token = page(items, None, 2)
+    second, token2 = page(items, token, 2)
+    third, token3 = page(items, token2, 2)
     assert (first, second, third, token3) == (["A", "B"], ["C", "D"], ["E"], None)
-    assert paginate(items, 5, None) == (["A", "B", "C", "D", "E"], None)
-    assert paginate([], 3, None) == ([], None)
+    assert page(items, None, 5) == (["A", "B", "C", "D", "E"], None)
+    assert page([], None, 3) == ([], None)
+    with pytest.raises(CognitoError, match="pagination"):
+        page(items, page(items, None, 2, "pool A")[1], 2, "pool B")  # a token of another listing
 
 
 # -- persistence ---------------------------------------------------------------------------------

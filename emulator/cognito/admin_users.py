@@ -3,7 +3,6 @@ AdminConfirmSignUp, attribute updates, enable/disable/delete, sign-out, AdminRes
 
 from __future__ import annotations
 
-import base64
 import json
 import secrets
 import string
@@ -14,6 +13,7 @@ from emulator.cognito import codes, user_triggers
 from emulator.cognito.errors import reject
 from emulator.cognito.list_users_filter import FilterError, matches, parse_filter, searchable_values
 from emulator.cognito.lookup import require_pool
+from emulator.cognito.pagination import page
 from emulator.cognito.passwords import policy_violation, set_password
 from emulator.cognito.protocol import Call
 from emulator.cognito.schema_rules import missing_required
@@ -38,7 +38,6 @@ from emulator.model import PasswordPolicy, UserPool
 from emulator.runtime import Runtime
 from emulator.state import UserRecord
 
-DEFAULT_LIMIT = 60
 TEMPORARY_SYMBOLS = "^$*.[]{}()?!@#%&-_=+"
 
 
@@ -54,38 +53,6 @@ def temporary_password(policy: PasswordPolicy) -> str:
     chars += [rng.choice(alphabet) for _ in range(max(policy.minimum_length, 12) - len(chars))]
     rng.shuffle(chars)
     return "".join(chars)
-
-
-def page_token(after: str, query: str = "") -> str:
-    """An opaque continuation token: the key of the last item returned (and what was asked)."""
-    raw = json.dumps({"after": after, "q": query}).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def page_start(token: str | None, query: str = "") -> str | None:
-    """The key to continue after, from a token page_token made; AWS's error for anything else."""
-    if not token:
-        return None
-    try:
-        data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        after, asked = data["after"], data.get("q", "")
-    except (ValueError, TypeError, KeyError):
-        raise reject("pagination_token_invalid", "the pagination token was not issued by this emulator") from None
-    if not isinstance(after, str) or asked != query:
-        raise reject("pagination_token_invalid", "the pagination token belongs to a different listing "
-                                                 "(another pool, group or filter)")
-    return after
-
-
-def page(keyed: list[tuple[str, Any]], token: str | None, limit: int | None,
-         query: str = "") -> tuple[list[Any], str | None]:
-    """One page of (key, item) pairs sorted by key, and the token for the next page (None at the end)."""
-    size = limit or DEFAULT_LIMIT  # Limit 0 means the default (UNCONFIRMED)
-    after = page_start(token, query)
-    remaining = [(k, v) for k, v in sorted(keyed, key=lambda kv: kv[0]) if after is None or k > after]
-    chosen = remaining[:size]
-    more = len(remaining) > size
-    return [v for _, v in chosen], (page_token(chosen[-1][0], query) if more and chosen else None)
 
 
 def _pool_user(rt: Runtime, params: dict) -> tuple[UserPool, UserRecord]:

@@ -8,9 +8,9 @@ import json
 from dataclasses import replace
 from typing import Any
 
-from emulator.cognito.admin_users import page
 from emulator.cognito.errors import reject
 from emulator.cognito.lookup import require_pool
+from emulator.cognito.pagination import page
 from emulator.cognito.protocol import Call
 from emulator.cognito.users import require_user, user_type
 from emulator.model import Group, UserPool

@@ -13,10 +13,7 @@ UNCONFIRMED choices, kept here in one place:
 
 from __future__ import annotations
 
-import base64
-import binascii
 import secrets
-from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any, TypeVar
 
@@ -201,27 +198,3 @@ RESERVED_DOMAIN_WORDS = ("aws", "amazon", "cognito")
 def reserved_word(domain: str) -> str | None:
     """The reserved word a prefix domain contains, or None."""
     return next((word for word in RESERVED_DOMAIN_WORDS if word in domain), None)
-
-
-# -- pagination ------------------------------------------------------------------------------
-def _encode(key: str) -> str:
-    return base64.urlsafe_b64encode(key.encode()).decode().rstrip("=")
-
-
-def _decode(token: str) -> str:
-    try:
-        return base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise reject("pagination_token_invalid", f"NextToken '{token[:40]}' was not returned by this emulator's "
-                     "List call; pass the NextToken of the previous page unchanged") from None
-
-
-def paginate(items: Sequence[tuple[str, T]], max_results: int, token: str | None) -> tuple[list[T], str | None]:
-    """One page of (key, item) pairs sorted by key, after `token`'s key; and the next page's token."""
-    ordered = sorted(items, key=lambda pair: pair[0])
-    if token:
-        after = _decode(token)
-        ordered = [pair for pair in ordered if pair[0] > after]
-    page = ordered[:max_results]
-    more = len(ordered) > max_results
-    return [item for _, item in page], (_encode(page[-1][0]) if more and page else None)

@@ -3,7 +3,7 @@ AddCustomAttributes (a pool's schema only grows).
 
 Everything created here lives in the store, so it survives a restart, and a new pool gets its
 own RSA keys (its JWKS is served at /<poolId>/.well-known/jwks.json at once). The decisions
-(ids, defaults, resets, pagination) are in pool_rules.py; what a client may not be is in
+(ids, defaults, resets) are in pool_rules.py; pagination in pagination.py; what a client may not be is in
 client_rules.py, shared with the YAML loader.
 """
 
@@ -18,6 +18,7 @@ from emulator.cognito import pool_rules as rules
 from emulator.cognito.client_rules import client_violation
 from emulator.cognito.errors import CognitoError, reject
 from emulator.cognito.lookup import require_client, require_pool
+from emulator.cognito.pagination import page
 from emulator.cognito.protocol import Call
 from emulator.cognito.schema_rules import declared, unnamed_entry, with_declarations
 from emulator.model import DEFAULT_ACCOUNT, AppClient, ResourceServer, UserPool
@@ -70,8 +71,8 @@ def describe_user_pool(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
 
 def list_user_pools(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
     pools = [(pool.id, rules.pool_summary(pool)) for pool in rt.store.pools()]
-    page, next_token = rules.paginate(pools, params["MaxResults"], params.get("NextToken"))
-    result: dict[str, Any] = {"UserPools": page}
+    items, next_token = page(pools, params.get("NextToken"), params["MaxResults"], "pools")
+    result: dict[str, Any] = {"UserPools": items}
     if next_token:
         result["NextToken"] = next_token
     return result
@@ -154,8 +155,8 @@ def update_user_pool_client(rt: Runtime, params: dict, call: Call) -> dict[str, 
 def list_user_pool_clients(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
     pool = require_pool(rt.store, params["UserPoolId"])
     clients = [(c.client_id, rules.client_summary(c)) for c in rt.store.clients(pool.id)]
-    page, next_token = rules.paginate(clients, params.get("MaxResults") or 60, params.get("NextToken"))
-    result: dict[str, Any] = {"UserPoolClients": page}
+    items, next_token = page(clients, params.get("NextToken"), params.get("MaxResults"), f"clients:{pool.id}")
+    result: dict[str, Any] = {"UserPoolClients": items}
     if next_token:
         result["NextToken"] = next_token
     return result
@@ -202,8 +203,8 @@ def describe_resource_server(rt: Runtime, params: dict, call: Call) -> dict[str,
 def list_resource_servers(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
     pool = require_pool(rt.store, params["UserPoolId"])
     servers = [(s.identifier, s.to_aws()) for s in rt.store.resource_servers(pool.id)]
-    page, next_token = rules.paginate(servers, params.get("MaxResults") or 50, params.get("NextToken"))
-    result: dict[str, Any] = {"ResourceServers": page}
+    items, next_token = page(servers, params.get("NextToken"), params.get("MaxResults") or 50, f"servers:{pool.id}")
+    result: dict[str, Any] = {"ResourceServers": items}
     if next_token:
         result["NextToken"] = next_token
     return result
