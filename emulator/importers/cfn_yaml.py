@@ -1,5 +1,5 @@
-"""Reading a CloudFormation template (JSON or YAML) into plain values; the short tags (`!Ref`, `!GetAtt`,
-`!Sub`, `!If`, ...) become their long forms so that one resolver handles both."""
+"""Reading a CloudFormation template (JSON or YAML; serverless.yml too) into plain values; the short tags
+(`!Ref`, `!GetAtt`, `!Sub`, `!If`, ...) become their long forms so that one resolver handles both."""
 
 from __future__ import annotations
 
@@ -42,6 +42,14 @@ def load_yaml(text: str) -> Any:
     return yaml.load(text, Loader=_TemplateLoader)
 
 
+def yaml_problem(exc: yaml.YAMLError) -> str:
+    """One line saying where and why a YAML text does not parse."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+    problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
+    return f"not valid YAML{where}: {problem}"
+
+
 def load_template(text: str) -> dict[str, Any]:
     """Parse template text; TemplateError (one line) when it is neither JSON nor YAML, or not a mapping."""
     try:
@@ -49,10 +57,7 @@ def load_template(text: str) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise TemplateError(f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
-        raise TemplateError(f"not valid YAML{where}: {problem}") from None
+        raise TemplateError(yaml_problem(exc)) from None
     if not isinstance(doc, dict):
         raise TemplateError(f"expected a mapping at the top level (Resources:, ...), got {type(doc).__name__}")
     return doc

@@ -16,23 +16,10 @@ from emulator.importers.apis_check import check_apis, python_specs
 from emulator.importers.commented_yaml import Node
 from emulator.importers.serverless_functions import PLACEHOLDER_BACKEND
 from emulator.importers.serverless_translation import DEFAULT_PORT, import_serverless, render
-from emulator.importers.serverless_values import dedupe, is_url
+from emulator.importers.serverless_values import dedupe, is_url, name_value_pairs
 from emulator.importers.serverless_variables import VariableSources
 from emulator.importers.serverless_yaml import ServerlessFileError, file_reader
 from emulator.lambdas import targets
-
-
-def _parse_sets(values: list[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for item in values:
-        name, sep, value = item.partition("=")
-        name = name.strip()
-        if name.startswith("${") and name.endswith("}"):
-            name = name[2:-1]  # accept the placeholder as printed
-        if not sep or not name:
-            raise ValueError(f"--set {item!r}: expected EXPRESSION=VALUE, e.g. 'ssm:/cognito/client-id/dev=piyopiyo'")
-        out[name] = value
-    return out
 
 
 def _missing_modules(apis: list[Node], base: Path) -> list[str]:
@@ -76,7 +63,7 @@ def main(argv: list[str]) -> int:
         return 1
     source = Path(args.file)
     try:
-        overrides = _parse_sets(args.sets)
+        overrides = name_value_pairs(args.sets, "--set", "EXPRESSION=VALUE, e.g. 'ssm:/cognito/client-id/dev=piyopiyo'")
         text = source.read_text(encoding="utf-8")
     except ValueError as exc:
         print(f"cognito-emulator import: {exc}", file=sys.stderr)

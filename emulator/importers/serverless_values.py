@@ -78,3 +78,17 @@ def is_url(text: str) -> bool:
     except ValueError:
         return False
     return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def name_value_pairs(values: list[str], option: str, expected: str = "NAME=VALUE") -> dict[str, str]:
+    """`--set`/`--parameter`/`--id` values as a mapping; `${NAME}` is accepted as printed. ValueError says which."""
+    out: dict[str, str] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if name.startswith("${") and name.endswith("}"):
+            name = name[2:-1]
+        if not sep or not name:
+            raise ValueError(f"{option} {item!r}: expected {expected}")
+        out[name] = value
+    return out

@@ -17,21 +17,9 @@ from emulator.config_fields import ConfigError
 from emulator.importers.cfn_errors import ImportRefused, Notes, TemplateError
 from emulator.importers.cfn_template import Options
 from emulator.importers.cfn_yaml import load_template
+from emulator.importers.serverless_values import name_value_pairs
 from emulator.importers.template_import import DEFAULT_PORT
 from emulator.importers.template_sources import combine, is_serverless
-
-
-def _pairs(values: list[str], option: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for item in values:
-        name, sep, value = item.partition("=")
-        name = name.strip()
-        if name.startswith("${") and name.endswith("}"):
-            name = name[2:-1]  # accept the placeholder as printed
-        if not sep or not name:
-            raise ValueError(f"{option} {item!r}: expected NAME=VALUE")
-        out[name] = value
-    return out
 
 
 def add_template_options(parser: argparse.ArgumentParser) -> None:
@@ -51,8 +39,8 @@ def add_template_options(parser: argparse.ArgumentParser) -> None:
 
 def _options(args: argparse.Namespace, first: Path) -> Options:
     return Options(stack_name=args.stack_name or first.stem.split(".")[0], region=args.region,
-                   parameters=_pairs(args.parameter, "--parameter"), outside=_pairs(args.sets, "--set"),
-                   ids=_pairs(args.ids, "--id"))
+                   parameters=name_value_pairs(args.parameter, "--parameter"),
+                   outside=name_value_pairs(args.sets, "--set"), ids=name_value_pairs(args.ids, "--id"))
 
 
 def _print_notes(notes: Notes) -> None:
