@@ -24,13 +24,16 @@ HERE = Path(__file__).resolve().parent
 
 
 class _InvokeApi(BaseHTTPRequestHandler):
-    """A minimal Lambda Invoke API serving the function `hello` (as `sam local start-lambda` would)."""
+    """A minimal Lambda Invoke API serving the functions `hello` and `gate` (as `sam local start-lambda` would)."""
 
     def do_POST(self) -> None:  # noqa: N802 (http.server's name)
         event = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        body = {"statusCode": 201, "body": json.dumps({"from": "invoke-api", "path": event["rawPath"]})}
+        if self.path == "/2015-03-31/functions/gate/invocations":
+            body: dict[str, Any] = {"isAuthorized": event["headers"].get("authorization") == "let-me-in"}
+        else:
+            body = {"statusCode": 201, "body": json.dumps({"from": "invoke-api", "path": event["rawPath"]})}
         data = json.dumps(body).encode()
-        self.send_response(200 if self.path == "/2015-03-31/functions/hello/invocations" else 404)
+        self.send_response(200 if self.path.endswith(("/hello/invocations", "/gate/invocations")) else 404)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
@@ -54,11 +57,16 @@ def _config(endpoint: str) -> dict[str, Any]:
         "Authorizers": [{"Name": "nodeAuthorizer", "AuthorizerType": "REQUEST",
                          "AuthorizerUri": "node:lambdas/gateway_authorizer.mjs:handler",
                          "IdentitySource": ["$request.header.Authorization"], "EnableSimpleResponses": True,
+                         "AuthorizerPayloadFormatVersion": "2.0"},
+                        {"Name": "remoteAuthorizer", "AuthorizerType": "REQUEST",
+                         "AuthorizerUri": f"invoke:{endpoint}:gate",
+                         "IdentitySource": ["$request.header.Authorization"], "EnableSimpleResponses": True,
                          "AuthorizerPayloadFormatVersion": "2.0"}],
         "Routes": [
             {"RouteKey": "GET /node", "AuthorizerName": "nodeAuthorizer",
              "Target": "node:lambdas/gateway_handler.cjs:handler"},
             {"RouteKey": "GET /remote", "Target": f"invoke:{endpoint}:hello"},
+            {"RouteKey": "GET /guarded", "AuthorizerName": "remoteAuthorizer", "Target": f"invoke:{endpoint}:hello"},
             {"RouteKey": "GET /broken", "Target": "node:lambdas/gateway_throws.mjs:handler"},
         ],
     }]}
@@ -88,6 +96,12 @@ def test_a_node_authorizer_and_a_node_integration(gateway: str) -> None:
 def test_an_integration_behind_the_lambda_invoke_api(gateway: str) -> None:
     response = httpx.get(f"{gateway}/remote")
     assert (response.status_code, response.json()) == (201, {"from": "invoke-api", "path": "/remote"})
+
+
+def test_an_authorizer_behind_the_lambda_invoke_api(gateway: str) -> None:
+    assert httpx.get(f"{gateway}/guarded", headers={"Authorization": "let-me-in"}).status_code == 201
+    denied = httpx.get(f"{gateway}/guarded", headers={"Authorization": "nope"})
+    assert (denied.status_code, denied.json()) == (403, {"message": "Forbidden"})
 
 
 def test_a_node_handler_that_throws_is_a_500_with_the_reason(gateway: str) -> None:

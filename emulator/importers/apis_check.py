@@ -28,21 +28,27 @@ STAND_IN_SPEC = f"{targets.PYTHON_PREFIX}{validation_stand_in.__module__}:{valid
 
 def python_specs(apis: list[Any]) -> Iterator[tuple[Any, str, str]]:
     """(item, key, spec) for each python: Target of a route and AuthorizerUri of an authorizer, in order."""
+    return ((item, key, spec) for item, key, spec in lambda_specs(apis) if spec.startswith(targets.PYTHON_PREFIX))
+
+
+def lambda_specs(apis: list[Any]) -> Iterator[tuple[Any, str, str]]:
+    """(item, key, spec) for each Lambda-code Target of a route and AuthorizerUri of an authorizer, in order."""
     for api in apis:
         for group, key in (("Routes", "Target"), ("Authorizers", "AuthorizerUri")):
             items = api.get(group)
             for item in items if isinstance(items, list) else []:
                 value = item.get(key) if isinstance(item, Mapping) else None
-                if isinstance(value, str) and value.startswith(targets.PYTHON_PREFIX):
+                if isinstance(value, str) and targets.is_target(value):
                     yield item, key, value
 
 
 def stand_in_handlers(apis: list[Any]) -> list[Any]:
-    """A copy whose python: targets and authorizers point at validation_stand_in (user code is not imported)."""
+    """A copy whose Lambda code (python:, node:, invoke: targets and authorizers) points at validation_stand_in:
+    user code is neither imported nor looked for while the structure is checked."""
     copied = copy.deepcopy([dict(api) for api in apis])
-    for item, key, spec in python_specs(copied):
+    for item, key, spec in lambda_specs(copied):
         try:
-            targets.parse_python(spec)
+            targets.parse_target(spec)
         except ValueError:
             continue  # malformed: let the validator say so
         item[key] = STAND_IN_SPEC

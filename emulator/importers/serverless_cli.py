@@ -75,7 +75,8 @@ def main(argv: list[str]) -> int:
     sources = VariableSources(options=options, env=dict(os.environ), overrides=overrides,
                               read_file=file_reader(source.resolve().parent))
     try:
-        translation = import_serverless(text, sources, port=args.port, backend=args.backend)
+        translation = import_serverless(text, sources, port=args.port, backend=args.backend,
+                                        base_dir=source.resolve().parent)
     except ServerlessFileError as exc:
         print(f"{args.file}: {exc}", file=sys.stderr)
         return 1

@@ -1,9 +1,11 @@
-"""Lambda functions -> what the emulator runs: a Python handler becomes a `python:` spec; any other
-function's routes forward to an HTTP backend, and it cannot be an authorizer here."""
+"""Lambda functions -> what the emulator runs: a Python handler becomes a `python:` spec, a Node.js handler whose
+file is found beside serverless.yml a `node:` target; any other function's routes forward to an HTTP backend,
+and it cannot be an authorizer here."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from emulator.importers.commented_yaml import Node
@@ -21,10 +23,10 @@ class Refused(NamedTuple):
 
 
 class Target(NamedTuple):
-    """A route's Target, whether it is a Python handler, and the comment that goes beside it."""
+    """A route's Target, whether it is Lambda code the emulator runs (python: or node:), and its comment."""
 
     target: str
-    python: bool
+    lambda_code: bool
     comment: str | None
 
     def set_on(self, route: Node) -> None:
@@ -52,19 +54,44 @@ def python_handler_spec(handler: Any) -> str | None:
     return spec
 
 
-class FunctionTargets:
-    """The Target of each function of the service, decided (and warned about) once per function."""
+def node_handler_target(handler: Any, base_dir: Path | None) -> str | None:
+    """`src/auth.handler` -> `node:src/auth.mjs:handler` when that file (.js, .mjs or .cjs) is under `base_dir`."""
+    if not isinstance(handler, str) or base_dir is None:
+        return None
+    module_path, dot, export = handler.strip().removeprefix("./").rpartition(".")
+    if not dot or not module_path or not export:
+        return None
+    for suffix in targets.NODE_SUFFIXES:
+        if (base_dir / f"{module_path}{suffix}").is_file():
+            spec = f"{targets.NODE_PREFIX}{module_path}{suffix}:{export}"
+            try:
+                targets.parse_target(spec)
+            except ValueError:
+                return None
+            return spec
+    return None
 
-    def __init__(self, provider: Mapping[str, Any], backend: str, report: Report) -> None:
+
+class FunctionTargets:
+    """The Target of each function of the service, decided (and warned about) once per function. `base_dir` is
+    serverless.yml's folder, where Node.js handler files are looked for (None: text only, none is found)."""
+
+    def __init__(self, provider: Mapping[str, Any], backend: str, report: Report,
+                 base_dir: Path | None = None) -> None:
         self.provider = provider
         self.backend = backend
         self.report = report
+        self.base_dir = base_dir
         self._targets: dict[str, Target] = {}
 
     def runtime(self, fn: Mapping[str, Any]) -> tuple[str, str | None]:
-        """The function's runtime, and its handler as a python: spec when the runtime is Python's."""
+        """The function's runtime, and its handler as Lambda code the emulator runs (python: or node:), if any."""
         runtime = stringify(fn.get("runtime") or self.provider.get("runtime") or "nodejs (the default)")
-        return runtime, python_handler_spec(fn.get("handler")) if runtime.startswith("python") else None
+        if runtime.startswith("python"):
+            return runtime, python_handler_spec(fn.get("handler"))
+        if runtime.startswith("nodejs"):
+            return runtime, node_handler_target(fn.get("handler"), self.base_dir)
+        return runtime, None
 
     def target(self, fn_name: str, fn: Mapping[str, Any]) -> Target:
         """The route Target for a function: its Python handler, else an HTTP placeholder (one warning)."""
@@ -80,6 +107,9 @@ class FunctionTargets:
             return Target(spec, True, None)
         elif runtime.startswith("python"):
             why = f"has handler {fn.get('handler')!r}, which is not path/module.function"
+        elif runtime.startswith("nodejs") and self.base_dir is not None:
+            why = f"runs {runtime}, and its handler {fn.get('handler')!r} has no .js/.mjs/.cjs file beside " \
+                  "serverless.yml"
         else:
             why = f"runs {runtime}, not Python"
         placeholder = " (a placeholder)" if self.backend == PLACEHOLDER_BACKEND else ""
@@ -88,9 +118,10 @@ class FunctionTargets:
         return Target(self.backend, False, f"function {fn_name} {why}: serve it here{placeholder}")
 
     def authorizer_spec(self, fn_name: str, fn: Mapping[str, Any]) -> str | Refused:
-        """The python: spec that runs the function as a Lambda authorizer, or why it cannot be one."""
+        """The python: or node: target that runs the function as a Lambda authorizer, or why it cannot be one."""
         runtime, spec = self.runtime(fn)
         if spec is None:
             return Refused(f"its function {fn_name} runs {runtime} (handler {fn.get('handler')!r}); the "
-                           "emulator runs Lambda authorizers only as Python handlers")
+                           "emulator runs Lambda authorizers as Python handlers, or Node.js handlers whose file "
+                           "is beside serverless.yml")
         return spec

@@ -187,7 +187,7 @@ class HttpApiTranslator:
             target.set_on(route)
             fn_http = fn.get("httpApi") if isinstance(fn.get("httpApi"), Mapping) else {}
             payload = payload_version(fn_http.get("payload") or payload_default, "2.0")
-            if target.python and payload != "2.0":
+            if target.lambda_code and payload != "2.0":
                 route["PayloadFormatVersion"] = payload
             routes.append(route)
         return routes, methods

@@ -4,6 +4,7 @@ placeholders left anywhere in the output, prune what the emulator refuses, rende
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from emulator.importers import commented_yaml
@@ -28,7 +29,7 @@ class Translation(NamedTuple):
 
 
 def translate(doc: Mapping[str, Any], unresolved: Mapping[str, str] | None = None, *, port: int = DEFAULT_PORT,
-              backend: str = PLACEHOLDER_BACKEND) -> Translation:
+              backend: str = PLACEHOLDER_BACKEND, base_dir: Path | None = None) -> Translation:
     """A resolved serverless.yml document -> the `Apis:` entries and warnings (pure; no file is read).
 
     `unresolved` (from resolve_variables) tells which `${...}` texts are placeholders; `port` is the
@@ -37,7 +38,7 @@ def translate(doc: Mapping[str, Any], unresolved: Mapping[str, str] | None = Non
     """
     report = Report(unresolved or {})
     service = Service(doc, report)
-    functions = FunctionTargets(service.provider, backend, report)
+    functions = FunctionTargets(service.provider, backend, report, base_dir)
     apis: list[Node] = []
     http = HttpApiTranslator(service, functions, report).api(port)
     if http is not None:
@@ -69,10 +70,11 @@ def _flag_placeholders(apis: list[Node], report: Report) -> None:
 
 
 def import_serverless(text: str, sources: VariableSources | None = None, *, port: int = DEFAULT_PORT,
-                      backend: str = PLACEHOLDER_BACKEND) -> Translation:
-    """serverless.yml text -> Translation: load, resolve variables, translate. Pure given `sources`."""
+                      backend: str = PLACEHOLDER_BACKEND, base_dir: Path | None = None) -> Translation:
+    """serverless.yml text -> Translation: load, resolve variables, translate. Pure given `sources` (and the
+    handler files under `base_dir`, serverless.yml's folder, looked for when given)."""
     resolved = resolve_variables(load_document(text), sources)
-    translation = translate(resolved.doc, resolved.unresolved, port=port, backend=backend)
+    translation = translate(resolved.doc, resolved.unresolved, port=port, backend=backend, base_dir=base_dir)
     return Translation(translation.apis, resolved.warnings + translation.warnings)
 
 
