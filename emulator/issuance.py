@@ -175,6 +175,8 @@ def _check(rt: Runtime, request: TokenRequest) -> tuple[tuple[Refusal, str] | No
         record = find_refresh_token(rt.store, request.pool.id, request.refresh_token or "")
     username = record.username if record else request.username
     user = rt.store.user(request.pool, username) if username else None
+    if record is not None and user is not None and user.sub != record.sub:
+        user = None  # the user of this token was deleted; another now has the name
     facts = None
     if record is not None:
         revoked = record.revoked or origin_revoked(rt.store, record.pool_id, record.origin_jti)

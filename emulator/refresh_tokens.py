@@ -35,8 +35,16 @@ def new_refresh_token(store: Store, record: RefreshRecord) -> str:
     header = b64url(b'{"cty":"JWT","enc":"A256GCM","alg":"RSA-OAEP"}')
     token = ".".join([header, b64url(secrets.token_bytes(256)), b64url(secrets.token_bytes(12)),
                       b64url(secrets.token_bytes(48)), b64url(secrets.token_bytes(16))])
-    store.put(Kind.REFRESH, record.pool_id, digest(token), asdict(record), expires=record.expires)
+    key = digest(token)
+    with store.transaction():
+        store.put(Kind.REFRESH, record.pool_id, key, asdict(record), expires=record.expires)
+        # Indexed by user, so a global sign-out reads that user's tokens only, not the pool's.
+        store.put(Kind.REFRESH_OF_USER, _user_scope(record.pool_id, record.username), key, {}, expires=record.expires)
     return token
+
+
+def _user_scope(pool_id: str, username: str) -> str:
+    return f"{pool_id}\x00{username}"
 
 
 def find_refresh_token(store: Store, pool_id: str, token: str) -> RefreshRecord | None:
@@ -65,12 +73,14 @@ def revoke_user_tokens(store: Store, pool_id: str, username: str) -> int:
     """GlobalSignOut: revoke every refresh token of the user and the access tokens minted with them."""
     count = 0
     with store.transaction():
-        for _, key, data in store.items(Kind.REFRESH, pool_id):
-            if data["username"] == username and not data["revoked"]:
-                data["revoked"] = True
-                store.put(Kind.REFRESH, pool_id, key, data, expires=data["expires"])
-                store.put(Kind.REVOKED_ORIGIN, pool_id, data["origin_jti"], {"at": data["auth_time"]})
-                count += 1
+        for _, key, _ in store.items(Kind.REFRESH_OF_USER, _user_scope(pool_id, username)):
+            found = store.lookup(Kind.REFRESH, pool_id, key)
+            if found is None or found.data["revoked"]:
+                continue
+            data = {**found.data, "revoked": True}
+            store.put(Kind.REFRESH, pool_id, key, data, expires=found.expires)
+            store.put(Kind.REVOKED_ORIGIN, pool_id, data["origin_jti"], {"at": data["auth_time"]})
+            count += 1
     return count
 
 

@@ -43,6 +43,7 @@ class Kind(StrEnum):
     SRP_SECRET_BLOCK = "srp_secret_block"  # cognito/sessions.py
     REFRESH = "refresh"  # refresh_tokens.py
     REVOKED_ORIGIN = "revoked_origin"  # refresh_tokens.py
+    REFRESH_OF_USER = "refresh_of_user"  # refresh_tokens.py: the index of a user's refresh tokens
     TEMPORARY_PASSWORD = "temporary_password"  # cognito/temporary_passwords.py
     CODE = "code"  # cognito/codes.py
     OAUTH2_CODE = "oauth2_code"  # oauth2/records.py

@@ -16,6 +16,7 @@ from emulator import issuance
 from emulator.issuance import Grant, Holder, Refresh, Refusal, refusal
 from emulator.model import AppClient
 from emulator.oauth2.testing import callback_params, hosted_sign_in, pkce_pair
+from emulator.refresh_tokens import RefreshRecord, new_refresh_token
 from emulator.server import EmulatorServer
 from tests.conftest import cognito_client, refused
 
@@ -208,3 +209,14 @@ def test_every_path_mints_when_the_decision_allows(server: EmulatorServer) -> No
     location = hosted_sign_in(server.url, "ann", PASSWORD, response_type="token", client_id="hostedclient",
                               redirect_uri=CALLBACK, scope="openid")
     assert callback_params(location)["access_token"]
+
+
+def test_a_refresh_token_of_a_deleted_user_does_not_pass_to_a_new_user_of_that_name(server: EmulatorServer) -> None:
+    runtime = server.runtime
+    token = new_refresh_token(runtime.store, RefreshRecord(
+        pool_id=POOL, client_id="apiclient", username="ann", sub="the-sub-of-an-earlier-ann", auth_time=0,
+        origin_jti="o", expires=runtime.clock() + 3600, scope="aws.cognito.signin.user.admin"))
+    error, message, reason = refused(lambda: cognito_client(server.url).initiate_auth(
+        ClientId="apiclient", AuthFlow="REFRESH_TOKEN_AUTH", AuthParameters={"REFRESH_TOKEN": token}))
+    assert (error, message) == ("UserNotFoundException", "User does not exist.")
+    assert "no longer exists" in reason
