@@ -16,7 +16,7 @@ from emulator.cognito.lookup import secret_hash
 from emulator.importers.cfn_template import Options
 from emulator.importers.config_merge import merge
 from emulator.importers.template_sources import combine
-from emulator.testing import running_emulator
+from emulator.testing import free_port, running_emulator
 from tests.conftest import cognito_client
 
 pytestmark = pytest.mark.e2e
@@ -135,3 +135,29 @@ def test_serverless_package_before_the_fix_gets_401() -> None:
                              headers={"Authorization": f"Bearer {id_token}"})
         assert response.status_code == 401
         assert "www-authenticate" in response.headers
+
+
+def test_serverless_yml_with_cognito_resources_story_1(monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = FIXTURES / "serverless_yml"
+    monkeypatch.syspath_prepend(str(folder))  # python: targets load beside serverless.yml
+    config = combine([folder / "serverless.yml"], None, Options(), folder).config
+    pool = config["UserPools"][0]
+    clients = {c["ClientName"]: c["ClientId"] for c in pool["Clients"]}
+    assert config["Apis"][0]["Authorizers"][0]["JwtConfiguration"] == {
+        "Issuer": f"https://cognito-idp.us-east-1.amazonaws.com/{pool['Id']}", "Audience": [clients["backend"]]}
+    pool["Users"] = [{"Username": "peroper@hoge.com", "Password": "munyamunya"}]
+    config["Apis"][0]["Port"] = free_port()
+    with running_emulator(config) as server:
+        idp = cognito_client(server.url)
+        gateway = next(listener.url for listener in server.listeners if listener.name.startswith("api "))
+
+        def id_token(client_id: str) -> str:
+            return idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={
+                "USERNAME": "peroper@hoge.com", "PASSWORD": "munyamunya"})["AuthenticationResult"]["IdToken"]
+
+        allowed = httpx.get(f"{gateway}/mogemoge", headers={"Authorization": f"Bearer {id_token(clients['backend'])}"})
+        refused_ = httpx.get(f"{gateway}/mogemoge",
+                             headers={"Authorization": f"Bearer {id_token(clients['managed-login'])}"})
+    assert (allowed.status_code, allowed.text) == (200, "hello peroper@hoge.com")
+    assert refused_.status_code == 401
+    assert "does not have a valid audience" in refused_.headers["www-authenticate"]

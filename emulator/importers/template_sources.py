@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from emulator.importers.cfn_errors import Notes, TemplateError
+from emulator.importers.cfn_ids import physical_id
 from emulator.importers.cfn_template import Options
 from emulator.importers.cfn_yaml import load_template
 from emulator.importers.config_merge import merge_all
@@ -37,25 +38,29 @@ def _serverless(text: str, doc: Mapping[str, Any], options: Options, notes: Note
     from emulator.importers.serverless_variables import VariableSources
     from emulator.importers.serverless_yaml import file_reader, load_document
 
-    sources = VariableSources(options={"region": options.region}, env=dict(os.environ), overrides=options.outside,
-                              read_file=file_reader(source_dir))
-    apis, warnings = import_serverless(text, sources, port=port)
-    for warning in warnings:
-        notes.add(warning)
-    config: dict[str, Any] = {"Apis": json.loads(json.dumps(apis))} if apis else {}  # plain dicts, no comments
     # The resources as written: their CloudFormation functions are resolved here, not by the serverless
     # resolver (which keeps them as placeholders); a serverless ${...} left inside one is refused later.
     resources = (load_document(text).get("resources") or {}).get("Resources") or {}
     cognito = {k: v for k, v in resources.items() if str((v or {}).get("Type", "")).startswith("AWS::Cognito::")}
+    service = str(doc.get("service"))
+    # Serverless names its stack <service>-<stage>; ids derive from that, as for any template.
+    stack = f"{service}-{(doc.get('provider') or {}).get('stage', 'dev')}"
+    # The service's own `Ref: UserPool` / `${UserPool}` in its authorizers name these resources: their ids, as
+    # the import gives them (a --set for the same name still wins).
+    refs = {f"Ref:{k}": physical_id(stack, options.region, k, v, options.ids) for k, v in cognito.items()
+            if isinstance(v, Mapping)}
+    sources = VariableSources(options={"region": options.region}, env=dict(os.environ),
+                              overrides={**refs, **options.outside}, read_file=file_reader(source_dir))
+    apis, warnings = import_serverless(text, sources, port=port, base_dir=source_dir)
+    for warning in warnings:
+        notes.add(warning)
+    config: dict[str, Any] = {"Apis": json.loads(json.dumps(apis))} if apis else {}  # plain dicts, no comments
     for k, v in resources.items():
         if k not in cognito:
             notes.add(f"resources.Resources.{k} ({(v or {}).get('Type')}): left to the Serverless Framework's "
                       "own translation above")
     origins: dict[str, str] = {}
     if cognito:
-        service = str(doc.get("service"))
-        # Serverless names its stack <service>-<stage>; ids derive from that, as for any template.
-        stack = f"{service}-{(doc.get('provider') or {}).get('stage', 'dev')}"
         imported = import_template({"Resources": cognito}, replace(options, stack_name=stack, parameters={}),
                                    notes, source_dir=source_dir, base_dir=base_dir, first_port=port)
         config["UserPools"] = imported.config.get("UserPools", [])
