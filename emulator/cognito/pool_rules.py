@@ -84,9 +84,18 @@ def pool_update_violation(params: dict[str, Any]) -> CognitoError | None:
     return None
 
 
-def _lambda_triggers(params: dict[str, Any]) -> dict[str, str]:
+def _lambda_triggers(params: dict[str, Any]) -> dict[str, Any]:
+    """The triggers the emulator fires: function references, and PreTokenGenerationConfig (its version decides
+    the event; AWS keeps PreTokenGeneration naming the same function as its LambdaArn)."""
     config = params.get("LambdaConfig") or {}
-    return {name: value for name, value in config.items() if isinstance(value, str) and name != "KMSKeyID"}
+    triggers: dict[str, Any] = {name: value for name, value in config.items()
+                                if isinstance(value, str) and name != "KMSKeyID"}
+    structure = config.get("PreTokenGenerationConfig")
+    if isinstance(structure, dict) and structure.get("LambdaArn"):
+        triggers["PreTokenGenerationConfig"] = {"LambdaVersion": structure.get("LambdaVersion") or "V1_0",
+                                                "LambdaArn": structure["LambdaArn"]}
+        triggers["PreTokenGeneration"] = structure["LambdaArn"]
+    return triggers
 
 
 def pool_settings_from(params: dict[str, Any]) -> dict[str, Any]:
