@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from emulator.model import AppClient, Group, ResourceServer, UserPool
 
@@ -51,6 +51,10 @@ class Kind(StrEnum):
     OAUTH2_LOGIN_REQUEST = "oauth2_login_request"  # oauth2/records.py
     OAUTH2_LOGIN_STEP = "oauth2_login_step"  # oauth2/records.py
 
+
+# Kinds whose records are parsed into definitions other code caches (pools, their keys, clients).
+_DEFINITIONS = frozenset({Kind.POOL, Kind.KEYS, Kind.CLIENT})
+T = TypeVar("T")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (
@@ -107,6 +111,7 @@ class Store:
         self._lock = threading.RLock()
         self._clock = clock
         self._pools_generation = 0
+        self._parsed: dict[tuple[Kind, str], tuple[int, Any]] = {}
         if path is not None:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
@@ -143,12 +148,13 @@ class Store:
     # -- the generic record layer -------------------------------------------------------
     @property
     def pools_generation(self) -> int:
-        """A number that changes whenever a pool or a pool's keys may have changed; read without the lock,
-        so a cache of what pools publish (their JWKS) can be checked while an operation holds the store."""
+        """A number that changes whenever a pool, its keys or a client may have changed; read without the lock,
+        so a cache of what pools publish (their JWKS, their parsed definitions) can be checked cheaply."""
         return self._pools_generation
 
     def _touch(self, kind: Kind | None) -> None:
-        if kind is None or kind in (Kind.POOL, Kind.KEYS):
+        # Called before and after each write: a reader that saw the number between the two re-reads later.
+        if kind is None or kind in _DEFINITIONS:
             self._pools_generation += 1
 
     def put(self, kind: Kind, scope: str, key: str, data: Any, expires: float | None = None) -> None:
@@ -158,6 +164,7 @@ class Store:
                 "INSERT OR REPLACE INTO records (kind, scope, key, data, expires) VALUES (?, ?, ?, ?, ?)",
                 (kind, scope, key, json.dumps(data), expires),
             )
+        self._touch(kind)
 
     def lookup(self, kind: Kind, scope: str, key: str) -> Record | None:
         """The record and its expiry, even when that has passed (until it is purged)."""
@@ -185,6 +192,7 @@ class Store:
         self._touch(kind)
         with self._lock:
             self._db.execute("DELETE FROM records WHERE kind=? AND scope=? AND key=?", (kind, scope, key))
+        self._touch(kind)
 
     def items(self, kind: Kind, scope: str | None = None) -> list[tuple[str, str, Any]]:
         """(scope, key, data) of every live record of a kind, optionally within one scope, ordered by key."""
@@ -218,6 +226,7 @@ class Store:
         self._touch(None)
         with self._lock:
             self._db.execute("DELETE FROM records")
+        self._touch(None)
 
     # -- pools, clients, resource servers, groups -------------------------------------------
     def pool_settings(self, pool_id: str) -> dict[str, Any]:
@@ -231,8 +240,7 @@ class Store:
         self.put(Kind.POOL, "", pool.id, pool.to_record())
 
     def pool(self, pool_id: str) -> UserPool | None:
-        data = self.get(Kind.POOL, "", pool_id)
-        return UserPool.from_record(data) if data else None
+        return self._definition(Kind.POOL, pool_id, UserPool.from_record)
 
     def pools(self) -> list[UserPool]:
         return [UserPool.from_record(d) for _, _, d in self.items(Kind.POOL)]
@@ -249,8 +257,18 @@ class Store:
         self.put(Kind.CLIENT, "", client.client_id, client.to_aws())
 
     def client(self, client_id: str) -> AppClient | None:
-        data = self.get(Kind.CLIENT, "", client_id)
-        return AppClient.from_aws(data) if data else None
+        return self._definition(Kind.CLIENT, client_id, AppClient.from_aws)
+
+    def _definition(self, kind: Kind, key: str, parse: Callable[[Any], T]) -> T | None:
+        """A pool or client parsed once per change, not on every request (they are read on every sign-in)."""
+        generation = self._pools_generation
+        cached = self._parsed.get((kind, key))
+        if cached is not None and cached[0] == generation:
+            return cached[1]
+        data = self.get(kind, "", key)
+        parsed = parse(data) if data else None
+        self._parsed[(kind, key)] = (generation, parsed)
+        return parsed
 
     def clients(self, pool_id: str) -> list[AppClient]:
         return [c for c in (AppClient.from_aws(d) for _, _, d in self.items(Kind.CLIENT)) if c.pool_id == pool_id]
