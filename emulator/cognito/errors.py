@@ -11,12 +11,13 @@ from dataclasses import dataclass
 # key -> (__type, message template). Texts are AWS's own (AWS_BEHAVIOR.md §2-3); entries
 # marked UNCONFIRMED follow the closest known AWS wording.
 ERRORS: dict[str, tuple[str, str]] = {
-    # flows (the SRP, custom, refresh and USER_AUTH texts are UNCONFIRMED: they follow the
-    # known `<FLOW> flow not enabled for this client` pattern)
+    # flows. The SRP text is quoted from real calls (aws-serverless-workshops, several READMEs); the custom one
+    # has the same shape and is matched by many Amplify error maps (amplify-js#3379) (AWS_EVIDENCE.md §1-2).
+    # The refresh and USER_AUTH texts are UNCONFIRMED: they follow `<FLOW> flow not enabled for this client`.
     "password_flow_disabled": ("InvalidParameterException", "USER_PASSWORD_AUTH flow not enabled for this client"),
     "admin_password_flow_disabled": ("InvalidParameterException", "Auth flow not enabled for this client"),
     "srp_flow_disabled": ("InvalidParameterException", "USER_SRP_AUTH is not enabled for the client."),
-    "custom_flow_disabled": ("InvalidParameterException", "CUSTOM_AUTH flow not enabled for this client"),
+    "custom_flow_disabled": ("InvalidParameterException", "CUSTOM_AUTH is not enabled for the client."),
     "refresh_flow_disabled": (
         "InvalidParameterException", "REFRESH_TOKEN_AUTH flow not enabled for this client"),
     "user_auth_flow_disabled": ("InvalidParameterException", "USER_AUTH flow not enabled for this client"),
@@ -38,6 +39,10 @@ ERRORS: dict[str, tuple[str, str]] = {
     "secret_hash_wrong": ("NotAuthorizedException", "Unable to verify secret hash for client {client_id}"),
     "secret_hash_missing": (
         "NotAuthorizedException", "Client {client_id} is configured with secret but SECRET_HASH was not received"),
+    # SignUp and InitiateAuth USER_PASSWORD_AUTH (lookup.MISSING_SECRET_HASH): raw bodies quoted in
+    # cognitect-labs/aws-api and the unity-sds wiki (AWS_EVIDENCE.md §1).
+    "secret_not_received": (
+        "NotAuthorizedException", "Client {client_id} is configured for secret but secret was not received"),
     "secret_hash_unexpected": (
         "InvalidParameterException",
         "App client {client_id} is not configured for secret but secret hash was received"),
@@ -113,7 +118,7 @@ ERRORS: dict[str, tuple[str, str]] = {
     "domain_taken": ("InvalidParameterException", "Domain already associated with another user pool"),
     "pool_has_domain": ("InvalidParameterException", "User pool already has a domain configured."),
     "domain_not_found": ("InvalidParameterException", "No such domain or user pool exists."),
-    "domain_reserved_word": (  # UNCONFIRMED
+    "domain_reserved_word": (  # seen in Terraform apply logs (": aws", ": cognito"); AWS_EVIDENCE.md §2
         "InvalidParameterException", "Domain cannot contain reserved word: {word}"),
     "pagination_token_invalid": ("InvalidParameterException", "Invalid pagination token."),  # UNCONFIRMED
     "verify_before_update_not_auto_verified": (  # AWS's text, quoted in ekristen/aws-nuke#477
@@ -134,12 +139,17 @@ ERRORS: dict[str, tuple[str, str]] = {
     "already_confirmed": ("InvalidParameterException", "User is already confirmed."),
     "auto_verification_off": ("InvalidParameterException", "Cannot resend codes. Auto verification not turned on."),
     "username_client_not_found": ("UserNotFoundException", "Username/client id combination not found."),
+    # ForgotPassword for a FORCE_CHANGE_PASSWORD user: aws-amplify/amplify-flutter#3048 (a raw SDK exception),
+    # aws-solutions/distributed-load-testing-on-aws#1 (AWS_EVIDENCE.md §1).
+    "password_reset_wrong_state": (
+        "NotAuthorizedException", "User password cannot be reset in the current state."),
     "no_verified_contact": (
         "InvalidParameterException",
         "Cannot reset password for the user as there is no registered/verified email or phone_number"),
     "username_should_be_email": ("InvalidParameterException", "Username should be an email."),
-    "username_should_be_phone": ("InvalidParameterException", "Username should be a phone number."),  # UNCONFIRMED
-    "username_should_be_either": (  # UNCONFIRMED
+    # The wording is quoted in an infra note (AWS_EVIDENCE.md §2); the trailing period is UNCONFIRMED.
+    "username_should_be_phone": ("InvalidParameterException", "Username should be a phone number."),
+    "username_should_be_either": (  # a user's log; apps match the exact string (AWS_EVIDENCE.md §2)
         "InvalidParameterException", "Username should be either an email or a phone number."),
     "username_is_email_alias": (
         "InvalidParameterException",
