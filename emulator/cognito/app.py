@@ -19,7 +19,18 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Scope
 
-from emulator.cognito import admin_guard, admin_users, auth, emulator_endpoints, groups, mfa, pools, signup, users
+from emulator.cognito import (
+    admin_guard,
+    admin_users,
+    auth,
+    emulator_endpoints,
+    groups,
+    mfa,
+    not_emulated,
+    pools,
+    signup,
+    users,
+)
 from emulator.cognito.body_limit import BodyLimit, BodyTooLarge
 from emulator.cognito.emulator_access import AccessPolicy, EmulatorAccess, is_emulator_path
 from emulator.cognito.errors import CognitoError, reject
@@ -77,7 +88,7 @@ def answer(rt: Runtime, operations: dict[str, Handler], request: SignedRequest, 
     params = validated(operation, params)
     handler = operations.get(operation)
     if handler is None:
-        raise CognitoError("UnknownOperationException", "", f"the emulator does not implement {operation} yet")
+        raise not_emulated.refusal(operation)
     authorization = next((v for k, v in request.headers if k.lower() == "authorization"), None)
     call = Call(operation, request_id, source_ip, region_from_authorization(authorization))
     return serialized(handler, rt, params, call)
