@@ -25,10 +25,17 @@ from emulator.cognito import (
     auth,
     emulator_endpoints,
     groups,
+    log_delivery,
+    managed_login_branding,
     mfa,
     not_emulated,
     pools,
+    risk_configuration,
+    signing_certificate,
     signup,
+    tags,
+    terms,
+    ui_customization,
     users,
 )
 from emulator.cognito.body_limit import BodyLimit, BodyTooLarge
@@ -61,7 +68,14 @@ log = logging.getLogger("cognito_emulator")
 def operation_table() -> dict[str, Handler]:
     """Every implemented cognito-idp operation, by name."""
     return merge_operations(auth.OPERATIONS, users.OPERATIONS, admin_users.OPERATIONS, signup.OPERATIONS,
-                            groups.OPERATIONS, pools.OPERATIONS, mfa.OPERATIONS)
+                            groups.OPERATIONS, pools.OPERATIONS, mfa.OPERATIONS,
+                            tags.OPERATIONS,
+                            ui_customization.OPERATIONS,
+                            signing_certificate.OPERATIONS,
+                            log_delivery.OPERATIONS,
+                            risk_configuration.OPERATIONS,
+                            terms.OPERATIONS,
+                            managed_login_branding.OPERATIONS)
 
 
 def serialized(handler: Handler, rt: Runtime, params: dict, call: Call) -> dict:
@@ -212,6 +226,7 @@ def build_cognito_app(rt: Runtime, policy: AccessPolicy | None = None) -> ASGIAp
 
     app.include_router(oauth2_routes.build_router(rt))
     app.include_router(emulator_endpoints.build_router(rt))
+    app.include_router(ui_customization.build_router(rt))
 
     def too_large(scope: Scope, size: int) -> Response:
         reason = f"the request declares a {size}-byte body (Content-Length); the Cognito port accepts at most " \

@@ -257,6 +257,31 @@ ERRORS: dict[str, tuple[str, str]] = {
         "1 validation error detected: Value null at '{path}' failed to satisfy constraint: Member must not be null"),
     "temporary_password_expired": (
         "NotAuthorizedException", "Temporary password has expired and must be reset by an administrator."),
+    # Pool-level operation families (tags.py, ui_customization.py, import_jobs.py, auth_events.py,
+    # log_delivery.py, risk_configuration.py, terms.py, managed_login_branding.py). The types are the ones
+    # botocore's model lists for each operation; every text here is UNCONFIRMED (none found in public captures).
+    "resource_arn_invalid": ("InvalidParameterException", "Invalid resource ARN: {arn}"),
+    "too_many_tags": ("InvalidParameterException", "A user pool can have at most {limit} tags."),
+    "ui_css_invalid": ("InvalidParameterException", "{detail}"),
+    "ui_image_invalid": ("InvalidParameterException", "{detail}"),
+    "import_job_not_found": ("ResourceNotFoundException", "Import job {job_id} does not exist."),
+    "import_job_wrong_state": (
+        "PreconditionNotMetException", "The import job {job_id} cannot be {action} in status {status}."),
+    "import_csv_missing": (
+        "PreconditionNotMetException", "No file has been uploaded for import job {job_id}."),
+    "addon_not_enabled": (
+        "UserPoolAddOnNotEnabledException", "Threat protection is not enabled for this user pool."),
+    "auth_event_not_found": ("ResourceNotFoundException", "Auth event {event_id} does not exist."),
+    "feedback_token_invalid": ("NotAuthorizedException", "Invalid feedback token."),
+    "terms_exists": ("TermsExistsException", "Terms {name} already exist for client {client_id}."),
+    "terms_not_found": ("ResourceNotFoundException", "Terms {terms_id} do not exist."),
+    "terms_links_missing": ("InvalidParameterException", "{detail}"),
+    "branding_exists": (
+        "ManagedLoginBrandingExistsException", "A managed login branding style already exists for client {client_id}."),
+    "branding_not_found": ("ResourceNotFoundException", "Managed login branding {branding_id} does not exist."),
+    "branding_settings_conflict": ("InvalidParameterException", "{detail}"),
+    "log_configuration_invalid": ("InvalidParameterException", "{detail}"),
+    "feature_unavailable_in_tier": ("FeatureUnavailableInTierException", "{detail}"),
 }
 
 

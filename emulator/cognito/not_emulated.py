@@ -94,14 +94,9 @@ NOT_EMULATED: dict[str, str] = {
     "GetDerivedToken": _DERIVED,
     # families not emulated yet
     **{op: _PLANNED for op in (
-        "TagResource", "UntagResource", "ListTagsForResource", "GetUICustomization", "SetUICustomization",
-        "GetSigningCertificate", "GetCSVHeader", "CreateUserImportJob", "StartUserImportJob", "StopUserImportJob",
+        "GetCSVHeader", "CreateUserImportJob", "StartUserImportJob", "StopUserImportJob",
         "DescribeUserImportJob", "ListUserImportJobs", "AdminListUserAuthEvents", "AdminUpdateAuthEventFeedback",
-        "UpdateAuthEventFeedback", "SetLogDeliveryConfiguration", "GetLogDeliveryConfiguration",
-        "SetRiskConfiguration", "DescribeRiskConfiguration", "CreateTerms", "DescribeTerms", "UpdateTerms",
-        "DeleteTerms", "ListTerms", "DescribeTermsByClient", "CreateManagedLoginBranding",
-        "DescribeManagedLoginBranding", "UpdateManagedLoginBranding", "DeleteManagedLoginBranding",
-        "DescribeManagedLoginBrandingByClient")},
+        "UpdateAuthEventFeedback")},
 }
 
 
