@@ -25,6 +25,7 @@ from emulator.cognito import (
     auth,
     emulator_endpoints,
     groups,
+    import_jobs,
     log_delivery,
     managed_login_branding,
     mfa,
@@ -75,7 +76,8 @@ def operation_table() -> dict[str, Handler]:
                             log_delivery.OPERATIONS,
                             risk_configuration.OPERATIONS,
                             terms.OPERATIONS,
-                            managed_login_branding.OPERATIONS)
+                            managed_login_branding.OPERATIONS,
+                            import_jobs.OPERATIONS)
 
 
 def serialized(handler: Handler, rt: Runtime, params: dict, call: Call) -> dict:
@@ -227,6 +229,7 @@ def build_cognito_app(rt: Runtime, policy: AccessPolicy | None = None) -> ASGIAp
     app.include_router(oauth2_routes.build_router(rt))
     app.include_router(emulator_endpoints.build_router(rt))
     app.include_router(ui_customization.build_router(rt))
+    app.include_router(import_jobs.build_router(rt))
 
     def too_large(scope: Scope, size: int) -> Response:
         reason = f"the request declares a {size}-byte body (Content-Length); the Cognito port accepts at most " \

@@ -94,8 +94,7 @@ NOT_EMULATED: dict[str, str] = {
     "GetDerivedToken": _DERIVED,
     # families not emulated yet
     **{op: _PLANNED for op in (
-        "GetCSVHeader", "CreateUserImportJob", "StartUserImportJob", "StopUserImportJob",
-        "DescribeUserImportJob", "ListUserImportJobs", "AdminListUserAuthEvents", "AdminUpdateAuthEventFeedback",
+        "AdminListUserAuthEvents", "AdminUpdateAuthEventFeedback",
         "UpdateAuthEventFeedback")},
 }
 
