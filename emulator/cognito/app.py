@@ -23,6 +23,7 @@ from emulator.cognito import (
     admin_guard,
     admin_users,
     auth,
+    auth_events,
     emulator_endpoints,
     groups,
     import_jobs,
@@ -77,7 +78,8 @@ def operation_table() -> dict[str, Handler]:
                             risk_configuration.OPERATIONS,
                             terms.OPERATIONS,
                             managed_login_branding.OPERATIONS,
-                            import_jobs.OPERATIONS)
+                            import_jobs.OPERATIONS,
+                            auth_events.OPERATIONS)
 
 
 def serialized(handler: Handler, rt: Runtime, params: dict, call: Call) -> dict:

@@ -27,7 +27,6 @@ _CIMD = "client ID metadata documents (CIMD policies and client metadata URLs) a
 _LIMITS = "provisioned limits (service quotas) have no local meaning: the emulator enforces no quotas"
 _DERIVED = ("machine-to-machine tokens by API (GetClientToken) and token exchange (GetDerivedToken) are not "
             "emulated; /oauth2/token serves client_credentials")
-_PLANNED = "not emulated yet"
 
 NOT_EMULATED: dict[str, str] = {
     # sign-in work in progress on another branch (USER_AUTH, passkeys, MFA configuration, devices, secrets)
@@ -92,10 +91,6 @@ NOT_EMULATED: dict[str, str] = {
     "UpdateProvisionedLimit": _LIMITS,
     "GetClientToken": _DERIVED,
     "GetDerivedToken": _DERIVED,
-    # families not emulated yet
-    **{op: _PLANNED for op in (
-        "AdminListUserAuthEvents", "AdminUpdateAuthEventFeedback",
-        "UpdateAuthEventFeedback")},
 }
 
 
