@@ -35,6 +35,7 @@ from emulator.cognito import (
     risk_configuration,
     signing_certificate,
     signup,
+    software_token_removal,
     tags,
     terms,
     ui_customization,
@@ -79,7 +80,8 @@ def operation_table() -> dict[str, Handler]:
                             terms.OPERATIONS,
                             managed_login_branding.OPERATIONS,
                             import_jobs.OPERATIONS,
-                            auth_events.OPERATIONS)
+                            auth_events.OPERATIONS,
+                            software_token_removal.OPERATIONS)
 
 
 def serialized(handler: Handler, rt: Runtime, params: dict, call: Call) -> dict:

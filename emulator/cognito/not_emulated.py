@@ -52,7 +52,6 @@ NOT_EMULATED: dict[str, str] = {
     "AdminForgetDevice": _DEVICES,
     "UpdateDeviceStatus": _DEVICES,
     "AdminUpdateDeviceStatus": _DEVICES,
-    "AdminDeleteSoftwareToken": "removing a user's software token is not emulated yet (work in progress: MFA)",
     # federation work in progress on another branch
     "CreateIdentityProvider": _IDENTITY_PROVIDERS,
     "DescribeIdentityProvider": _IDENTITY_PROVIDERS,
