@@ -234,11 +234,11 @@ def _settings(data: Mapping[str, Any], path: str) -> dict[str, Any]:
     when AllowAdminCreateUserOnly is true, as on AWS)."""
     raw = data.get("AdminCreateUserConfig")
     if raw is None:
-        return config_pastes.pool_settings(data)
+        return config_pastes.pool_settings(data, path)
     where = f"{path}.AdminCreateUserConfig"
     config = f.mapping(raw, where)
     f.only_keys(config, ("AllowAdminCreateUserOnly", "UnusedAccountValidityDays"), where)
-    return {**config_pastes.pool_settings(data), "AdminCreateUserConfig": {
+    return {**config_pastes.pool_settings(data, path), "AdminCreateUserConfig": {
         "AllowAdminCreateUserOnly": f.boolean(config, "AllowAdminCreateUserOnly", where, False),
         "UnusedAccountValidityDays": f.integer(config, "UnusedAccountValidityDays", where, 7, minimum=0,
                                                maximum=365)}}

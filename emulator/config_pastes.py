@@ -10,7 +10,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from emulator.cognito.pool_rules import POOL_PASSTHROUGH
+from emulator.cognito.pool_rules import NOT_HONOURED, POOL_PASSTHROUGH
 from emulator.config_fields import ConfigError
 
 log = logging.getLogger("cognito_emulator")
@@ -71,8 +71,12 @@ def _check_sign_in_policy(policy: Any, path: str) -> None:
                           "(choice-based sign-in, USER_AUTH) are not emulated by this config loader yet")
 
 
-def pool_settings(data: Mapping[str, Any]) -> dict[str, Any]:
-    """The CreateUserPool settings the entry gives (UserPoolTags, UserPoolAddOns, messages...), as given."""
+def pool_settings(data: Mapping[str, Any], path: str) -> dict[str, Any]:
+    """The CreateUserPool settings the entry gives (UserPoolTags, UserPoolAddOns, messages...), as given;
+    refused, with its path, when CreateUserPool refuses it (pool_rules.NOT_HONOURED)."""
+    for (setting, field, value), why in NOT_HONOURED.items():
+        if isinstance(data.get(setting), Mapping) and data[setting].get(field) == value:
+            raise ConfigError(f"{path}.{setting}.{field}", f"{value}: {why}")
     return {k: data[k] for k in POOL_SETTINGS_KEYS if data.get(k) is not None}
 
 

@@ -80,6 +80,10 @@ def test_settings_the_emulator_cannot_honour_are_refused_with_their_path(pasted:
     with pytest.raises(ConfigError) as info:
         parse_config({"UserPools": [both]})
     assert "SchemaAttributes" in str(info.value)
+    dcr = {**pasted["pool"]["UserPool"], "DcrConfiguration": {"EnableStatus": "Enabled"}}
+    with pytest.raises(ConfigError) as info:
+        parse_config({"UserPools": [dcr]})
+    assert "DcrConfiguration.EnableStatus" in str(info.value)
     unknown = {**pasted["pool"]["UserPool"], "Color": "blue"}
     with pytest.raises(ConfigError) as info:
         parse_config({"UserPools": [unknown]})

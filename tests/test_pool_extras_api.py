@@ -218,3 +218,22 @@ def test_managed_login_branding_defaults_exclude_settings(idp: Any, pool: dict[s
     code, _, reason = refused(lambda: idp.create_managed_login_branding(
         UserPoolId=pool["Id"], ClientId=pool["ClientId"], UseCognitoProvidedValues=True, Settings={"a": 1}))
     assert code == "InvalidParameterException" and "omit Settings" in reason
+
+
+# -- fields the model added recently ---------------------------------------------------------------------------------
+
+def test_recent_pool_fields_round_trip(idp: Any) -> None:
+    fields = {"KeyConfiguration": {"KeyType": "AWS_OWNED_KEY"}, "AcrConfiguration": {"Level1": {"AcrValue": "bronze"}},
+              "DcrConfiguration": {"EnableStatus": "Disabled"}, "IssuerConfiguration": {"Type": "ORIGINAL"}}
+    pool_id = idp.create_user_pool(PoolName="recent", **fields)["UserPool"]["Id"]
+    described = idp.describe_user_pool(UserPoolId=pool_id)["UserPool"]
+    assert {k: described[k] for k in fields} == fields
+    idp.update_user_pool(UserPoolId=pool_id, KeyConfiguration={"KeyType": "AWS_OWNED_KEY"})
+    assert "AcrConfiguration" not in idp.describe_user_pool(UserPoolId=pool_id)["UserPool"]
+
+
+@pytest.mark.parametrize(("field", "value"), [("DcrConfiguration", {"EnableStatus": "Enabled"}),
+                                              ("IssuerConfiguration", {"Type": "UPDATED"})])
+def test_recent_pool_fields_the_emulator_cannot_honour_are_refused(idp: Any, field: str, value: dict) -> None:
+    code, _, reason = refused(lambda: idp.create_user_pool(PoolName="unhonoured", **{field: value}))
+    assert code == "InvalidParameterException" and "not emulated" in reason

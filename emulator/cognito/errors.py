@@ -282,6 +282,9 @@ ERRORS: dict[str, tuple[str, str]] = {
     "branding_settings_conflict": ("InvalidParameterException", "{detail}"),
     "log_configuration_invalid": ("InvalidParameterException", "{detail}"),
     "feature_unavailable_in_tier": ("FeatureUnavailableInTierException", "{detail}"),
+    # A valid setting whose behaviour the emulator does not have (pool_rules.NOT_HONOURED): the emulator's own
+    # words, not AWS's (AWS accepts these).
+    "setting_not_emulated": ("InvalidParameterException", "{detail}"),
 }
 
 
