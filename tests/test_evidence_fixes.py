@@ -146,3 +146,13 @@ def test_verified_flag_refuses_other_values(idp: Any) -> None:
         UserPoolId=POOL, Username="flag-yes", MessageAction="SUPPRESS",
         UserAttributes=[{"Name": "email", "Value": "y@example.com"}, {"Name": "email_verified", "Value": "yes"}]))
     assert code == "InvalidParameterException" and "'true' or 'false'" in reason
+
+
+def test_legacy_custom_auth_only_client_refuses_other_flows(idp: Any) -> None:
+    client_id = idp.create_user_pool_client(UserPoolId=POOL, ClientName="legacy-custom",
+                                            ExplicitAuthFlows=["CUSTOM_AUTH_FLOW_ONLY"])["UserPoolClient"]["ClientId"]
+    code, message, reason = refused(lambda: idp.initiate_auth(
+        ClientId=client_id, AuthFlow="USER_SRP_AUTH", AuthParameters={"USERNAME": "sally", "SRP_A": "ab"}))
+    assert (code, message) == ("InvalidParameterException", "Only custom auth (lambda driven) is enabled for this "
+                                                            "client.")
+    assert "CUSTOM_AUTH_FLOW_ONLY" in reason

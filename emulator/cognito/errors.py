@@ -18,6 +18,9 @@ ERRORS: dict[str, tuple[str, str]] = {
     "admin_password_flow_disabled": ("InvalidParameterException", "Auth flow not enabled for this client"),
     "srp_flow_disabled": ("InvalidParameterException", "USER_SRP_AUTH is not enabled for the client."),
     "custom_flow_disabled": ("InvalidParameterException", "CUSTOM_AUTH is not enabled for the client."),
+    # A legacy CUSTOM_AUTH_FLOW_ONLY client asked for another flow (AWS_EVIDENCE.md §1; amplify-js#3379 and app
+    # error maps: weak but consistent; the type is UNCONFIRMED).
+    "custom_auth_only": ("InvalidParameterException", "Only custom auth (lambda driven) is enabled for this client."),
     "refresh_flow_disabled": (
         "InvalidParameterException", "REFRESH_TOKEN_AUTH flow not enabled for this client"),
     "user_auth_flow_disabled": ("InvalidParameterException", "USER_AUTH flow not enabled for this client"),
