@@ -101,7 +101,8 @@ def _client_user(rt: Runtime, params: dict, operation: str) -> tuple[UserPool, A
 
 def _unknown(pool: UserPool, client: AppClient, name: str, hidden: str = "code_mismatch") -> CognitoError:
     """An unknown user in the sign-up/recovery operations: 'Username/client id combination not found.', or,
-    under PreventUserExistenceErrors ENABLED, a non-specific error (`hidden`, UNCONFIRMED)."""
+    under PreventUserExistenceErrors ENABLED, a non-specific error (`hidden`): CodeMismatch, as the docs
+    (cognito-user-pool-managing-errors) say for ConfirmForgotPassword; for ConfirmSignUp UNCONFIRMED."""
     if client.prevent_user_existence_errors == "ENABLED":
         return reject(hidden, f"no user '{name}' in pool {pool.id}; the client has PreventUserExistenceErrors "
                               "ENABLED, so AWS does not say so")

@@ -82,6 +82,8 @@ JWT_DESCRIPTIONS: dict[str, str] = {
     "kid": "the token's key id (kid) was not found in the issuer's key set",
     "keys_unavailable": "unable to retrieve the issuer's signing keys",
     "signature": "crypto/rsa: verification error",
+    # The one real value found reads "issuer does not match" (an access-log $context.authorizer.error quoted in
+    # one README, AWS_EVIDENCE.md §1: weak); kept until a second capture settles it.
     "issuer": "the token does not have a valid issuer",
     "audience": "the token does not have a valid audience",
     "no_exp": "the token does not have an expiry (exp)",
