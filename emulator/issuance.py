@@ -228,7 +228,7 @@ def mint(rt: Runtime, request: TokenRequest) -> dict[str, Any]:
     if id_token:
         result["IdToken"] = id_token
     if record is None:  # a sign-in, not a refresh: AdminListUserAuthEvents lists it
-        auth_event_log.record_sign_in(rt.store, pool.id, user.username, sign_in.event_id, now)
+        auth_event_log.record_sign_in(rt.store, pool.id, user.username, sign_in.event_id, rt.clock())
     return result
 
 

@@ -32,7 +32,10 @@ def record_sign_in(store: Store, pool_id: str, username: str, event_id: str, at:
         "ChallengeResponses": [{"ChallengeName": name, "ChallengeResponse": "Success"} for name in challenges],
         "FeedbackToken": secrets.token_urlsafe(24),
     }
-    store.put(Kind.AUTH_EVENT, pool_id, f"{username}\x00{at:020.6f}{event_id}", event)
+    # A sequence number after the time keeps sign-ins in one clock tick (a frozen test clock) in order.
+    newest = events(store, pool_id, username)
+    sequence = int(newest[0][0].rsplit("\x00", 1)[1]) + 1 if newest else 0
+    store.put(Kind.AUTH_EVENT, pool_id, f"{username}\x00{at:020.6f}\x00{sequence:010d}", event)
     for key, _ in events(store, pool_id, username)[MAX_EVENTS_PER_USER:]:
         store.delete(Kind.AUTH_EVENT, pool_id, key)
     # AWS puts the feedback token in the risk notification e-mail's links; the emulator sends none.
