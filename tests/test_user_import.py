@@ -110,6 +110,7 @@ def test_parse_table() -> None:
     assert parsed.problem is None and parsed.rows[0].mfa_enabled and parsed.rows[0].username == "a"
     assert parse(csv_file(header, [{"cognito:username": "a", "cognito:mfa_enabled": "true"}]), header).refused
     assert parse(b"", header).problem and parse(b"\xff\xfe", header).problem
+    assert "not readable CSV" in (parse(",".join(header).encode() + b"\n" + b"x" * 140_000, header).problem or "")
 
 
 @pytest.mark.cli

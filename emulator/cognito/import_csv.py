@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from emulator.model import UserPool
@@ -54,7 +55,14 @@ def parse(data: bytes, header: list[str]) -> ParsedFile:
     except UnicodeDecodeError:
         parsed.problem = "the file is not UTF-8 text"
         return parsed
-    reader = csv.reader(io.StringIO(text))
+    try:
+        return _parse_rows(csv.reader(io.StringIO(text)), header, parsed)
+    except csv.Error as exc:  # a cell past csv's field size limit
+        parsed.problem = f"the file is not readable CSV: {exc}"
+        return parsed
+
+
+def _parse_rows(reader: Iterator[list[str]], header: list[str], parsed: ParsedFile) -> ParsedFile:
     columns = next(reader, None)
     if not columns:
         parsed.problem = "the file is empty; its first line must be the header GetCSVHeader returns"
