@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from emulator import config_fields as f
+from emulator import config_pastes
 from emulator.cognito.client_rules import client_violation
 from emulator.config_fields import LOWER_ALNUM, ConfigError, stable_token
 from emulator.model import AppClient
@@ -27,6 +28,7 @@ CLIENT_KEYS = (
 
 
 def parse_client(data: Mapping[str, Any], path: str, pool_id: str, custom_scopes: set[str]) -> tuple[AppClient, bool]:
+    data = config_pastes.client_entry(data, path)
     f.only_keys(data, CLIENT_KEYS, path)
     name = f.string(data, "ClientName", path, required=True)
     client_id = f.string(data, "ClientId", path) or stable_token(f"client:{pool_id}:{name}", 26, LOWER_ALNUM)

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from emulator import config_fields as f
+from emulator import config_pastes
 from emulator.client_config import parse_client
 from emulator.cognito import schema_rules
 from emulator.cognito.errors import CognitoError
@@ -163,11 +164,12 @@ def _check_unique(items: Any, what: str) -> None:
 POOL_KEYS = (
     "Id", "Name", "Region", "Issuer", "UsernameAttributes", "AliasAttributes", "AutoVerifiedAttributes",
     "UsernameConfiguration", "MfaConfiguration", "Policies", "Domain", "LambdaConfig", "Schema",
-    "AdminCreateUserConfig", "ResourceServers", "Groups", "Users", "Clients",
+    "AdminCreateUserConfig", "ResourceServers", "Groups", "Users", "Clients", *config_pastes.POOL_SETTINGS_KEYS,
 )
 
 
 def _pool(data: Mapping[str, Any], path: str, default_region: str, functions: LambdaInvoker) -> PoolSeed:
+    data = config_pastes.pool_entry(data, path)
     f.only_keys(data, POOL_KEYS, path)
     name = f.string(data, "Name", path, required=True)
     pool_id = f.string(data, "Id", path)
@@ -232,11 +234,11 @@ def _settings(data: Mapping[str, Any], path: str) -> dict[str, Any]:
     when AllowAdminCreateUserOnly is true, as on AWS)."""
     raw = data.get("AdminCreateUserConfig")
     if raw is None:
-        return {}
+        return config_pastes.pool_settings(data, path)
     where = f"{path}.AdminCreateUserConfig"
     config = f.mapping(raw, where)
     f.only_keys(config, ("AllowAdminCreateUserOnly", "UnusedAccountValidityDays"), where)
-    return {"AdminCreateUserConfig": {
+    return {**config_pastes.pool_settings(data, path), "AdminCreateUserConfig": {
         "AllowAdminCreateUserOnly": f.boolean(config, "AllowAdminCreateUserOnly", where, False),
         "UnusedAccountValidityDays": f.integer(config, "UnusedAccountValidityDays", where, 7, minimum=0,
                                                maximum=365)}}
@@ -323,6 +325,7 @@ def _password_policy(raw: Any, path: str) -> PasswordPolicy:
 
 
 def _resource_server(data: Mapping[str, Any], path: str, pool_id: str) -> ResourceServer:
+    data = config_pastes.resource_server_entry(data, path, pool_id)
     f.only_keys(data, ("Identifier", "Name", "Scopes"), path)
     identifier = f.string(data, "Identifier", path, required=True)
     if not re.fullmatch(r"[\x21\x23-\x5B\x5D-\x7E]+", identifier) or len(identifier) > 256:

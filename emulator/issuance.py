@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from emulator.cognito import auth_event_log
 from emulator.cognito.errors import CognitoError, reject
 from emulator.cognito.trigger_config import pre_token_version
 from emulator.cognito.triggers import client_metadata, configured, fire, user_attributes
@@ -228,6 +229,8 @@ def mint(rt: Runtime, request: TokenRequest) -> dict[str, Any]:
         mark_replaced(rt.store, request.refresh_token or "", record, now)
     if id_token:
         result["IdToken"] = id_token
+    if record is None:  # a sign-in, not a refresh: AdminListUserAuthEvents lists it
+        auth_event_log.record_sign_in(rt.store, pool.id, user.username, sign_in.event_id, rt.clock())
     return result
 
 

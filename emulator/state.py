@@ -50,6 +50,15 @@ class Kind(StrEnum):
     OAUTH2_BROWSER_SESSION = "oauth2_browser_session"  # oauth2/records.py
     OAUTH2_LOGIN_REQUEST = "oauth2_login_request"  # oauth2/records.py
     OAUTH2_LOGIN_STEP = "oauth2_login_step"  # oauth2/records.py
+    UI_CUSTOMIZATION = "ui_customization"  # cognito/ui_customization.py
+    SIGNING_CERTIFICATE = "signing_certificate"  # cognito/signing_certificate.py
+    IMPORT_JOB = "import_job"  # cognito/import_jobs.py
+    IMPORT_CSV = "import_csv"  # cognito/import_jobs.py
+    AUTH_EVENT = "auth_event"  # cognito/auth_events.py
+    LOG_DELIVERY = "log_delivery"  # cognito/log_delivery.py
+    RISK_CONFIGURATION = "risk_configuration"  # cognito/risk_configuration.py
+    TERMS = "terms"  # cognito/terms.py
+    MANAGED_LOGIN_BRANDING = "managed_login_branding"  # cognito/managed_login_branding.py
 
 
 # Kinds whose records are parsed into definitions other code caches (pools, their keys, clients).

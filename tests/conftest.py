@@ -74,3 +74,14 @@ def rejected(excinfo: pytest.ExceptionInfo[botocore.exceptions.ClientError], err
     reason = response["ResponseMetadata"]["HTTPHeaders"]["x-emulator-reason"]
     assert reason
     return reason
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The cognito-idp operation coverage at the end of every run that ran the coverage test."""
+    if any(item_id.startswith("tests/test_operation_coverage.py") for item_id in
+           (getattr(r, "nodeid", "") for reports in terminalreporter.stats.values() for r in reports)):
+        from tests.test_operation_coverage import coverage
+
+        done, declared, total = coverage()
+        terminalreporter.write_line(f"cognito-idp operations: {done} implemented / {declared} declared not "
+                                    f"emulated / {total} in botocore's model")

@@ -190,7 +190,7 @@ def test_legacy_custom_auth_flow_only_client_and_secret_hash(idp: Any) -> None:
 
 def test_client_without_custom_auth(idp: Any) -> None:
     code, message, reason = refused(lambda: start(idp, client_id="custompassword"))
-    assert (code, message) == ("InvalidParameterException", "CUSTOM_AUTH flow not enabled for this client")
+    assert (code, message) == ("InvalidParameterException", "CUSTOM_AUTH is not enabled for the client.")
     assert "needs ALLOW_CUSTOM_AUTH" in reason
 
 

@@ -480,7 +480,7 @@ def test_rest_over_http(rest: tuple[Gateway, ServerThread]) -> None:
     ("/prod/pets/7", {}, 403, b'{"message":"Missing Authentication Token"}', "/dev/..."),
     ("/dev/boom", {}, 502, b'{"message": "Internal server error"}', "raised ValueError: kaput"),
     ("/dev/slowfn", {}, 504, b'{"message": "Endpoint request timed out"}', "TimeoutInMillis (100 ms)"),
-    ("/dev/down", {}, 502, b'{"message": "Internal server error"}', "failed: ConnectError"),
+    ("/dev/down", {}, 504, b'{"message": "Network error communicating with endpoint"}', "failed: ConnectError"),
     ("/dev/pets/7", {"authorization": "Bearer raise"}, 500, b'{"message": "Internal server error"}',
      "stand-in exploded"),
 ])
@@ -490,6 +490,11 @@ def test_rest_refusals(rest_local: Gateway, path: str, headers: dict, status: in
     assert (response.status_code, response.content) == (status, body)
     assert reason in response.headers[REASON_HEADER]
     assert "x-amzn-requestid" in response.headers
+
+
+def test_rest_unreachable_backend_is_aws_504(rest_local: Gateway) -> None:
+    down = call(rest_local, "GET", "/dev/down")  # AWS_EVIDENCE.md §1: a real curl -v, INTEGRATION_FAILURE
+    assert down.status_code == 504 and down.headers["x-amzn-errortype"] == "InternalServerErrorException"
 
 
 def test_rest_missing_token_header_and_sigv4_quirk(rest_local: Gateway) -> None:

@@ -318,6 +318,7 @@ def test_v2_malformed(result: object, reason: str) -> None:
     ("REST", "integration_error", 502, b'{"message": "Internal server error"}'),
     ("REST", "integration_timeout", 504, b'{"message": "Endpoint request timed out"}'),
     ("HTTP", "integration_timeout", 503, b'{"message":"Service Unavailable"}'),
+    ("REST", "backend_unreachable", 504, b'{"message": "Network error communicating with endpoint"}'),
     ("REST", "too_large", 413, b"HTTP content length exceeded 10485760 bytes."),
 ])
 def test_error_shapes(protocol: str, kind: str, status: int, body: bytes) -> None:

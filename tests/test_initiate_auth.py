@@ -114,7 +114,7 @@ def test_secret_hash_is_required_and_checked(idp: Any) -> None:
 
     code, message, reason = refused(lambda: password_auth(idp, "secretclient", "alice", "Correct-Horse1"))
     assert (code, message) == ("NotAuthorizedException",
-                               "Client secretclient is configured with secret but SECRET_HASH was not received")
+                               "Client secretclient is configured for secret but secret was not received")
     assert "HMAC-SHA256" in reason
 
     code, message, reason = refused(lambda: password_auth(idp, "secretclient", "alice", "Correct-Horse1",

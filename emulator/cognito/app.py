@@ -19,7 +19,28 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Scope
 
-from emulator.cognito import admin_guard, admin_users, auth, emulator_endpoints, groups, mfa, pools, signup, users
+from emulator.cognito import (
+    admin_guard,
+    admin_users,
+    auth,
+    auth_events,
+    emulator_endpoints,
+    groups,
+    import_jobs,
+    log_delivery,
+    managed_login_branding,
+    mfa,
+    not_emulated,
+    pools,
+    risk_configuration,
+    signing_certificate,
+    signup,
+    software_token_removal,
+    tags,
+    terms,
+    ui_customization,
+    users,
+)
 from emulator.cognito.body_limit import BodyLimit, BodyTooLarge
 from emulator.cognito.emulator_access import AccessPolicy, EmulatorAccess, is_emulator_path
 from emulator.cognito.errors import CognitoError, reject
@@ -50,7 +71,17 @@ log = logging.getLogger("cognito_emulator")
 def operation_table() -> dict[str, Handler]:
     """Every implemented cognito-idp operation, by name."""
     return merge_operations(auth.OPERATIONS, users.OPERATIONS, admin_users.OPERATIONS, signup.OPERATIONS,
-                            groups.OPERATIONS, pools.OPERATIONS, mfa.OPERATIONS)
+                            groups.OPERATIONS, pools.OPERATIONS, mfa.OPERATIONS,
+                            tags.OPERATIONS,
+                            ui_customization.OPERATIONS,
+                            signing_certificate.OPERATIONS,
+                            log_delivery.OPERATIONS,
+                            risk_configuration.OPERATIONS,
+                            terms.OPERATIONS,
+                            managed_login_branding.OPERATIONS,
+                            import_jobs.OPERATIONS,
+                            auth_events.OPERATIONS,
+                            software_token_removal.OPERATIONS)
 
 
 def serialized(handler: Handler, rt: Runtime, params: dict, call: Call) -> dict:
@@ -77,7 +108,7 @@ def answer(rt: Runtime, operations: dict[str, Handler], request: SignedRequest, 
     params = validated(operation, params)
     handler = operations.get(operation)
     if handler is None:
-        raise CognitoError("UnknownOperationException", "", f"the emulator does not implement {operation} yet")
+        raise not_emulated.refusal(operation)
     authorization = next((v for k, v in request.headers if k.lower() == "authorization"), None)
     call = Call(operation, request_id, source_ip, region_from_authorization(authorization))
     return serialized(handler, rt, params, call)
@@ -201,6 +232,8 @@ def build_cognito_app(rt: Runtime, policy: AccessPolicy | None = None) -> ASGIAp
 
     app.include_router(oauth2_routes.build_router(rt))
     app.include_router(emulator_endpoints.build_router(rt))
+    app.include_router(ui_customization.build_router(rt))
+    app.include_router(import_jobs.build_router(rt))
 
     def too_large(scope: Scope, size: int) -> Response:
         reason = f"the request declares a {size}-byte body (Content-Length); the Cognito port accepts at most " \

@@ -5,6 +5,7 @@ authenticated outcome becomes an AuthenticationResult through the one token path
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from emulator.cognito import custom_auth, password_verifier, user_triggers
@@ -16,6 +17,7 @@ from emulator.cognito.lookup import (
     check_secret_hash,
     check_secret_hash_any,
     find_user,
+    missing_secret_key,
     require_client,
     require_param,
     require_pool,
@@ -41,18 +43,21 @@ def answer(rt: Runtime, pool: UserPool, client: AppClient, outcome: Outcome) -> 
 # -- the flows --------------------------------------------------------------------------------
 
 
-def _typed_user(rt: Runtime, pool: UserPool, client: AppClient, params: dict[str, str]) -> tuple[str, Any]:
+def _typed_user(rt: Runtime, pool: UserPool, client: AppClient, params: dict[str, str],
+                missing: str = "secret_hash_missing") -> tuple[str, Any]:
     """USERNAME as typed, the user it names (or None), with the SECRET_HASH checked over either name."""
     username = require_param(params, "USERNAME")
     user = find_user(rt.store, pool, username)
-    check_secret_hash_any(client, (username, user.username) if user else (username,), params.get("SECRET_HASH"))
+    check_secret_hash_any(client, (username, user.username) if user else (username,), params.get("SECRET_HASH"),
+                          missing)
     return username, user
 
 
-def _password_flow(rt: Runtime, pool: UserPool, client: AppClient, params: dict[str, str]) -> dict[str, Any]:
+def _password_flow(rt: Runtime, pool: UserPool, client: AppClient, params: dict[str, str],
+                   missing: str = "secret_hash_missing") -> dict[str, Any]:
     require_param(params, "USERNAME")
     password = require_param(params, "PASSWORD")
-    username, user = _typed_user(rt, pool, client, params)
+    username, user = _typed_user(rt, pool, client, params, missing)
     user = verify_password(rt, pool, client, username, user, password)
     return answer(rt, pool, client, after_first_factor(rt, pool, client, user))
 
@@ -105,7 +110,7 @@ def _unimplemented_flow(rt: Runtime, pool: UserPool, client: AppClient, params: 
 
 
 FLOW_HANDLERS: dict[str, Callable[[Runtime, UserPool, AppClient, dict[str, str]], dict[str, Any]]] = {
-    "USER_PASSWORD_AUTH": _password_flow,
+    "USER_PASSWORD_AUTH": partial(_password_flow, missing=missing_secret_key("USER_PASSWORD_AUTH")),
     "ADMIN_USER_PASSWORD_AUTH": _password_flow,
     "ADMIN_NO_SRP_AUTH": _password_flow,
     "REFRESH_TOKEN_AUTH": _refresh_flow,

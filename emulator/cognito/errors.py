@@ -11,12 +11,16 @@ from dataclasses import dataclass
 # key -> (__type, message template). Texts are AWS's own (AWS_BEHAVIOR.md §2-3); entries
 # marked UNCONFIRMED follow the closest known AWS wording.
 ERRORS: dict[str, tuple[str, str]] = {
-    # flows (the SRP, custom, refresh and USER_AUTH texts are UNCONFIRMED: they follow the
-    # known `<FLOW> flow not enabled for this client` pattern)
+    # flows. The SRP text is quoted from real calls (aws-serverless-workshops, several READMEs); the custom one
+    # has the same shape and is matched by many Amplify error maps (amplify-js#3379) (AWS_EVIDENCE.md §1-2).
+    # The refresh and USER_AUTH texts are UNCONFIRMED: they follow `<FLOW> flow not enabled for this client`.
     "password_flow_disabled": ("InvalidParameterException", "USER_PASSWORD_AUTH flow not enabled for this client"),
     "admin_password_flow_disabled": ("InvalidParameterException", "Auth flow not enabled for this client"),
     "srp_flow_disabled": ("InvalidParameterException", "USER_SRP_AUTH is not enabled for the client."),
-    "custom_flow_disabled": ("InvalidParameterException", "CUSTOM_AUTH flow not enabled for this client"),
+    "custom_flow_disabled": ("InvalidParameterException", "CUSTOM_AUTH is not enabled for the client."),
+    # A legacy CUSTOM_AUTH_FLOW_ONLY client asked for another flow (AWS_EVIDENCE.md §1; amplify-js#3379 and app
+    # error maps: weak but consistent; the type is UNCONFIRMED).
+    "custom_auth_only": ("InvalidParameterException", "Only custom auth (lambda driven) is enabled for this client."),
     "refresh_flow_disabled": (
         "InvalidParameterException", "REFRESH_TOKEN_AUTH flow not enabled for this client"),
     "user_auth_flow_disabled": ("InvalidParameterException", "USER_AUTH flow not enabled for this client"),
@@ -38,6 +42,10 @@ ERRORS: dict[str, tuple[str, str]] = {
     "secret_hash_wrong": ("NotAuthorizedException", "Unable to verify secret hash for client {client_id}"),
     "secret_hash_missing": (
         "NotAuthorizedException", "Client {client_id} is configured with secret but SECRET_HASH was not received"),
+    # SignUp and InitiateAuth USER_PASSWORD_AUTH (lookup.MISSING_SECRET_HASH): raw bodies quoted in
+    # cognitect-labs/aws-api and the unity-sds wiki (AWS_EVIDENCE.md §1).
+    "secret_not_received": (
+        "NotAuthorizedException", "Client {client_id} is configured for secret but secret was not received"),
     "secret_hash_unexpected": (
         "InvalidParameterException",
         "App client {client_id} is not configured for secret but secret hash was received"),
@@ -113,7 +121,7 @@ ERRORS: dict[str, tuple[str, str]] = {
     "domain_taken": ("InvalidParameterException", "Domain already associated with another user pool"),
     "pool_has_domain": ("InvalidParameterException", "User pool already has a domain configured."),
     "domain_not_found": ("InvalidParameterException", "No such domain or user pool exists."),
-    "domain_reserved_word": (  # UNCONFIRMED
+    "domain_reserved_word": (  # seen in Terraform apply logs (": aws", ": cognito"); AWS_EVIDENCE.md §2
         "InvalidParameterException", "Domain cannot contain reserved word: {word}"),
     "pagination_token_invalid": ("InvalidParameterException", "Invalid pagination token."),  # UNCONFIRMED
     "verify_before_update_not_auto_verified": (  # AWS's text, quoted in ekristen/aws-nuke#477
@@ -134,12 +142,17 @@ ERRORS: dict[str, tuple[str, str]] = {
     "already_confirmed": ("InvalidParameterException", "User is already confirmed."),
     "auto_verification_off": ("InvalidParameterException", "Cannot resend codes. Auto verification not turned on."),
     "username_client_not_found": ("UserNotFoundException", "Username/client id combination not found."),
+    # ForgotPassword for a FORCE_CHANGE_PASSWORD user: aws-amplify/amplify-flutter#3048 (a raw SDK exception),
+    # aws-solutions/distributed-load-testing-on-aws#1 (AWS_EVIDENCE.md §1).
+    "password_reset_wrong_state": (
+        "NotAuthorizedException", "User password cannot be reset in the current state."),
     "no_verified_contact": (
         "InvalidParameterException",
         "Cannot reset password for the user as there is no registered/verified email or phone_number"),
     "username_should_be_email": ("InvalidParameterException", "Username should be an email."),
-    "username_should_be_phone": ("InvalidParameterException", "Username should be a phone number."),  # UNCONFIRMED
-    "username_should_be_either": (  # UNCONFIRMED
+    # The wording is quoted in an infra note (AWS_EVIDENCE.md §2); the trailing period is UNCONFIRMED.
+    "username_should_be_phone": ("InvalidParameterException", "Username should be a phone number."),
+    "username_should_be_either": (  # a user's log; apps match the exact string (AWS_EVIDENCE.md §2)
         "InvalidParameterException", "Username should be either an email or a phone number."),
     "username_is_email_alias": (
         "InvalidParameterException",
@@ -247,6 +260,34 @@ ERRORS: dict[str, tuple[str, str]] = {
         "1 validation error detected: Value null at '{path}' failed to satisfy constraint: Member must not be null"),
     "temporary_password_expired": (
         "NotAuthorizedException", "Temporary password has expired and must be reset by an administrator."),
+    # Pool-level operation families (tags.py, ui_customization.py, import_jobs.py, auth_events.py,
+    # log_delivery.py, risk_configuration.py, terms.py, managed_login_branding.py). The types are the ones
+    # botocore's model lists for each operation; every text here is UNCONFIRMED (none found in public captures).
+    "resource_arn_invalid": ("InvalidParameterException", "Invalid resource ARN: {arn}"),
+    "too_many_tags": ("InvalidParameterException", "A user pool can have at most {limit} tags."),
+    "ui_css_invalid": ("InvalidParameterException", "{detail}"),
+    "ui_image_invalid": ("InvalidParameterException", "{detail}"),
+    "import_job_not_found": ("ResourceNotFoundException", "Import job {job_id} does not exist."),
+    "import_job_wrong_state": (
+        "PreconditionNotMetException", "The import job {job_id} cannot be {action} in status {status}."),
+    "import_csv_missing": (
+        "PreconditionNotMetException", "No file has been uploaded for import job {job_id}."),
+    "addon_not_enabled": (
+        "UserPoolAddOnNotEnabledException", "Threat protection is not enabled for this user pool."),
+    "auth_event_not_found": ("ResourceNotFoundException", "Auth event {event_id} does not exist."),
+    "feedback_token_invalid": ("NotAuthorizedException", "Invalid feedback token."),
+    "terms_exists": ("TermsExistsException", "Terms {name} already exist for client {client_id}."),
+    "terms_not_found": ("ResourceNotFoundException", "Terms {terms_id} do not exist."),
+    "terms_links_missing": ("InvalidParameterException", "{detail}"),
+    "branding_exists": (
+        "ManagedLoginBrandingExistsException", "A managed login branding style already exists for client {client_id}."),
+    "branding_not_found": ("ResourceNotFoundException", "Managed login branding {branding_id} does not exist."),
+    "branding_settings_conflict": ("InvalidParameterException", "{detail}"),
+    "log_configuration_invalid": ("InvalidParameterException", "{detail}"),
+    "feature_unavailable_in_tier": ("FeatureUnavailableInTierException", "{detail}"),
+    # A valid setting whose behaviour the emulator does not have (pool_rules.NOT_HONOURED): the emulator's own
+    # words, not AWS's (AWS accepts these).
+    "setting_not_emulated": ("InvalidParameterException", "{detail}"),
 }
 
 

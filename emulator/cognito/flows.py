@@ -86,5 +86,8 @@ def check_flow(operation: str, auth_flow: str, client_name: str, explicit_auth_f
     allowed = effective_flows(explicit_auth_flows)
     if rule.enabled_by & (allowed | set(explicit_auth_flows)):
         return None
+    if "CUSTOM_AUTH_FLOW_ONLY" in explicit_auth_flows and not set(explicit_auth_flows) & ALLOW_FLOWS:
+        return FlowRefusal("custom_auth_only", f"client '{client_name}' has the legacy CUSTOM_AUTH_FLOW_ONLY: it "
+                                               f"signs in with CUSTOM_AUTH only, not {auth_flow}")
     listed = ", ".join(explicit_auth_flows) or "no flows"
     return FlowRefusal(rule.error, f"client '{client_name}' allows {listed}; {auth_flow} needs {rule.needs}")

@@ -56,14 +56,37 @@ def find_user(store: Store, pool: UserPool, name: str) -> UserRecord | None:
     return None
 
 
+# The ERRORS key for a SECRET_HASH that was not sent, by operation (AWS_EVIDENCE.md §1): SignUp and the
+# USER_PASSWORD_AUTH flow say "configured for secret but secret was not received" (raw bodies quoted in
+# cognitect-labs/aws-api and the unity-sds wiki); ConfirmSignUp and ResendConfirmationCode answer as for a wrong
+# hash (furaiev/amazon-cognito-identity-dart-2 PR#98; AWS Knowledge Center cognito-unable-to-verify-secret-hash);
+# SRP and challenge responses keep "configured with secret but SECRET_HASH was not received" (amplify-android#2504).
+# Operations not listed (ForgotPassword, ConfirmForgotPassword, the admin password flow) keep that text too:
+# no evidence either way.
+MISSING_SECRET_HASH: dict[str, str] = {
+    "SignUp": "secret_not_received",
+    "USER_PASSWORD_AUTH": "secret_not_received",
+    "ConfirmSignUp": "secret_hash_wrong",
+    "ResendConfirmationCode": "secret_hash_wrong",
+}
+
+
+def missing_secret_key(operation_or_flow: str) -> str:
+    """The ERRORS key for a missing SECRET_HASH in this operation (or InitiateAuth flow)."""
+    return MISSING_SECRET_HASH.get(operation_or_flow, "secret_hash_missing")
+
+
 def secret_hash(client_secret: str, username: str, client_id: str) -> str:
     """Base64(HMAC_SHA256(key=client secret, message=username + client id))."""
     digest = hmac.new(client_secret.encode(), (username + client_id).encode(), hashlib.sha256).digest()
     return base64.b64encode(digest).decode()
 
 
-def check_secret_hash(client: AppClient, username: str, given: str | None, refresh: bool = False) -> None:
-    """Raise AWS's error when the SECRET_HASH is missing, wrong or not expected for this client."""
+def check_secret_hash(client: AppClient, username: str, given: str | None, refresh: bool = False,
+                      missing: str = "secret_hash_missing") -> None:
+    """Raise AWS's error when the SECRET_HASH is missing, wrong or not expected for this client.
+
+    `missing` is the ERRORS key for a hash not sent: AWS words it per operation (MISSING_SECRET_HASH)."""
     if not client.client_secret:
         if given:
             raise reject("secret_hash_unexpected",
@@ -71,7 +94,7 @@ def check_secret_hash(client: AppClient, username: str, given: str | None, refre
                          client_id=client.client_id)
         return
     if not given:
-        raise reject("secret_hash_missing", f"client '{client.client_name}' has a secret; send SECRET_HASH = "
+        raise reject(missing, f"client '{client.client_name}' has a secret; send SECRET_HASH = "
                      "Base64(HMAC-SHA256(key=client secret, message=USERNAME + ClientId))",
                      client_id=client.client_id)
     expected = secret_hash(client.client_secret, username, client.client_id)
@@ -104,12 +127,13 @@ def check_client_secret(client: AppClient, given: str | None) -> None:
                      client_id=client.client_id)
 
 
-def check_secret_hash_any(client: AppClient, names: tuple[str | None, ...], given: str | None) -> None:
+def check_secret_hash_any(client: AppClient, names: tuple[str | None, ...], given: str | None,
+                          missing: str = "secret_hash_missing") -> None:
     """Sign-in by alias: AWS accepts a SECRET_HASH over the name the user typed or the real username."""
     first: CognitoError | None = None
     for name in dict.fromkeys(n for n in names if n):
         try:
-            check_secret_hash(client, name, given)
+            check_secret_hash(client, name, given, missing=missing)
             return
         except CognitoError as exc:
             first = first or exc

@@ -36,7 +36,12 @@ def _srp_pepper(rt: Runtime, pool: UserPool) -> bytes:
 def _simulated_user_id(rt: Runtime, pool: UserPool, name: str) -> str:
     """USER_ID_FOR_SRP for an unknown user: the name itself, or a stable UUID-shaped id in a pool whose
     users sign in by email/phone (real users there have UUID usernames, so echoing the email would tell).
-    UNCONFIRMED: what AWS sends here is not documented."""
+
+    AWS's docs (cognito-user-pool-managing-errors) say it returns "the same 'salt' and internal user id in UUID
+    format for the same user name and user pool" (AWS_EVIDENCE.md §1). The emulator keeps the name in pools
+    without username attributes on purpose: there a real user's USER_ID_FOR_SRP is their username, so a UUID
+    for unknown names only would tell which names exist (what ENABLED hides). In email/phone pools, where real
+    users have UUID ids, it follows the docs (stable per name and pool)."""
     if not pool.username_attributes:
         return name
     digest = hmac.new(_srp_pepper(rt, pool), f"user-id\x00{name}".encode(), hashlib.sha256).digest()

@@ -34,7 +34,18 @@ POOL_PASSTHROUGH = (
     "VerificationMessageTemplate", "SmsAuthenticationMessage", "UserAttributeUpdateSettings",
     "DeviceConfiguration", "EmailConfiguration", "SmsConfiguration", "UserPoolTags", "AdminCreateUserConfig",
     "UserPoolAddOns", "AccountRecoverySetting", "UserPoolTier",
+    # Fields the model added recently: stored and described back. KeyConfiguration (storage encryption) and
+    # AcrConfiguration (ACR level names) change nothing locally; DcrConfiguration and IssuerConfiguration are
+    # kept only at the values the emulator behaves as (NOT_HONOURED refuses the others).
+    "KeyConfiguration", "AcrConfiguration", "DcrConfiguration", "IssuerConfiguration",
 )
+# (setting, field, value) -> why the emulator refuses it: it would change behaviour the emulator does not have.
+NOT_HONOURED: dict[tuple[str, str, str], str] = {
+    ("DcrConfiguration", "EnableStatus", "Enabled"):
+        "dynamic client registration (the domain's registration endpoint) is not emulated",
+    ("IssuerConfiguration", "Type", "UPDATED"):
+        "the UPDATED issuer format is not emulated; tokens keep the pool's Issuer (config.yaml's Issuer sets it)",
+}
 # What DescribeUserPool shows for a passthrough setting nobody set.
 POOL_DEFAULTS: dict[str, Any] = {
     "DeletionProtection": "INACTIVE",
@@ -74,6 +85,10 @@ def pool_violation(params: dict[str, Any]) -> CognitoError | None:
 
 def pool_update_violation(params: dict[str, Any]) -> CognitoError | None:
     """What both CreateUserPool and UpdateUserPool refuse beyond the service model's checks, or None."""
+    for (setting, field, value), why in NOT_HONOURED.items():
+        if (params.get(setting) or {}).get(field) == value:
+            return reject("setting_not_emulated", f"{setting}.{field} {value}: {why}",
+                          detail=f"{setting}.{field} {value} is not supported.")
     verify_first = (params.get("UserAttributeUpdateSettings") or {}).get("AttributesRequireVerificationBeforeUpdate")
     missing = sorted(set(verify_first or ()) - set(params.get("AutoVerifiedAttributes") or ()))
     if missing:

@@ -3,12 +3,19 @@ ForgotPassword, ConfirmForgotPassword. All take a ClientId (and SecretHash when 
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 
 from emulator.cognito import codes, migration, user_triggers
 from emulator.cognito.errors import CognitoError, reject
-from emulator.cognito.lookup import check_secret_hash, check_secret_hash_any, find_user, require_client
+from emulator.cognito.lookup import (
+    check_secret_hash,
+    check_secret_hash_any,
+    find_user,
+    missing_secret_key,
+    require_client,
+)
 from emulator.cognito.passwords import policy_violation, set_password
 from emulator.cognito.pools import pool_settings
 from emulator.cognito.protocol import Call
@@ -31,6 +38,8 @@ CONTACT_PREFERENCE = ("phone_number", "email")
 # Password recovery goes to a verified e-mail first, then a verified phone (UNCONFIRMED: the emulator has no
 # AccountRecoverySetting; this is the console's default order).
 RECOVERY_PREFERENCE = ("email", "phone_number")
+
+log = logging.getLogger("cognito_emulator")
 
 
 def sign_in_username(pool: UserPool, username: str, attributes: dict[str, str]) -> str:
@@ -81,17 +90,19 @@ def recovery_contact(user: UserRecord) -> str | None:
                  if user.attributes.get(a) and user.attributes.get(VERIFIED_FLAG[a]) == "true"), None)
 
 
-def _client_user(rt: Runtime, params: dict) -> tuple[UserPool, AppClient, UserRecord | None]:
+def _client_user(rt: Runtime, params: dict, operation: str) -> tuple[UserPool, AppClient, UserRecord | None]:
     pool, client = require_client(rt.store, params["ClientId"])
     name = params["Username"]
     user = find_user(rt.store, pool, name)
-    check_secret_hash_any(client, (name, user.username) if user else (name,), params.get("SecretHash"))
+    check_secret_hash_any(client, (name, user.username) if user else (name,), params.get("SecretHash"),
+                          missing_secret_key(operation))
     return pool, client, user
 
 
 def _unknown(pool: UserPool, client: AppClient, name: str, hidden: str = "code_mismatch") -> CognitoError:
     """An unknown user in the sign-up/recovery operations: 'Username/client id combination not found.', or,
-    under PreventUserExistenceErrors ENABLED, a non-specific error (`hidden`, UNCONFIRMED)."""
+    under PreventUserExistenceErrors ENABLED, a non-specific error (`hidden`): CodeMismatch, as the docs
+    (cognito-user-pool-managing-errors) say for ConfirmForgotPassword; for ConfirmSignUp UNCONFIRMED."""
     if client.prevent_user_existence_errors == "ENABLED":
         return reject(hidden, f"no user '{name}' in pool {pool.id}; the client has PreventUserExistenceErrors "
                               "ENABLED, so AWS does not say so")
@@ -103,7 +114,7 @@ def _unknown(pool: UserPool, client: AppClient, name: str, hidden: str = "code_m
 
 def sign_up(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
     pool, client = require_client(rt.store, params["ClientId"])
-    check_secret_hash(client, params["Username"], params.get("SecretHash"))
+    check_secret_hash(client, params["Username"], params.get("SecretHash"), missing=missing_secret_key(call.operation))
     if pool_settings(rt.store, pool.id)["AdminCreateUserConfig"].get("AllowAdminCreateUserOnly"):
         raise reject("sign_up_not_permitted", f"pool {pool.id} has AdminCreateUserConfig.AllowAdminCreateUserOnly "
                                               "true: only an administrator creates users (AdminCreateUser)")
@@ -140,7 +151,7 @@ def sign_up(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
 
 
 def confirm_sign_up(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
-    pool, client, user = _client_user(rt, params)
+    pool, client, user = _client_user(rt, params, call.operation)
     if user is None:
         raise _unknown(pool, client, params["Username"], "verification_code_mismatch")
     if user.status != "UNCONFIRMED":
@@ -162,7 +173,7 @@ def confirm_sign_up(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
 
 
 def resend_confirmation_code(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
-    pool, client, user = _client_user(rt, params)
+    pool, client, user = _client_user(rt, params, call.operation)
     if user is None:
         if client.prevent_user_existence_errors == "ENABLED":
             return {"CodeDeliveryDetails": codes.simulated_delivery(params["Username"]).to_aws()}
@@ -189,24 +200,40 @@ def send_recovery_code(rt: Runtime, pool: UserPool, user: UserRecord) -> codes.C
 
 
 def forgot_password(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
-    pool, client, user = _client_user(rt, params)
+    pool, client, user = _client_user(rt, params, call.operation)
     if user is None:  # UserMigration_ForgotPassword may bring the user in
         user = migration.migrate(rt, pool, client, params["Username"], None)
+    hidden = client.prevent_user_existence_errors == "ENABLED"
     if user is None:
-        if client.prevent_user_existence_errors == "ENABLED":
+        if hidden:
             return {"CodeDeliveryDetails": codes.simulated_delivery(params["Username"]).to_aws()}
         raise _unknown(pool, client, params["Username"])
-    if not user.enabled:  # UNCONFIRMED: the sign-in text
+    # Under PreventUserExistenceErrors ENABLED, AWS answers a disabled user, or one without a verified contact,
+    # as it answers an unknown one: a simulated CodeDeliveryDetails (docs: cognito-user-pool-managing-errors).
+    if hidden and (not user.enabled or recovery_contact(user) is None):
+        why = "is disabled" if not user.enabled else "has no verified email or phone_number"
+        log.info("cognito-idp %s: %s", call.operation,
+                 f"user '{user.username}' {why}: no code sent; the client has PreventUserExistenceErrors "
+                 "ENABLED, so AWS answers with a simulated CodeDeliveryDetails")
+        return {"CodeDeliveryDetails": codes.simulated_delivery(params["Username"]).to_aws()}
+    if not user.enabled:  # LEGACY: UNCONFIRMED, the sign-in text
         raise reject("user_disabled", f"user '{user.username}' is disabled")
+    if user.status == "FORCE_CHANGE_PASSWORD":  # amplify-flutter#3048 (a raw SDK exception); AWS_EVIDENCE.md §1
+        raise reject("password_reset_wrong_state", f"user '{user.username}' is FORCE_CHANGE_PASSWORD: they sign in "
+                     "with the temporary password and set a new one (NEW_PASSWORD_REQUIRED), or an administrator "
+                     "sets one (AdminSetUserPassword)")
     return {"CodeDeliveryDetails": send_recovery_code(rt, pool, user).to_aws()}
 
 
 def confirm_forgot_password(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
-    pool, client, user = _client_user(rt, params)
+    pool, client, user = _client_user(rt, params, call.operation)
     if user is None:
         raise _unknown(pool, client, params["Username"], "verification_code_mismatch")
-    if not user.enabled:  # UNCONFIRMED: the sign-in text
-        raise reject("user_disabled", f"user '{user.username}' is disabled")
+    if not user.enabled:
+        if client.prevent_user_existence_errors == "ENABLED":  # docs: CodeMismatch for unknown or disabled users
+            raise reject("verification_code_mismatch", f"user '{user.username}' is disabled; the client has "
+                         "PreventUserExistenceErrors ENABLED, so AWS answers as for a wrong code")
+        raise reject("user_disabled", f"user '{user.username}' is disabled")  # LEGACY: UNCONFIRMED, the sign-in text
     code = params["ConfirmationCode"]
     codes.require_code(rt, pool, user, codes.FORGOT_PASSWORD, code, consume=False)
     problem = policy_violation(pool.password_policy, params["Password"])

@@ -36,8 +36,19 @@ def attribute_list(user: UserRecord, names: Iterable[str] | None = None) -> list
 
 
 def attributes_from(items: Iterable[Mapping[str, Any]] | None) -> dict[str, str]:
-    """AWS's [{Name, Value}] list as a dict (a missing Value is an empty one)."""
-    return {str(item["Name"]): str(item.get("Value") or "") for item in items or ()}
+    """AWS's [{Name, Value}] list as a dict (a missing Value is an empty one); boolean flags in one spelling."""
+    attributes = {str(item["Name"]): str(item.get("Value") or "") for item in items or ()}
+    return {name: boolean_spelling(name, value) for name, value in attributes.items()}
+
+
+def boolean_spelling(name: str, value: str) -> str:
+    """`email_verified` / `phone_number_verified` in the lower-case spelling the emulator compares with.
+
+    AWS takes `True` as well as `true` (reported in issue 15); that any capitalisation is taken is
+    UNCONFIRMED. Any other value is left for check_values to refuse."""
+    if name in CONTACT_OF_FLAG and value.lower() in ("true", "false"):
+        return value.lower()
+    return value
 
 
 def check_writable(pool: UserPool, changes: Mapping[str, str], client: AppClient | None = None, *,

@@ -74,7 +74,9 @@ def check_issuer(expected: str, claims: dict, authorizer_name: str) -> None:
 def scope_refusal(authorizer: JwtAuthorizer, request: AuthRequest, scopes: list[str], held_in: str) -> Deny:
     """The 403 for a valid token holding none of the route's scopes."""
     wanted = " ".join(request.route_scopes)
-    # UNCONFIRMED: 403 Forbidden with an RFC 6750 insufficient_scope challenge naming the route's scopes.
+    # 403 {"message":"Forbidden"}: observed against AWS (KensioSoftware/yulin#302) and in the REST JWT-authorizer
+    # docs (AWS_EVIDENCE.md §3a). The RFC 6750 insufficient_scope challenge naming the route's scopes is
+    # UNCONFIRMED (no capture of the header was found).
     header = {"www-authenticate": f'Bearer scope="{wanted}" error="insufficient_scope" '
                                   f'error_description="{INSUFFICIENT_SCOPE_DESCRIPTION}"'}
     return refuse("HTTP", "forbidden",

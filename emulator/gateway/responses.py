@@ -45,10 +45,12 @@ ERRORS: dict[tuple[str, str], ErrorShape] = {
     # serverless#11222). REST: 504 INTEGRATION_TIMEOUT, "Endpoint request timed out" (serverless#3171).
     ("HTTP", "integration_timeout"): ErrorShape(503, b'{"message":"Service Unavailable"}'),
     ("REST", "integration_timeout"): ErrorShape(504, b'{"message": "Endpoint request timed out"}'),
-    # HTTP backend unreachable / too slow. UNCONFIRMED for both protocols: AWS does not document the
-    # bodies; REST reuses its integration-failure shape, HTTP API its generic 503/504 wording.
+    # HTTP backend unreachable / too slow. REST: 504 "Network error communicating with endpoint" with
+    # InternalServerErrorException, from a real `curl -v` quoted in a repository README (2020); the docs'
+    # INTEGRATION_FAILURE gateway response defaults to 504 (supported-gateway-response-types; AWS_EVIDENCE.md
+    # §1). HTTP API: UNCONFIRMED, its generic 503/504 wording.
     ("HTTP", "backend_unreachable"): ErrorShape(503, b'{"message":"Service Unavailable"}'),
-    ("REST", "backend_unreachable"): ErrorShape(502, b'{"message": "Internal server error"}',
+    ("REST", "backend_unreachable"): ErrorShape(504, b'{"message": "Network error communicating with endpoint"}',
                                                 "InternalServerErrorException"),
     ("HTTP", "backend_timeout"): ErrorShape(504, b'{"message":"Gateway Timeout"}'),
     ("REST", "backend_timeout"): ErrorShape(504, b'{"message": "Endpoint request timed out"}'),

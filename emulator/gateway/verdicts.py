@@ -40,13 +40,15 @@ Verdict = Allow | Deny
 # (protocol, outcome) -> (status, body, headers).
 #  REST 401: {"message":"Unauthorized"} (AWS docs, seed 001). x-amzn-ErrorType on REST errors:
 #   AccessDeniedException seen on a real 403 (github aws/chalice#971), AuthorizerConfigurationException
-#   on a real authorizer 500 (github serverless/examples#305); UnauthorizedException for 401 is
-#   UNCONFIRMED (same naming family).
+#   on a real authorizer 500 (github serverless/examples#305); UnauthorizedException on a real 401 (an
+#   httpie capture in "AWS API Gateway Errors Mapping Guide"; AWS_EVIDENCE.md §2).
+#  HTTP 403 {"message":"Forbidden"} for a Lambda Deny / JWT scope miss: observed against AWS by another
+#   emulator's author (KensioSoftware/yulin#302; AWS_EVIDENCE.md §3a).
 #  REST 403 bodies use a capital "Message": quoted from real responses in several public READMEs
 #   (e.g. '{"Message":"User is not authorized to access this resource with an explicit deny"}')
 #   and aws/chalice#971. AWS_BEHAVIOR.md writes "message"; the observed responses win.
-#  HTTP 403 {"message":"Forbidden"} and 500 {"message":"Internal Server Error"}: UNCONFIRMED
-#   (the docs only say "403" / "500 Internal Server Error" for HTTP API Lambda authorizers).
+#  HTTP 500 {"message":"Internal Server Error"}: UNCONFIRMED (the docs only say "500 Internal Server Error"
+#   for HTTP API Lambda authorizers).
 RESPONSES: dict[tuple[str, str], tuple[int, dict, dict[str, str]]] = {
     ("REST", "unauthorized"): (
         401, {"message": "Unauthorized"}, {"x-amzn-ErrorType": "UnauthorizedException"}),
@@ -80,6 +82,8 @@ JWT_DESCRIPTIONS: dict[str, str] = {
     "kid": "the token's key id (kid) was not found in the issuer's key set",
     "keys_unavailable": "unable to retrieve the issuer's signing keys",
     "signature": "crypto/rsa: verification error",
+    # The one real value found reads "issuer does not match" (an access-log $context.authorizer.error quoted in
+    # one README, AWS_EVIDENCE.md §1: weak); kept until a second capture settles it.
     "issuer": "the token does not have a valid issuer",
     "audience": "the token does not have a valid audience",
     "no_exp": "the token does not have an expiry (exp)",
