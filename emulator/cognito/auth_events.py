@@ -7,9 +7,10 @@ from __future__ import annotations
 import hmac
 from typing import Any
 
-from emulator.cognito import auth_event_log, pool_rules
+from emulator.cognito import auth_event_log
 from emulator.cognito.errors import reject
 from emulator.cognito.lookup import require_pool
+from emulator.cognito.pagination import page
 from emulator.cognito.protocol import Call
 from emulator.cognito.risk_configuration import require_threat_protection
 from emulator.cognito.users import require_user
@@ -28,10 +29,11 @@ def admin_list_user_auth_events(rt: Runtime, params: dict, call: Call) -> dict[s
     require_threat_protection(rt.store, pool.id, call.operation)
     user = require_user(rt, pool, params["Username"])
     newest_first = auth_event_log.events(rt.store, pool.id, user.username)
-    # paginate sorts by key ascending: number the events so the newest comes first.
+    # page() sorts by key ascending: number the events so the newest comes first.
     items = [(f"{i:08d}", _shown(event)) for i, (_, event) in enumerate(newest_first)]
-    page, token = pool_rules.paginate(items, params.get("MaxResults") or 60, params.get("NextToken"))
-    return {"AuthEvents": page, **({"NextToken": token} if token else {})}
+    listing = f"auth-events:{pool.id}:{user.username}"
+    items_page, token = page(items, params.get("NextToken"), params.get("MaxResults") or 60, listing)
+    return {"AuthEvents": items_page, **({"NextToken": token} if token else {})}
 
 
 def _set_feedback(rt: Runtime, params: dict, call: Call, provider: str, token: str | None) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from emulator.cognito import import_csv, pool_rules
 from emulator.cognito.errors import CognitoError, reject
 from emulator.cognito.lookup import require_pool
+from emulator.cognito.pagination import page
 from emulator.cognito.protocol import Call
 from emulator.cognito.schema_rules import missing_required
 from emulator.cognito.signup import check_name_free
@@ -152,8 +153,8 @@ def list_user_import_jobs(rt: Runtime, params: dict, call: Call) -> dict[str, An
     pool = require_pool(rt.store, params["UserPoolId"])
     items = [(f"{job['CreationDate']:020.6f}{key}", _shown(job)) for _, key, job in rt.store.items(Kind.IMPORT_JOB,
                                                                                                    pool.id)]
-    page, token = pool_rules.paginate(items, params["MaxResults"], params.get("PaginationToken"))
-    return {"UserImportJobs": page, **({"PaginationToken": token} if token else {})}
+    items_page, token = page(items, params.get("PaginationToken"), params["MaxResults"], f"import-jobs:{pool.id}")
+    return {"UserImportJobs": items_page, **({"PaginationToken": token} if token else {})}
 
 
 def _s3_error(rt: Runtime, status: int, code: str, message: str, reason: str) -> Response:

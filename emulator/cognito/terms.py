@@ -6,9 +6,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from emulator.cognito import pool_rules
 from emulator.cognito.errors import reject
 from emulator.cognito.lookup import require_client, require_pool
+from emulator.cognito.pagination import page
 from emulator.cognito.protocol import Call
 from emulator.runtime import Runtime
 from emulator.state import Kind
@@ -102,8 +102,8 @@ def delete_terms(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
 def list_terms(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
     pool_id = require_pool(rt.store, params["UserPoolId"]).id
     items = [(key, {k: t[k] for k in SUMMARY_FIELDS}) for _, key, t in rt.store.items(Kind.TERMS, pool_id)]
-    page, token = pool_rules.paginate(items, params.get("MaxResults") or 10, params.get("NextToken"))
-    return {"Terms": page, **({"NextToken": token} if token else {})}
+    items_page, token = page(items, params.get("NextToken"), params.get("MaxResults") or 10, f"terms:{pool_id}")
+    return {"Terms": items_page, **({"NextToken": token} if token else {})}
 
 
 OPERATIONS = {
