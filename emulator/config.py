@@ -84,6 +84,9 @@ class Config:
     base_dir: Path | None = None  # where Lambda code (python:, node:) is found: the config file's folder
     # Empty: any well-formed SigV4 signature is accepted, as the emulator has no keys to check it with.
     credentials: tuple[Credential, ...] = ()
+    # IdentityPools: (identity/config.py) as pool records; Roles: role ARN -> IAM policy document (AWS_IAM routes).
+    identity_pools: tuple[Mapping[str, Any], ...] = ()
+    roles: Mapping[str, Any] = field(default_factory=dict)
 
 
 def load_config(path: str | Path) -> Config:
@@ -105,7 +108,7 @@ def load_config(path: str | Path) -> Config:
 def parse_config(raw: Any, base_dir: Path | None = None, source: Path | None = None) -> Config:
     """Validate an already-parsed config document."""
     data = f.mapping(raw, "(top level)")
-    f.only_keys(data, ("Region", "Credentials", "UserPools", "Apis", "Functions"), "")
+    f.only_keys(data, ("Region", "Credentials", "UserPools", "Apis", "Functions", "IdentityPools", "Roles"), "")
     placeholder = first_placeholder(data)
     if placeholder is not None:  # an import's unresolved value: give it with --set, or write it in
         raise ConfigError(placeholder[0], f"unresolved placeholder {placeholder[1]}; an imported value that "
@@ -126,8 +129,11 @@ def parse_config(raw: Any, base_dir: Path | None = None, source: Path | None = N
         from emulator.gateway.config import parse_apis
 
         apis = tuple(parse_apis(data["Apis"], "Apis", base_dir=base_dir, region=region))
+    from emulator.identity.config import parse_identity_pools, parse_roles
+
     return Config(region=region, pools=pools, apis=apis, source=source, functions=functions, base_dir=folder,
-                  credentials=_credentials(data))
+                  credentials=_credentials(data), identity_pools=parse_identity_pools(data, region),
+                  roles=parse_roles(data))
 
 
 # IAM's AccessKeyIdType is 16 to 128 word characters; shorter ones (`test`) are what local setups use.

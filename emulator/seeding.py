@@ -30,9 +30,12 @@ def new_client_secret() -> str:
 
 def seed(rt: Runtime) -> None:
     """Apply the config's pools to the store, then make sure each pool has its signing keys."""
+    from emulator.identity.seeding import seed_identity_pools
+
     with rt.store.transaction():
         for pool_seed in rt.config.pools:
             _seed_pool(rt.store, pool_seed, rt.clock())
+        seed_identity_pools(rt)
     for pool_seed in rt.config.pools:
         rt.keyring.keys(pool_seed.pool.id)  # create keys at start, not on the first sign-in
 

@@ -49,6 +49,10 @@ class Kind(StrEnum):
     OAUTH2_BROWSER_SESSION = "oauth2_browser_session"  # oauth2/records.py
     OAUTH2_LOGIN_REQUEST = "oauth2_login_request"  # oauth2/records.py
     OAUTH2_LOGIN_STEP = "oauth2_login_step"  # oauth2/records.py
+    IDENTITY_POOL = "identity_pool"  # identity/records.py
+    IDENTITY = "identity"  # identity/records.py
+    IDENTITY_LOGIN = "identity_login"  # identity/records.py
+    AWS_CREDENTIALS = "aws_credentials"  # identity/records.py
 
 
 SCHEMA = """

@@ -38,6 +38,8 @@ from emulator.cognito.protocol import (
 from emulator.cognito.sigv4 import SignedRequest
 from emulator.cognito.triggers import CLIENT_METADATA
 from emulator.decisions import REASON_HEADER, header_safe
+from emulator.identity import dispatch as identity_api
+from emulator.identity.protocol import is_identity_target
 from emulator.issuance import TokenRefused
 from emulator.oauth2 import routes as oauth2_routes
 from emulator.runtime import Runtime
@@ -69,6 +71,8 @@ def serialized(handler: Handler, rt: Runtime, params: dict, call: Call) -> dict:
 def answer(rt: Runtime, operations: dict[str, Handler], request: SignedRequest, target: str | None,
            request_id: str, source_ip: str) -> dict:
     """One API call from bytes to result, in AWS's order: target, JSON, signature, input shape, operation."""
+    if is_identity_target(target):  # identity pools (cognito-identity) share the port, as in DESIGN's outline
+        return identity_api.answer(rt, request, target or "", request_id, source_ip)
     operation = operation_of(target)
     params = json_params(request.body)
     refused = admin_guard.refusal(operation, request, rt.config.credentials)
