@@ -30,9 +30,9 @@ def _model_errors(shape: str, value: Mapping[str, Any], path: str) -> None:
         raise ConfigError(path, problem)
     errors = idp_protocol.validation_errors(shape, dict(value), model=service_model())
     if errors:
-        where = re.search(r"at '([^']+)'", errors[0])
-        member = where.group(1) if where else ""
-        key = ".".join(part[:1].upper() + part[1:] for part in member.split(".")) if member else ""
+        # AWS's message names the member path inside (roles.admin.key); the key path names the config key.
+        where = re.search(r"at '([^'.]+)", errors[0])
+        key = where.group(1)[:1].upper() + where.group(1)[1:] if where else ""
         raise ConfigError(f"{path}.{key}" if key else path, errors[0])
 
 
@@ -54,7 +54,7 @@ def _pool(item: Mapping[str, Any], path: str, region: str) -> dict[str, Any]:
                                                     "RoleMappings": mappings}, path)
         problem = role_problem(roles, mappings)
         if problem:
-            raise ConfigError(f"{path}.{problem.split(':', 1)[0]}", problem.split(": ", 1)[-1])
+            raise ConfigError(f"{path}.{problem[0]}", problem[1])
         pool["Roles"], pool["RoleMappings"] = dict(roles), dict(mappings)
     return pool
 

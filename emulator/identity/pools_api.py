@@ -26,17 +26,18 @@ def described(pool: Mapping[str, Any]) -> dict[str, Any]:
     return {name: pool[name] for name in POOL_FIELDS if pool.get(name) is not None}
 
 
-def role_problem(roles: Mapping[str, Any], mappings: Mapping[str, Any]) -> str | None:
-    """What SetIdentityPoolRoles refuses beyond the model's shapes (the model's docs: Token and Rules need
-    AmbiguousRoleResolution; Rules needs RulesConfiguration), or None."""
+def role_problem(roles: Mapping[str, Any], mappings: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(where, what) SetIdentityPoolRoles refuses beyond the model's shapes (the model's docs: Token and Rules
+    need AmbiguousRoleResolution; Rules needs RulesConfiguration), or None."""
     for provider, mapping in mappings.items():
+        where = f"RoleMappings.{provider}"
         if not mapping.get("AmbiguousRoleResolution"):
-            return f"RoleMappings.{provider}: AmbiguousRoleResolution is required for type {mapping.get('Type')}"
+            return where, f"AmbiguousRoleResolution is required for type {mapping.get('Type')}"
         if mapping.get("Type") == "Rules" and not (mapping.get("RulesConfiguration") or {}).get("Rules"):
-            return f"RoleMappings.{provider}: a Rules mapping needs RulesConfiguration.Rules"
+            return where, "a Rules mapping needs RulesConfiguration.Rules"
         if ":" not in provider:
-            return f"RoleMappings.{provider}: the key is <provider>:<app client id>, e.g. " \
-                   "cognito-idp.us-east-1.amazonaws.com/us-east-1_abc:<client id>"
+            return where, "the key is <provider>:<app client id>, e.g. " \
+                          "cognito-idp.us-east-1.amazonaws.com/us-east-1_abc:<client id>"
     return None
 
 
@@ -108,7 +109,8 @@ def set_identity_pool_roles(rt: Runtime, params: dict, call: Call) -> dict:
     mappings = params.get("RoleMappings") or {}
     problem = role_problem(params["Roles"], mappings)
     if problem:
-        raise reject("invalid_parameter", problem, detail=problem)  # UNCONFIRMED texts
+        text = f"{problem[0]}: {problem[1]}"
+        raise reject("invalid_parameter", text, detail=text)  # UNCONFIRMED texts
     pool["Roles"] = dict(params["Roles"])
     pool["RoleMappings"] = dict(mappings)
     records.put_pool(rt.store, pool)
