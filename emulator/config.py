@@ -19,6 +19,7 @@ from emulator import config_fields as f
 from emulator.client_config import parse_client
 from emulator.cognito import schema_rules
 from emulator.cognito.errors import CognitoError
+from emulator.cognito.identity_provider_config import parse_identity_providers
 from emulator.cognito.trigger_config import parse_functions, parse_lambda_config
 from emulator.config_fields import ALNUM, ConfigError, stable_token
 from emulator.config_placeholders import first_placeholder
@@ -64,6 +65,7 @@ class PoolSeed:
     groups: tuple[Group, ...]
     users: tuple[UserSeed, ...]
     settings: Mapping[str, Any] = field(default_factory=dict)  # DescribeUserPool's other settings, as AWS names them
+    identity_providers: tuple[Mapping[str, Any], ...] = ()  # CreateIdentityProvider's fields (identity_provider_config)
 
 
 @dataclass(frozen=True)
@@ -169,7 +171,7 @@ def _check_unique(items: Any, what: str) -> None:
 POOL_KEYS = (
     "Id", "Name", "Region", "Issuer", "UsernameAttributes", "AliasAttributes", "AutoVerifiedAttributes",
     "UsernameConfiguration", "MfaConfiguration", "Policies", "Domain", "LambdaConfig", "Schema",
-    "AdminCreateUserConfig", "ResourceServers", "Groups", "Users", "Clients",
+    "AdminCreateUserConfig", "ResourceServers", "Groups", "Users", "Clients", "IdentityProviders",
 )
 
 
@@ -230,7 +232,8 @@ def _pool(data: Mapping[str, Any], path: str, default_region: str, functions: La
     users = tuple(_user(item, p, group_names, pool) for p, item in f.mapping_list(data, "Users", path))
     _check_unique(((u.username if pool.case_sensitive else u.username.lower(), f"{path}.Users[{i}].Username")
                    for i, u in enumerate(users)), "username")
-    return PoolSeed(pool, tuple(clients), frozenset(generated), servers, groups, users, _settings(data, path))
+    return PoolSeed(pool, tuple(clients), frozenset(generated), servers, groups, users, _settings(data, path),
+                    parse_identity_providers(data, path, pool_id))
 
 
 def _settings(data: Mapping[str, Any], path: str) -> dict[str, Any]:

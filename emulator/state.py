@@ -53,6 +53,7 @@ class Kind(StrEnum):
     IDENTITY = "identity"  # identity/records.py
     IDENTITY_LOGIN = "identity_login"  # identity/records.py
     AWS_CREDENTIALS = "aws_credentials"  # identity/records.py
+    IDENTITY_PROVIDER = "identity_provider"  # cognito/identity_providers.py
 
 
 SCHEMA = """

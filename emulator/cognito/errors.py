@@ -247,6 +247,18 @@ ERRORS: dict[str, tuple[str, str]] = {
         "1 validation error detected: Value null at '{path}' failed to satisfy constraint: Member must not be null"),
     "temporary_password_expired": (
         "NotAuthorizedException", "Temporary password has expired and must be reset by an administrator."),
+    # identity providers of a pool (cognito/identity_providers.py). "client_id, client_secret and authorize_scopes
+    # are all required idp details" is quoted raw in aws-amplify/amplify-cli#8266 (Google/Facebook/Amazon);
+    # the other texts are UNCONFIRMED and follow its wording.
+    "idp_details_required": ("InvalidParameterException", "{names} are all required idp details"),
+    "idp_details_invalid": ("InvalidParameterException", "{detail}"),  # UNCONFIRMED
+    "idp_duplicate": (  # UNCONFIRMED
+        "DuplicateProviderException", "A provider with the name {name} already exists in this user pool."),
+    "idp_identifier_taken": (  # UNCONFIRMED
+        "DuplicateProviderException", "The identifier {identifier} is already used by another provider."),
+    "idp_not_found": ("ResourceNotFoundException", "Identity provider {name} does not exist."),  # UNCONFIRMED
+    "idp_identifier_not_found": (  # UNCONFIRMED
+        "ResourceNotFoundException", "Identity provider with identifier {identifier} does not exist."),
 }
 
 
