@@ -196,3 +196,16 @@ def test_config_accepts_identity_pools_roles_and_aws_iam_routes() -> None:
     assert pool["AllowUnauthenticatedIdentities"] is False and pool["Roles"] == {"authenticated": AUTH}
     assert config.roles == {AUTH: ALLOW_ALL} and config.apis[0].routes[0].iam is True
     assert parse_config(route(AuthorizationType="JWT", AuthorizerName="jwt")).apis[0].routes[0].iam is False
+
+
+@pytest.mark.parametrize("authorization", [
+    "AWS4-HMAC-SHA256", "AWS4-HMAC-SHA256 Credential=a/b, SignedHeaders=host, Signature=x",
+    "AWS4-HMAC-SHA256 Credential=ASIAEXAMPLE/20270115/us-east-1/execute-api/aws4_request, SignedHeaders=, Signature=x",
+    "AWS4-X " + "a=" * 5000, "Bearer token",
+    "AWS4-HMAC-SHA256 " + "Credential=" + "/" * 4 + ",SignedHeaders=host,Signature=1",
+])
+def test_decide_iam_never_allows_a_broken_header(authorization: str) -> None:
+    request = SignedRequest("GET", "http://127.0.0.1:8080/dev/orders", [
+        ("host", "127.0.0.1:8080"), ("x-amz-date", "20270115T000000Z"), ("authorization", authorization)], b"")
+    verdict = decide_iam(IamRequest("REST", request, ARN, NOW), lambda key: principal())
+    assert isinstance(verdict, Deny) and verdict.status == 403 and verdict.reason

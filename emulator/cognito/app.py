@@ -106,15 +106,20 @@ def respond(rt: Runtime, operations: dict[str, Handler], request: SignedRequest,
         result = answer(rt, operations, request, target, request_id, source_ip)
         return JSONResponse(result, headers={"x-amzn-RequestId": request_id}, media_type=AMZ_JSON)
     except CognitoError as error:
-        return _error_response(rt, error, operation, request_id)
+        return _error_response(rt, error, operation, request_id, _service_of(target))
     except Exception:
         log.exception("internal error in %s", operation)
         return _error_response(rt, reject("internal", f"the emulator failed while handling {operation}; see its "
                                                       "log"), operation, request_id)
 
 
-def _error_response(rt: Runtime, error: CognitoError, operation: str, request_id: str) -> Response:
-    rt.decisions.reject(f"cognito-idp {operation}", f"{error.type}: {error.message}", error.reason)
+def _service_of(target: str | None) -> str:
+    return "cognito-identity" if is_identity_target(target) else "cognito-idp"
+
+
+def _error_response(rt: Runtime, error: CognitoError, operation: str, request_id: str,
+                    service: str = "cognito-idp") -> Response:
+    rt.decisions.reject(f"{service} {operation}", f"{error.type}: {error.message}", error.reason)
     headers = error_headers(error, request_id)
     headers[REASON_HEADER] = header_safe(error.reason)
     headers["x-amzn-ErrorMessage"] = header_safe(error.message)
