@@ -153,3 +153,15 @@ def test_admin_operations_need_a_signature(server: EmulatorServer) -> None:
         "Content-Type": "application/x-amz-json-1.1"})
     assert response.status_code == 400
     assert response.json()["__type"] == "MissingAuthenticationTokenException"
+
+
+def test_describe_list_and_delete_identities(ci: Any, idp: Any) -> None:
+    token = id_token(idp)
+    identity_id = ci.get_id(IdentityPoolId=POOL, Logins={PROVIDER: token})["IdentityId"]
+    described = ci.describe_identity(IdentityId=identity_id)
+    assert described["Logins"] == [PROVIDER] and described["CreationDate"]
+    listed = ci.list_identities(IdentityPoolId=POOL, MaxResults=60)["Identities"]
+    assert identity_id in [i["IdentityId"] for i in listed]
+    assert ci.delete_identities(IdentityIdsToDelete=[identity_id])["UnprocessedIdentityIds"] == []
+    assert refused(lambda: ci.describe_identity(IdentityId=identity_id))[0] == "ResourceNotFoundException"
+    assert ci.get_id(IdentityPoolId=POOL, Logins={PROVIDER: token})["IdentityId"] != identity_id  # a new one
