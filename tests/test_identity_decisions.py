@@ -209,3 +209,6 @@ def test_decide_iam_never_allows_a_broken_header(authorization: str) -> None:
         ("host", "127.0.0.1:8080"), ("x-amz-date", "20270115T000000Z"), ("authorization", authorization)], b"")
     verdict = decide_iam(IamRequest("REST", request, ARN, NOW), lambda key: principal())
     assert isinstance(verdict, Deny) and verdict.status == 403 and verdict.reason
+    if not authorization.startswith("AWS4"):
+        assert verdict.body["message"].startswith("Invalid key=value pair (missing equal-sign) in Authorization")
+        assert verdict.headers == {"x-amzn-ErrorType": "IncompleteSignatureException"}

@@ -4,7 +4,8 @@ for execute-api:Invoke on the route's ARN. The verdict carries the identity fiel
 integration (REST requestContext.identity; HTTP requestContext.authorizer.iam).
 
 403 bodies (one table, IAM_RESPONSES). REST: `{"message":"Missing Authentication Token"}` (the gateway
-response MISSING_AUTHENTICATION_TOKEN, gateway/responses.py); the security-token and signature texts are the
+response MISSING_AUTHENTICATION_TOKEN, gateway/responses.py), and for a non-SigV4 Authorization header the
+"Invalid key=value pair" answer responses.sigv4_parse_error builds; the security-token and signature texts are the
 STS/coral texts cognito/errors.py cites; `{"Message":"User: <arn> is not authorized to perform:
 execute-api:Invoke on resource: <arn>"}` is quoted raw in ASFHyP3/hyp3#2283 and guardian/manage-frontend#483.
 UNCONFIRMED: the expired-token text's wording on API Gateway, and " with an explicit deny" appended for an
@@ -13,12 +14,14 @@ explicit Deny. HTTP APIs answer every IAM refusal `{"message":"Forbidden"}` (aws
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from emulator.cognito import sigv4
 from emulator.gateway.lambda_authorizer_verdict import MalformedOutput, evaluate_policy
+from emulator.gateway.responses import sigv4_parse_error
 from emulator.gateway.verdicts import Deny
 
 SERVICE = "execute-api"
@@ -125,6 +128,12 @@ def decide_iam(request: IamRequest, principal_of: Callable[[str], Principal | No
     amz_date, date = _header(signed, "x-amz-date"), _header(signed, "date")
     parsed = sigv4.parse(_header(signed, "authorization"), has_date=bool(amz_date or date))
     if isinstance(parsed, sigv4.Malformed):
+        header = _header(signed, "authorization")
+        if parsed.missing and header and protocol == "REST":
+            # A REST API reads any Authorization header as a SigV4 one: "Invalid key=value pair ..." (responses.py)
+            answer = sigv4_parse_error(header)
+            return Deny(answer.status, json.loads(answer.body), dict(answer.headers[1:]),
+                        f"the route is AWS_IAM and {parsed.reason}; REST answers it as a broken SigV4 header")
         if parsed.missing:
             return refuse(protocol, "missing", f"the route is AWS_IAM and {parsed.reason}; sign the request with "
                                                "SigV4 for service execute-api")
