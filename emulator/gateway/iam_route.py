@@ -3,6 +3,7 @@ client signed it, the principal looked up, and the body replayed to the integrat
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -61,5 +62,8 @@ async def authorize_iam(request: IncomingRequest, protocol: str, method_arn: str
     if principals is None:
         return refuse(protocol, "unrecognized", "this gateway has no credential store to check SigV4 keys "
                                                 "against (it runs without the emulator's runtime)"), replay(body)
-    verdict = decide_iam(IamRequest(protocol, signed_request(request, body), method_arn, now), principals)
+    # In a worker thread: the key lookup reads the store, which a Cognito operation (a slow trigger) may hold,
+    # and this event loop serves every port.
+    verdict = await asyncio.to_thread(decide_iam, IamRequest(protocol, signed_request(request, body), method_arn, now),
+                                      principals)
     return verdict, replay(body)
