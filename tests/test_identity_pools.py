@@ -165,3 +165,21 @@ def test_describe_list_and_delete_identities(ci: Any, idp: Any) -> None:
     assert ci.delete_identities(IdentityIdsToDelete=[identity_id])["UnprocessedIdentityIds"] == []
     assert refused(lambda: ci.describe_identity(IdentityId=identity_id))[0] == "ResourceNotFoundException"
     assert ci.get_id(IdentityPoolId=POOL, Logins={PROVIDER: token})["IdentityId"] != identity_id  # a new one
+
+
+def test_lookup_and_unlink_developer_identities(ci: Any, idp: Any) -> None:
+    pool_id = ci.create_identity_pool(IdentityPoolName="devlookup", AllowUnauthenticatedIdentities=False,
+                                      DeveloperProviderName="login.lookup",
+                                      CognitoIdentityProviders=[{"ProviderName": PROVIDER,
+                                                                 "ClientId": "piyopiyo"}])["IdentityPoolId"]
+    made = ci.get_open_id_token_for_developer_identity(IdentityPoolId=pool_id, Logins={"login.lookup": "u-1"})
+    found = ci.lookup_developer_identity(IdentityPoolId=pool_id, DeveloperUserIdentifier="u-1", MaxResults=10)
+    assert found["IdentityId"] == made["IdentityId"] and found["DeveloperUserIdentifierList"] == ["u-1"]
+    ci.unlink_developer_identity(IdentityId=made["IdentityId"], IdentityPoolId=pool_id,
+                                 DeveloperProviderName="login.lookup", DeveloperUserIdentifier="u-1")
+    assert refused(lambda: ci.lookup_developer_identity(IdentityPoolId=pool_id, DeveloperUserIdentifier="u-1",
+                                                        MaxResults=10))[0] == "ResourceNotFoundException"
+    token = id_token(idp)
+    identity_id = ci.get_id(IdentityPoolId=pool_id, Logins={PROVIDER: token})["IdentityId"]
+    ci.unlink_identity(IdentityId=identity_id, Logins={PROVIDER: token}, LoginsToRemove=[PROVIDER])
+    assert ci.describe_identity(IdentityId=identity_id)["Logins"] == []

@@ -10,14 +10,14 @@ from emulator.cognito.errors import CognitoError
 from emulator.cognito.pool_rules import region_from_authorization
 from emulator.cognito.protocol import Call, Handler, json_params, merge_operations
 from emulator.cognito.sigv4 import SignedRequest
-from emulator.identity import identities_admin, identities_api, pools_api
+from emulator.identity import identities_admin, identities_api, linked_logins, pools_api
 from emulator.identity.protocol import SERVICE, operation_of, service_model, validated
 
 if TYPE_CHECKING:
     from emulator.runtime import Runtime
 
 OPERATIONS: dict[str, Handler] = merge_operations(pools_api.OPERATIONS, identities_api.OPERATIONS,
-                                                  identities_admin.OPERATIONS)
+                                                  identities_admin.OPERATIONS, linked_logins.OPERATIONS)
 
 
 def answer(rt: Runtime, request: SignedRequest, target: str, request_id: str, source_ip: str) -> dict:
