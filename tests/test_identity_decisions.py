@@ -72,7 +72,7 @@ def test_token_roles_from_groups() -> None:
     ({"token_use": "access", "exp": 2000, "client_id": "c1"}, "Invalid login token. Couldn't verify signed token."),
     ({"token_use": "id", "exp": 1000, "aud": "c1"}, "Invalid login token. Token expired: 1000 >= 1000"),
     ({"token_use": "id", "aud": "c1"}, "Invalid login token. Token expired: 1000 >= None"),
-    ({"token_use": "id", "exp": 2000, "aud": "c2"}, "Invalid login token. Incorrect token audience."),
+    ({"token_use": "id", "exp": 2000, "aud": "c2"}, "Token is not from a supported provider of this identity pool"),
 ])
 def test_check_user_pool_claims(claims: dict, error: str | None) -> None:
     problem = check_user_pool_claims(claims, ("c1",), 1000)
@@ -175,6 +175,8 @@ def route(**extra: Any) -> dict:
     ({"IdentityPools": [{"IdentityPoolName": "a", "Roles": {"authenticated": AUTH},
                          "RoleMappings": {"p:c": {"Type": "Token"}}}]}, "IdentityPools[0].RoleMappings.p:c"),
     ({"IdentityPools": [{"IdentityPoolName": "a"}, {"IdentityPoolName": "a"}]}, "IdentityPools[1].IdentityPoolId"),
+    ({"IdentityPools": [{"IdentityPoolName": "a", "CognitoIdentityProviders": [{"ProviderName": "us-east-1_x"}]}]},
+     "IdentityPools[0].CognitoIdentityProviders"),
     ({"Roles": {"not-an-arn": ALLOW_ALL}}, "Roles.not-an-arn"),
     ({"Roles": {AUTH: {"Statement": [{"Effect": "Maybe"}]}}}, f"Roles.{AUTH}"),
     (route(AuthorizationType="AWS_IAM", AuthorizerName="jwt"), "Apis[0].Routes[0].AuthorizationType"),

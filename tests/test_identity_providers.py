@@ -28,7 +28,7 @@ CONFIG["UserPools"][0]["IdentityProviders"] = [
     ("Google", "Google", GOOGLE, None),
     ("Google", "Google", {"client_id": "id"}, "client_id, client_secret and authorize_scopes are all required idp "
                                                "details"),
-    ("Google", "MyGoogle", GOOGLE, "ProviderName must be Google for a Google provider"),
+    ("Google", "MyGoogle", GOOGLE, "Provider MyGoogle cannot be of type Google."),
     ("Facebook", "Facebook", {**GOOGLE, "api_version": "v17.0"}, None),
     ("LoginWithAmazon", "LoginWithAmazon", {"client_id": "a"}, "client_id, client_secret and authorize_scopes are "
                                                                 "all required idp details"),

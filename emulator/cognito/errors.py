@@ -249,8 +249,9 @@ ERRORS: dict[str, tuple[str, str]] = {
         "NotAuthorizedException", "Temporary password has expired and must be reset by an administrator."),
     # identity providers of a pool (cognito/identity_providers.py). "client_id, client_secret and authorize_scopes
     # are all required idp details" is quoted raw in aws-amplify/amplify-cli#8266 (Google/Facebook/Amazon);
-    # the other texts are UNCONFIRMED and follow its wording.
+    # "Provider <name> cannot be of type Google." in aws/aws-cli#3179; the other texts are UNCONFIRMED.
     "idp_details_required": ("InvalidParameterException", "{names} are all required idp details"),
+    "idp_name_not_type": ("InvalidParameterException", "Provider {name} cannot be of type {type}."),
     "idp_details_invalid": ("InvalidParameterException", "{detail}"),  # UNCONFIRMED
     "idp_duplicate": (  # UNCONFIRMED
         "DuplicateProviderException", "A provider with the name {name} already exists in this user pool."),

@@ -34,8 +34,7 @@ def _joined(names: tuple[str, ...]) -> str:
 def details_problem(provider_type: str, provider_name: str, details: Mapping[str, str]) -> tuple[str, dict] | None:
     """(ERRORS key, fields) for ProviderDetails AWS refuses for this type, or None."""
     if provider_type in SOCIAL and provider_name != provider_type:
-        return "idp_details_invalid", {"detail": f"ProviderName must be {provider_type} for a {provider_type} "
-                                                 "provider"}
+        return "idp_name_not_type", {"name": provider_name, "type": provider_type}
     missing = tuple(name for name in REQUIRED_DETAILS[provider_type] if not details.get(name))
     if missing:
         return "idp_details_required", {"names": _joined(REQUIRED_DETAILS[provider_type])}

@@ -13,7 +13,7 @@ from emulator import config_fields as f
 from emulator.cognito import protocol as idp_protocol
 from emulator.config_fields import ConfigError
 from emulator.gateway.lambda_authorizer_verdict import MalformedOutput, statements
-from emulator.identity.pools_api import new_pool, role_problem
+from emulator.identity.pools_api import new_pool, provider_problem, role_problem
 from emulator.identity.protocol import service_model
 
 CREATE_KEYS = ("IdentityPoolName", "AllowUnauthenticatedIdentities", "AllowClassicFlow", "SupportedLoginProviders",
@@ -41,6 +41,9 @@ def _pool(item: Mapping[str, Any], path: str, region: str) -> dict[str, Any]:
     create = {k: item[k] for k in CREATE_KEYS if item.get(k) is not None}
     create.setdefault("AllowUnauthenticatedIdentities", False)
     _model_errors("CreateIdentityPoolInput", create, path)
+    problem = provider_problem(create)
+    if problem:
+        raise ConfigError(f"{path}.CognitoIdentityProviders", problem)
     pool_id = f.string(item, "IdentityPoolId", path)
     if pool_id is None:  # stable across restarts: derived from the name
         pool_id = f"{region}:{uuid.uuid5(uuid.NAMESPACE_URL, 'identity-pool:' + create['IdentityPoolName'])}"

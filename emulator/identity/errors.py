@@ -6,14 +6,17 @@ from emulator.cognito.errors import CognitoError
 
 # key -> (__type, message template). Sources, as quoted from raw AWS answers:
 #  pool_not_found: aws-sdk-android-samples#163, amplify-js#1966 and #14117.
-#  unauthenticated_not_supported: botocore#329 ("Unauthenticated access is not supported", 2014); the sentence
-#   with "for this identity pool." is the form SDK users quote today.
+#  unauthenticated_not_supported: botocore#329 quotes "Unauthenticated access is not supported" (2014); the
+#   ending "for this identity pool." is UNCONFIRMED (not found quoted raw here).
 #  login_token_unverified: amazon-cognito-identity-js#91. login_token_expired: aws-sdk-ios#2570,
 #   qqaatw/JciHitachiHA#33. login_issuer_mismatch: amazon-cognito-identity-js#40. logins_dont_match:
-#   amazon-cognito-identity-js#68. not_a_cognito_token: aws-sdk-android#1431.
+#   amazon-cognito-identity-js#68.
 #  no_role: InvalidIdentityPoolConfigurationException, stackoverflow.com/questions/30425942.
-# UNCONFIRMED (closest known wording, kept here only): identity_not_found, login_audience,
-#  provider_not_configured, developer_provider_mismatch, role_ambiguous, pool_name_taken, classic_flow.
+#  unsupported_provider (a user pool or app client the identity pool does not list): amazon-cognito-identity-js#153,
+#   aws-amplify/amplify-js#2067 (their titles; the final punctuation is UNCONFIRMED).
+#  developer_provider_mismatch: danilop/LambdAuth#32. invalid_cognito_provider: aws/aws-cdk#11054 (CloudFormation's
+#   relay of CreateIdentityPool's InvalidParameterException).
+# UNCONFIRMED (closest known wording, kept here only): identity_not_found; invalid_parameter's details.
 ERRORS: dict[str, tuple[str, str]] = {
     "pool_not_found": ("ResourceNotFoundException", "IdentityPool '{pool_id}' not found."),
     "identity_not_found": ("ResourceNotFoundException", "Identity '{identity_id}' not found."),
@@ -22,23 +25,17 @@ ERRORS: dict[str, tuple[str, str]] = {
     "login_token_unverified": ("NotAuthorizedException", "Invalid login token. Couldn't verify signed token."),
     "login_token_expired": ("NotAuthorizedException", "Invalid login token. Token expired: {now} >= {exp}"),
     "login_issuer_mismatch": ("NotAuthorizedException", "Invalid login token. Issuer doesn't match providerName"),
-    "not_a_cognito_token": ("NotAuthorizedException", "Invalid login token. Not a Cognito token."),
-    "login_audience": ("NotAuthorizedException", "Invalid login token. Incorrect token audience."),
+    "unsupported_provider": (
+        "NotAuthorizedException", "Token is not from a supported provider of this identity pool"),
     "logins_dont_match": (
         "NotAuthorizedException",
         "Logins don't match. Please include at least one valid login for this identity or identity pool."),
-    "provider_not_configured": (
-        "NotAuthorizedException", "Invalid login token. The provider {provider} is not configured for this "
-                                  "identity pool."),
     "developer_provider_mismatch": (
-        "NotAuthorizedException", "Developer provider name does not match the identity pool's."),
+        "NotAuthorizedException", "This identity pool does not support the specified developer provider"),
+    "invalid_cognito_provider": ("InvalidParameterException", "Invalid Cognito Identity Provider"),
     "no_role": ("InvalidIdentityPoolConfigurationException",
                 "Invalid identity pool configuration. Check assigned IAM roles for this pool."),
-    "role_ambiguous": ("InvalidIdentityPoolConfigurationException",
-                       "Invalid identity pool configuration. Check assigned IAM roles for this pool."),
     "invalid_parameter": ("InvalidParameterException", "{detail}"),
-    "pool_name_taken": ("ResourceConflictException", "An identity pool named {name} already exists."),
-    "not_emulated": ("InvalidParameterException", "{detail}"),
 }
 
 

@@ -55,7 +55,7 @@ def check_user_pool_claims(claims: Mapping[str, Any], clients: tuple[str, ...], 
     if not isinstance(exp, int | float) or exp <= now:
         return reject("login_token_expired", f"the ID token expired at {exp}, and it is now {now}", exp=exp, now=now)
     if claims.get("aud") not in clients:
-        return reject("login_audience", f"the ID token was issued to client {claims.get('aud')!r}; the identity "
+        return reject("unsupported_provider", f"the ID token was issued to client {claims.get('aud')!r}; the identity "
                                         f"pool's CognitoIdentityProviders list {list(clients)} for this pool")
     return None
 
@@ -70,8 +70,8 @@ def _user_pool_login(rt: Runtime, identity_pool: Mapping[str, Any], provider: st
                      pool_id: str) -> Login:
     clients = clients_of(identity_pool, provider)
     if not clients:
-        raise reject("provider_not_configured", f"{provider} is not one of the identity pool's "
-                     "CognitoIdentityProviders", provider=provider)
+        raise reject("unsupported_provider", f"{provider} is not one of the identity pool's "
+                                             "CognitoIdentityProviders")
     if pool_id_of_unverified(token) != pool_id:
         raise reject("login_issuer_mismatch", f"the token's iss does not end in {pool_id}, the pool its login "
                                               f"key {provider} names")
@@ -123,6 +123,6 @@ def verify_logins(rt: Runtime, identity_pool: Mapping[str, Any], logins: Mapping
                          f"local user pools and {OPENID_PROVIDER} tokens are); it refuses rather than trusting "
                          "an unchecked token")
         else:
-            raise reject("provider_not_configured", f"login key {provider!r} is neither a user pool of "
-                         "CognitoIdentityProviders nor another provider of this identity pool", provider=provider)
+            raise reject("unsupported_provider", f"login key {provider!r} is neither a user pool of "
+                                                 "CognitoIdentityProviders nor another provider of this identity pool")
     return verified

@@ -41,6 +41,19 @@ def role_problem(roles: Mapping[str, Any], mappings: Mapping[str, Any]) -> tuple
     return None
 
 
+def provider_problem(params: Mapping[str, Any]) -> str | None:
+    """Why CognitoIdentityProviders is refused (AWS: "Invalid Cognito Identity Provider"), or None: each entry
+    names a user pool as cognito-idp.<region>.amazonaws.com/<poolId> and one of its app clients."""
+    for index, entry in enumerate(params.get("CognitoIdentityProviders") or ()):
+        name = entry.get("ProviderName") or ""
+        host, _, pool_id = name.partition("/")
+        if not entry.get("ClientId") or not (host.startswith("cognito-idp.") and host.endswith(".amazonaws.com")
+                                            and pool_id):
+            return f"CognitoIdentityProviders[{index}] needs ProviderName cognito-idp.<region>.amazonaws.com/" \
+                   f"<user pool id> and a ClientId, got {dict(entry)}"
+    return None
+
+
 def new_pool(params: Mapping[str, Any], region: str, pool_id: str | None = None) -> dict[str, Any]:
     """A pool record from CreateIdentityPool's parameters (also what a config entry becomes)."""
     pool = {name: params[name] for name in POOL_FIELDS if params.get(name) is not None}
@@ -57,7 +70,14 @@ def _stored(rt: Runtime, pool_id: str) -> dict[str, Any]:
     return pool
 
 
+def _check_providers(params: Mapping[str, Any]) -> None:
+    problem = provider_problem(params)
+    if problem:
+        raise reject("invalid_cognito_provider", problem)
+
+
 def create_identity_pool(rt: Runtime, params: dict, call: Call) -> dict:
+    _check_providers(params)
     pool = new_pool(params, call.region or rt.config.region)
     records.put_pool(rt.store, pool)
     return described(pool)
@@ -69,6 +89,7 @@ def describe_identity_pool(rt: Runtime, params: dict, call: Call) -> dict:
 
 def update_identity_pool(rt: Runtime, params: dict, call: Call) -> dict:
     pool = _stored(rt, params["IdentityPoolId"])
+    _check_providers(params)
     developer = pool.get("DeveloperProviderName")
     if developer and params.get("DeveloperProviderName") not in (None, developer):
         # The model's docs: "Once you have set a developer provider name, you cannot change it." (UNCONFIRMED text)
