@@ -90,3 +90,13 @@ def test_config_errors(entry: dict, path: str) -> None:
     with pytest.raises(ConfigError) as info:
         parse_config({"UserPools": [{"Name": "p", "IdentityProviders": [entry]}]})
     assert info.value.path == path, info.value
+
+
+@pytest.mark.e2e
+def test_clients_name_only_providers_the_pool_has(server: EmulatorServer, idp: Any) -> None:
+    assert refused(lambda: idp.create_user_pool_client(UserPoolId=POOL, ClientName="web",
+                                                       SupportedIdentityProviders=["COGNITO", "Facebook"]))[:2] == (
+        "InvalidParameterException", f"The provider Facebook does not exist for User Pool {POOL}.")
+    client = idp.create_user_pool_client(UserPoolId=POOL, ClientName="web",
+                                         SupportedIdentityProviders=["COGNITO", "Corp"])["UserPoolClient"]
+    assert client["SupportedIdentityProviders"] == ["COGNITO", "Corp"]

@@ -252,6 +252,9 @@ ERRORS: dict[str, tuple[str, str]] = {
     # "Provider <name> cannot be of type Google." in aws/aws-cli#3179; the other texts are UNCONFIRMED.
     "idp_details_required": ("InvalidParameterException", "{names} are all required idp details"),
     "idp_name_not_type": ("InvalidParameterException", "Provider {name} cannot be of type {type}."),
+    # A client naming a provider the pool lacks: quoted in lgallard/terraform-aws-cognito-user-pool#71.
+    "idp_missing_for_client": (
+        "InvalidParameterException", "The provider {name} does not exist for User Pool {pool_id}."),
     "idp_details_invalid": ("InvalidParameterException", "{detail}"),  # UNCONFIRMED
     "idp_duplicate": (  # UNCONFIRMED
         "DuplicateProviderException", "A provider with the name {name} already exists in this user pool."),

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from emulator.cognito.errors import reject
+from emulator.cognito.errors import CognitoError, reject
 from emulator.cognito.protocol import Call
 from emulator.state import Kind
 
@@ -52,6 +52,17 @@ def details_problem(provider_type: str, provider_name: str, details: Mapping[str
         if given == ["MetadataFile"] and "EntityDescriptor" not in details["MetadataFile"]:
             return "idp_details_invalid", {"detail": "MetadataFile is not SAML metadata (no EntityDescriptor)"}
     return None
+
+
+def missing_provider(rt: Runtime, pool_id: str, names: tuple[str, ...]) -> CognitoError | None:
+    """AWS's refusal of a client whose SupportedIdentityProviders names a provider the pool does not have."""
+    known = {"COGNITO", *(p["ProviderName"] for p in _providers(rt, pool_id))}
+    missing = next((name for name in names if name not in known), None)
+    if missing is None:
+        return None
+    return reject("idp_missing_for_client", f"SupportedIdentityProviders names {missing}, and the pool's providers "
+                  f"are {sorted(known)} (CreateIdentityProvider, or IdentityProviders: in the config)",
+                  name=missing, pool_id=pool_id)
 
 
 def _check(rt: Runtime, pool_id: str, provider: dict[str, Any]) -> None:
