@@ -20,6 +20,7 @@ from emulator import config_pastes
 from emulator.client_config import parse_client
 from emulator.cognito import schema_rules
 from emulator.cognito.errors import CognitoError
+from emulator.cognito.identity_provider_config import parse_identity_providers
 from emulator.cognito.trigger_config import parse_functions, parse_lambda_config
 from emulator.config_fields import ALNUM, ConfigError, stable_token
 from emulator.config_placeholders import first_placeholder
@@ -65,6 +66,7 @@ class PoolSeed:
     groups: tuple[Group, ...]
     users: tuple[UserSeed, ...]
     settings: Mapping[str, Any] = field(default_factory=dict)  # DescribeUserPool's other settings, as AWS names them
+    identity_providers: tuple[Mapping[str, Any], ...] = ()  # CreateIdentityProvider's fields (identity_provider_config)
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,9 @@ class Config:
     base_dir: Path | None = None  # where Lambda code (python:, node:) is found: the config file's folder
     # Empty: any well-formed SigV4 signature is accepted, as the emulator has no keys to check it with.
     credentials: tuple[Credential, ...] = ()
+    # IdentityPools: (identity/config.py) as pool records; Roles: role ARN -> IAM policy document (AWS_IAM routes).
+    identity_pools: tuple[Mapping[str, Any], ...] = ()
+    roles: Mapping[str, Any] = field(default_factory=dict)
 
 
 def load_config(path: str | Path) -> Config:
@@ -106,7 +111,7 @@ def load_config(path: str | Path) -> Config:
 def parse_config(raw: Any, base_dir: Path | None = None, source: Path | None = None) -> Config:
     """Validate an already-parsed config document."""
     data = f.mapping(raw, "(top level)")
-    f.only_keys(data, ("Region", "Credentials", "UserPools", "Apis", "Functions"), "")
+    f.only_keys(data, ("Region", "Credentials", "UserPools", "Apis", "Functions", "IdentityPools", "Roles"), "")
     placeholder = first_placeholder(data)
     if placeholder is not None:  # an import's unresolved value: give it with --set, or write it in
         raise ConfigError(placeholder[0], f"unresolved placeholder {placeholder[1]}; an imported value that "
@@ -127,8 +132,11 @@ def parse_config(raw: Any, base_dir: Path | None = None, source: Path | None = N
         from emulator.gateway.config import parse_apis
 
         apis = tuple(parse_apis(data["Apis"], "Apis", base_dir=base_dir, region=region))
+    from emulator.identity.config import parse_identity_pools, parse_roles
+
     return Config(region=region, pools=pools, apis=apis, source=source, functions=functions, base_dir=folder,
-                  credentials=_credentials(data))
+                  credentials=_credentials(data), identity_pools=parse_identity_pools(data, region),
+                  roles=parse_roles(data))
 
 
 # IAM's AccessKeyIdType is 16 to 128 word characters; shorter ones (`test`) are what local setups use.
@@ -164,7 +172,8 @@ def _check_unique(items: Any, what: str) -> None:
 POOL_KEYS = (
     "Id", "Name", "Region", "Issuer", "UsernameAttributes", "AliasAttributes", "AutoVerifiedAttributes",
     "UsernameConfiguration", "MfaConfiguration", "Policies", "Domain", "LambdaConfig", "Schema",
-    "AdminCreateUserConfig", "ResourceServers", "Groups", "Users", "Clients", *config_pastes.POOL_SETTINGS_KEYS,
+    "AdminCreateUserConfig", "ResourceServers", "Groups", "Users", "Clients", "IdentityProviders",
+    *config_pastes.POOL_SETTINGS_KEYS,
 )
 
 
@@ -226,7 +235,8 @@ def _pool(data: Mapping[str, Any], path: str, default_region: str, functions: La
     users = tuple(_user(item, p, group_names, pool) for p, item in f.mapping_list(data, "Users", path))
     _check_unique(((u.username if pool.case_sensitive else u.username.lower(), f"{path}.Users[{i}].Username")
                    for i, u in enumerate(users)), "username")
-    return PoolSeed(pool, tuple(clients), frozenset(generated), servers, groups, users, _settings(data, path))
+    return PoolSeed(pool, tuple(clients), frozenset(generated), servers, groups, users, _settings(data, path),
+                    parse_identity_providers(data, path, pool_id))
 
 
 def _settings(data: Mapping[str, Any], path: str) -> dict[str, Any]:

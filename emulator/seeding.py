@@ -30,9 +30,12 @@ def new_client_secret() -> str:
 
 def seed(rt: Runtime) -> None:
     """Apply the config's pools to the store, then make sure each pool has its signing keys."""
+    from emulator.identity.seeding import seed_identity_pools
+
     with rt.store.transaction():
         for pool_seed in rt.config.pools:
             _seed_pool(rt.store, pool_seed, rt.clock())
+        seed_identity_pools(rt)
     for pool_seed in rt.config.pools:
         rt.keyring.keys(pool_seed.pool.id)  # create keys at start, not on the first sign-in
 
@@ -63,6 +66,10 @@ def _seed_pool(store: Store, seed_: PoolSeed, now: float) -> None:
     for client in seed_.clients:
         if _changed(store, "client", "", client.client_id, client):
             store.put_client(_client_to_store(store, client, client.client_id in seed_.generate_secret, now))
+    for provider in seed_.identity_providers:
+        if _changed(store, "identity_provider", pool.id, provider["ProviderName"], provider):
+            store.put(Kind.IDENTITY_PROVIDER, pool.id, provider["ProviderName"],
+                      {**provider, "CreationDate": now, "LastModifiedDate": now})
     stored_pool = store.pool(pool.id)
     assert stored_pool is not None
     for user in seed_.users:

@@ -12,6 +12,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import h11
@@ -135,9 +136,11 @@ class EmulatorServer:
             return
         from emulator.gateway.app import build_gateway_app
         from emulator.gateway.authorizers import Authorizers
+        from emulator.gateway.iam_principals import principal_of
 
         authorizers = self._authorizers = Authorizers(self.runtime, clock=self.runtime.clock,
-                                                      invoker=self.runtime.lambdas)
+                                                      invoker=self.runtime.lambdas,
+                                                      principals=partial(principal_of, self.runtime))
         for api in self.runtime.config.apis:
             sock = bind(self.host, api.port)
             app = build_gateway_app(api, authorizers, self.runtime.decisions)

@@ -59,6 +59,11 @@ class Kind(StrEnum):
     RISK_CONFIGURATION = "risk_configuration"  # cognito/risk_configuration.py
     TERMS = "terms"  # cognito/terms.py
     MANAGED_LOGIN_BRANDING = "managed_login_branding"  # cognito/managed_login_branding.py
+    IDENTITY_POOL = "identity_pool"  # identity/records.py
+    IDENTITY = "identity"  # identity/records.py
+    IDENTITY_LOGIN = "identity_login"  # identity/records.py
+    AWS_CREDENTIALS = "aws_credentials"  # identity/records.py
+    IDENTITY_PROVIDER = "identity_provider"  # cognito/identity_providers.py
 
 
 # Kinds whose records are parsed into definitions other code caches (pools, their keys, clients).

@@ -267,7 +267,7 @@ functions:
     ("{method: get, path: /a, authorizer: jwtAuth}", {"RouteKey": "GET /a", "AuthorizerName": "jwtAuth"}),
     ("{method: get, path: /a, authorizer: {name: jwtAuth, scopes: [s/read]}}",
      {"RouteKey": "GET /a", "AuthorizerName": "jwtAuth", "AuthorizationScopes": ["s/read"]}),
-    ("{method: get, path: /a, authorizer: {type: aws_iam}}", {"RouteKey": "GET /a"}),  # kept, open
+    ("{method: get, path: /a, authorizer: {type: aws_iam}}", {"RouteKey": "GET /a", "AuthorizationType": "AWS_IAM"}),
     ("{method: get, path: /a, authorizer: {name: missing}}", None),  # fail closed
     ("{method: get, path: /a, authorizer: {id: abc123}}", None),  # external authorizer: fail closed
     ("'GET pets'", None),
@@ -282,10 +282,10 @@ def test_http_api_events(event: str, route: dict[str, Any] | None) -> None:
         assert routes == [{**route, "Target": "python:src.app:handler"}]
 
 
-def test_aws_iam_route_is_open_with_a_comment_and_a_warning() -> None:
+def test_aws_iam_route_becomes_an_aws_iam_route_with_a_comment() -> None:
     apis, warnings = sls(HTTP_BASE.format(event="{method: get, path: /a, authorizer: {type: aws_iam}}"))
-    assert any("aws_iam" in w and "open" in w for w in warnings)
-    assert "# authorizer: aws_iam (SigV4) is not emulated: this route is OPEN here" in render(apis)
+    assert not any("aws_iam" in w for w in warnings)
+    assert "AuthorizationType: AWS_IAM" in render(apis) and "Roles:" in render(apis)
 
 
 def test_route_whose_authorizer_cannot_run_is_left_out_with_a_comment() -> None:
@@ -512,11 +512,11 @@ def test_rest_api_from_http_events_with_cognito_and_lambda_authorizers() -> None
         {"RouteKey": "GET /profile", "AuthorizerName": "pool", "Target": target},
         {"RouteKey": "GET /token", "AuthorizerName": "check", "Target": target},
         {"RouteKey": "GET /req", "AuthorizerName": "check", "Target": target},
-        {"RouteKey": "ANY /iam/{proxy+}", "Target": target},
+        {"RouteKey": "ANY /iam/{proxy+}", "AuthorizationType": "AWS_IAM", "Target": target},
     ]
     # the second definition of `check` (REQUEST, TTL 0) differs from the first: said, first kept
     assert any("authorizer 'check' is defined differently" in w for w in warnings)
-    assert any("aws_iam" in w for w in warnings)
+    assert not any("aws_iam" in w for w in warnings)  # an AWS_IAM route now, nothing to warn about
 
 
 def test_rest_authorizer_from_resources_with_a_pool_ref() -> None:

@@ -100,7 +100,6 @@ def test_merge_matches_entries_by_their_names() -> None:
 
 @pytest.mark.parametrize(("fixture", "where", "why"), [
     ("unsupported_authorizer.yaml", "Auth.Properties.AuthorizerType", "'COGNITO' is not an HTTP API authorizer"),
-    ("aws_iam_route.yaml", "Route.Properties.AuthorizationType", "AWS_IAM (SigV4) authorization is not emulated"),
     ("dangling_ref.yaml", "Client.Properties.UserPoolId", "Ref PoolThatIsNotThere names no parameter or resource"),
     ("unresolved_ssm.yaml", "Auth.Properties.JwtConfiguration.Audience[0]",
      "pass --set 'ssm:/cognito/client-id/dev=<value>'"),
@@ -114,6 +113,23 @@ def test_what_cannot_be_honoured_stops_the_import(fixture: str, where: str, why:
     assert main(["import", str(path)]) == 1
     out, err = capsys.readouterr()
     assert out == "" and where in err and why in err
+
+
+def test_aws_iam_routes_are_imported_as_aws_iam(tmp_path: Path) -> None:
+    template = tmp_path / "iam.yaml"
+    template.write_text("""Resources:
+  Api: {Type: AWS::ApiGatewayV2::Api, Properties: {Name: a, ProtocolType: HTTP}}
+  Integration:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties: {ApiId: !Ref Api, IntegrationType: HTTP_PROXY, IntegrationUri: "http://127.0.0.1:3000",
+                 IntegrationMethod: ANY}
+  Route:
+    Type: AWS::ApiGatewayV2::Route
+    Properties: {ApiId: !Ref Api, RouteKey: GET /admin, AuthorizationType: AWS_IAM,
+                 Target: !Sub "integrations/${Integration}"}
+""")
+    (route,) = combine([template], None, Options(), REPO).config["Apis"][0]["Routes"]
+    assert route["AuthorizationType"] == "AWS_IAM" and "AuthorizerName" not in route
 
 
 def test_unresolved_ssm_given_with_set_imports() -> None:

@@ -23,9 +23,11 @@ def _header(request: sigv4.SignedRequest, name: str) -> str | None:
     return next((value for key, value in request.headers if key.lower() == name), None)
 
 
-def refusal(operation: str, request: sigv4.SignedRequest, credentials: Sequence[Credential]) -> CognitoError | None:
-    """AWS's error for an operation that needs SigV4 and did not get a valid one, or None."""
-    if is_unsigned(operation):
+def refusal(operation: str, request: sigv4.SignedRequest, credentials: Sequence[Credential],
+            model: dict | None = None, service: str = sigv4.SERVICE) -> CognitoError | None:
+    """AWS's error for an operation that needs SigV4 and did not get a valid one, or None.
+    `model` and `service`: another API on this port (cognito-identity); cognito-idp by default."""
+    if is_unsigned(operation, model):
         return None
     amz_date, date = _header(request, "x-amz-date"), _header(request, "date")
     parsed = sigv4.parse(_header(request, "authorization"), has_date=bool(amz_date or date))
@@ -47,7 +49,7 @@ def refusal(operation: str, request: sigv4.SignedRequest, credentials: Sequence[
         known = ", ".join(c.access_key_id for c in credentials)
         return reject("auth_unrecognized_client", f"{operation} was signed with access key id "
                       f"'{parsed.access_key_id}', which is not one of the config's Credentials ({known})")
-    why = sigv4.mismatch(request, parsed, secret, when)
+    why = sigv4.mismatch(request, parsed, secret, when, service)
     if why is not None:
         return reject("auth_signature_mismatch", f"{operation}: {why}")
     return None

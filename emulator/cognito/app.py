@@ -26,6 +26,7 @@ from emulator.cognito import (
     auth_events,
     emulator_endpoints,
     groups,
+    identity_providers,
     import_jobs,
     log_delivery,
     managed_login_branding,
@@ -59,6 +60,8 @@ from emulator.cognito.protocol import (
 from emulator.cognito.sigv4 import SignedRequest
 from emulator.cognito.triggers import CLIENT_METADATA
 from emulator.decisions import REASON_HEADER, header_safe
+from emulator.identity import dispatch as identity_api
+from emulator.identity.protocol import is_identity_target
 from emulator.issuance import TokenRefused
 from emulator.oauth2 import routes as oauth2_routes
 from emulator.runtime import Runtime
@@ -81,7 +84,8 @@ def operation_table() -> dict[str, Handler]:
                             managed_login_branding.OPERATIONS,
                             import_jobs.OPERATIONS,
                             auth_events.OPERATIONS,
-                            software_token_removal.OPERATIONS)
+                            software_token_removal.OPERATIONS,
+                            identity_providers.OPERATIONS)
 
 
 def serialized(handler: Handler, rt: Runtime, params: dict, call: Call) -> dict:
@@ -100,6 +104,8 @@ def serialized(handler: Handler, rt: Runtime, params: dict, call: Call) -> dict:
 def answer(rt: Runtime, operations: dict[str, Handler], request: SignedRequest, target: str | None,
            request_id: str, source_ip: str) -> dict:
     """One API call from bytes to result, in AWS's order: target, JSON, signature, input shape, operation."""
+    if is_identity_target(target):  # identity pools (cognito-identity) share the port, as in DESIGN's outline
+        return identity_api.answer(rt, request, target or "", request_id, source_ip)
     operation = operation_of(target)
     params = json_params(request.body)
     refused = admin_guard.refusal(operation, request, rt.config.credentials)
@@ -122,15 +128,20 @@ def respond(rt: Runtime, operations: dict[str, Handler], request: SignedRequest,
         result = answer(rt, operations, request, target, request_id, source_ip)
         return JSONResponse(result, headers={"x-amzn-RequestId": request_id}, media_type=AMZ_JSON)
     except CognitoError as error:
-        return _error_response(rt, error, operation, request_id)
+        return _error_response(rt, error, operation, request_id, _service_of(target))
     except Exception:
         log.exception("internal error in %s", operation)
         return _error_response(rt, reject("internal", f"the emulator failed while handling {operation}; see its "
                                                       "log"), operation, request_id)
 
 
-def _error_response(rt: Runtime, error: CognitoError, operation: str, request_id: str) -> Response:
-    rt.decisions.reject(f"cognito-idp {operation}", f"{error.type}: {error.message}", error.reason)
+def _service_of(target: str | None) -> str:
+    return "cognito-identity" if is_identity_target(target) else "cognito-idp"
+
+
+def _error_response(rt: Runtime, error: CognitoError, operation: str, request_id: str,
+                    service: str = "cognito-idp") -> Response:
+    rt.decisions.reject(f"{service} {operation}", f"{error.type}: {error.message}", error.reason)
     headers = error_headers(error, request_id)
     headers[REASON_HEADER] = header_safe(error.reason)
     headers["x-amzn-ErrorMessage"] = header_safe(error.message)

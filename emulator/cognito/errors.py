@@ -288,6 +288,22 @@ ERRORS: dict[str, tuple[str, str]] = {
     # A valid setting whose behaviour the emulator does not have (pool_rules.NOT_HONOURED): the emulator's own
     # words, not AWS's (AWS accepts these).
     "setting_not_emulated": ("InvalidParameterException", "{detail}"),
+    # identity providers of a pool (cognito/identity_providers.py). "client_id, client_secret and authorize_scopes
+    # are all required idp details" is quoted raw in aws-amplify/amplify-cli#8266 (Google/Facebook/Amazon);
+    # "Provider <name> cannot be of type Google." in aws/aws-cli#3179; the other texts are UNCONFIRMED.
+    "idp_details_required": ("InvalidParameterException", "{names} are all required idp details"),
+    "idp_name_not_type": ("InvalidParameterException", "Provider {name} cannot be of type {type}."),
+    # A client naming a provider the pool lacks: quoted in lgallard/terraform-aws-cognito-user-pool#71.
+    "idp_missing_for_client": (
+        "InvalidParameterException", "The provider {name} does not exist for User Pool {pool_id}."),
+    "idp_details_invalid": ("InvalidParameterException", "{detail}"),  # UNCONFIRMED
+    "idp_duplicate": (  # UNCONFIRMED
+        "DuplicateProviderException", "A provider with the name {name} already exists in this user pool."),
+    "idp_identifier_taken": (  # UNCONFIRMED
+        "DuplicateProviderException", "The identifier {identifier} is already used by another provider."),
+    "idp_not_found": ("ResourceNotFoundException", "Identity provider {name} does not exist."),  # UNCONFIRMED
+    "idp_identifier_not_found": (  # UNCONFIRMED
+        "ResourceNotFoundException", "Identity provider with identifier {identifier} does not exist."),
 }
 
 

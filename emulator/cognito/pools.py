@@ -14,6 +14,7 @@ import time
 from dataclasses import replace
 from typing import Any
 
+from emulator.cognito import identity_providers
 from emulator.cognito import pool_rules as rules
 from emulator.cognito.client_rules import client_violation
 from emulator.cognito.errors import CognitoError, reject
@@ -111,6 +112,9 @@ def _check_client(rt: Runtime, client: AppClient) -> AppClient:
     violation = client_violation(client, rt.store.custom_scopes(client.pool_id))
     if violation is not None:
         raise CognitoError(violation.error_type, violation.message, violation.reason)
+    missing = identity_providers.missing_provider(rt, client.pool_id, client.supported_identity_providers)
+    if missing is not None:
+        raise missing
     return client
 
 

@@ -51,9 +51,10 @@ def _shown(value: Any, sensitive: bool) -> str:
     return f"Value '{text}' at"
 
 
-def validation_errors(shape_name: str, value: Any, path: str = "") -> list[str]:
-    """AWS's constraint violations for `value` against a model shape (InvalidParameterException texts)."""
-    shapes = service_model()["shapes"]
+def validation_errors(shape_name: str, value: Any, path: str = "", model: dict | None = None) -> list[str]:
+    """AWS's constraint violations for `value` against a model shape (InvalidParameterException texts).
+    `model`: another service's botocore model (cognito-identity); cognito-idp's by default."""
+    shapes = (model or service_model())["shapes"]
     shape = shapes[shape_name]
     errors: list[str] = []
     kind = shape["type"]
@@ -64,7 +65,7 @@ def validation_errors(shape_name: str, value: Any, path: str = "") -> list[str]:
                               "Member must not be null")
         for name, member in shape.get("members", {}).items():
             if value.get(name) is not None:
-                errors.extend(validation_errors(member["shape"], value[name], _member_path(path, name)))
+                errors.extend(validation_errors(member["shape"], value[name], _member_path(path, name), model))
         return errors
     sensitive = bool(shape.get("sensitive"))
 
@@ -102,13 +103,13 @@ def validation_errors(shape_name: str, value: Any, path: str = "") -> list[str]:
                           f"[Member must satisfy enum value set: [{', '.join(member['enum'])}]]")
             return errors
         for i, item in enumerate(value):
-            errors.extend(validation_errors(shape["member"]["shape"], item, f"{path}.{i + 1}.member"))
+            errors.extend(validation_errors(shape["member"]["shape"], item, f"{path}.{i + 1}.member", model))
     elif kind == "map":
         if "max" in shape and len(value) > shape["max"]:
             errors.append(f"{fail()} have length less than or equal to {shape['max']}")
         for key, item in value.items():
-            errors.extend(validation_errors(shape["key"]["shape"], key, f"{path}.{key}.key"))
-            errors.extend(validation_errors(shape["value"]["shape"], item, f"{path}.{key}.value"))
+            errors.extend(validation_errors(shape["key"]["shape"], key, f"{path}.{key}.key", model))
+            errors.extend(validation_errors(shape["value"]["shape"], item, f"{path}.{key}.value", model))
     return errors
 
 
@@ -119,9 +120,9 @@ _JSON_TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
-def type_error(shape_name: str, value: Any, path: str = "") -> str | None:
+def type_error(shape_name: str, value: Any, path: str = "", model: dict | None = None) -> str | None:
     """The first JSON type mismatch (AWS answers those with SerializationException), or None."""
-    shape = service_model()["shapes"][shape_name]
+    shape = (model or service_model())["shapes"][shape_name]
     kind = shape["type"]
     expected = _JSON_TYPES.get(kind, (object,))
     if isinstance(value, bool) and kind not in ("boolean",) or not isinstance(value, expected):
@@ -130,17 +131,17 @@ def type_error(shape_name: str, value: Any, path: str = "") -> str | None:
     if kind == "structure":
         for name, member in shape.get("members", {}).items():
             if value.get(name) is not None:
-                found = type_error(member["shape"], value[name], _member_path(path, name))
+                found = type_error(member["shape"], value[name], _member_path(path, name), model)
                 if found:
                     return found
     elif kind == "list":
         for i, item in enumerate(value):
-            found = type_error(shape["member"]["shape"], item, f"{path}.{i + 1}.member")
+            found = type_error(shape["member"]["shape"], item, f"{path}.{i + 1}.member", model)
             if found:
                 return found
     elif kind == "map":
         for key, item in value.items():
-            found = type_error(shape["value"]["shape"], item, f"{path}.{key}.value")
+            found = type_error(shape["value"]["shape"], item, f"{path}.{key}.value", model)
             if found:
                 return found
     return None
@@ -181,14 +182,14 @@ def json_params(body: bytes) -> dict:
     return params
 
 
-def validated(operation: str, params: dict) -> dict:
+def validated(operation: str, params: dict, model: dict | None = None) -> dict:
     """The parameters, once they fit the operation's input shape (types, then lengths, patterns, enums)."""
-    input_shape = service_model()["operations"][operation].get("input", {}).get("shape")
+    input_shape = (model or service_model())["operations"][operation].get("input", {}).get("shape")
     if input_shape:
-        problem = type_error(input_shape, params)
+        problem = type_error(input_shape, params, model=model)
         if problem:
             raise reject("serialization", problem, detail=problem)
-        errors = validation_errors(input_shape, params)
+        errors = validation_errors(input_shape, params, model=model)
         if errors:
             count = len(errors)
             message = f"{count} validation error{'s' if count > 1 else ''} detected: " + "; ".join(errors)
@@ -224,9 +225,9 @@ def _unpaired_surrogate(value: Any) -> str | None:
     return None
 
 
-def is_unsigned(operation: str) -> bool:
+def is_unsigned(operation: str, model: dict | None = None) -> bool:
     """Operations AWS serves without SigV4 (`authtype: none` in the model)."""
-    op = service_model()["operations"][operation]
+    op = (model or service_model())["operations"][operation]
     return op.get("authtype") == "none" or "smithy.api#noAuth" in (op.get("auth") or ())
 
 

@@ -141,8 +141,8 @@ def bad_timestamp(shown: str | None) -> str:
 class _AsSigned(SigV4Auth):
     """botocore's signer, told which headers the client signed (botocore would choose its own)."""
 
-    def __init__(self, credentials: Credentials, region: str, signed: Sequence[str]) -> None:
-        super().__init__(credentials, SERVICE, region)
+    def __init__(self, credentials: Credentials, region: str, signed: Sequence[str], service: str = SERVICE) -> None:
+        super().__init__(credentials, service, region)
         self._signed = set(signed)
 
     def headers_to_sign(self, request: AWSRequest) -> HTTPHeaders:
@@ -163,32 +163,35 @@ class SignedRequest:
     body: bytes
 
 
-def _expected_signature(request: SignedRequest, auth: Authorization, secret: str, region: str, when: str) -> str:
+def _expected_signature(request: SignedRequest, auth: Authorization, secret: str, region: str, when: str,
+                        service: str = SERVICE) -> str:
     aws_request = AWSRequest(method=request.method, url=request.url, data=request.body)
     for name, value in request.headers:
         if name.lower() in auth.signed_headers:
             aws_request.headers[name.lower()] = value  # HTTPHeaders keeps repeated headers, as SigV4 joins them
     aws_request.context["timestamp"] = when
-    signer = _AsSigned(Credentials(auth.access_key_id, secret), region, auth.signed_headers)
+    signer = _AsSigned(Credentials(auth.access_key_id, secret), region, auth.signed_headers, service)
     canonical = signer.canonical_request(aws_request)
     return signer.signature(signer.string_to_sign(aws_request, canonical), aws_request)
 
 
-def mismatch(request: SignedRequest, auth: Authorization, secret_access_key: str, when: str) -> str | None:
-    """Why the signature is not the one botocore computes for this request and secret, or None if it is."""
+def mismatch(request: SignedRequest, auth: Authorization, secret_access_key: str, when: str,
+             expected_service: str = SERVICE) -> str | None:
+    """Why the signature is not the one botocore computes for this request and secret, or None if it is.
+    `expected_service`: the service the request is for (cognito-idp, cognito-identity, execute-api)."""
     _, date, region, service, terminator = auth.scope
     if "host" not in auth.signed_headers:
         return "SignedHeaders does not include host, which SigV4 always signs"
-    if service != SERVICE or terminator != "aws4_request":
-        return f"the credential scope is for service '{service}' ({terminator}); cognito-idp requests are " \
-               f"signed for '{SERVICE}' and end in aws4_request"
+    if service != expected_service or terminator != "aws4_request":
+        return f"the credential scope is for service '{service}' ({terminator}); {expected_service} requests " \
+               f"are signed for '{expected_service}' and end in aws4_request"
     if date != when[:8]:
         return f"the credential scope's date {date} is not the day of the request's timestamp {when}"
     declared = next((v for k, v in request.headers if k.lower() == "x-amz-content-sha256"), None)
     if declared is not None and declared != hashlib.sha256(request.body).hexdigest():
         return "X-Amz-Content-SHA256 is not the SHA-256 of the body that arrived"
     try:
-        expected = _expected_signature(request, auth, secret_access_key, region, when)
+        expected = _expected_signature(request, auth, secret_access_key, region, when, expected_service)
     except (ValueError, TypeError, UnicodeError) as exc:  # a Host or path no canonical request can hold
         return f"the request cannot be put in SigV4's canonical form ({exc}), so no signature can match it"
     if hmac.compare_digest(expected, auth.signature):

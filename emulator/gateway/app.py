@@ -21,6 +21,7 @@ from emulator.gateway import events
 from emulator.gateway.authorizer_config import Authorizer, LambdaAuthorizer
 from emulator.gateway.config import ApiConfig, CorsConfig, RouteConfig
 from emulator.gateway.events import RequestContexts
+from emulator.gateway.iam_route import authorize_iam
 from emulator.gateway.integrations import (
     BodyTooLarge,
     StreamedResponse,
@@ -186,6 +187,19 @@ class GatewayApp:
         info = self._route_info(route, match, route_path or "/")
         contexts = RequestContexts(request, info)
         allow_context: dict | None = None
+        identity: dict | None = None
+        if route.iam:  # AWS_IAM: SigV4 over the whole request, then the caller's policy (iam_authorizer.py)
+            iam, receive = await authorize_iam(request, self.api.protocol_type, self._method_arn(request, info),
+                                               receive, getattr(self.authorizers, "principals", None),
+                                               self.authorizers.clock())
+            if isinstance(iam, BodyTooLarge):
+                await self._refuse(send, request, route.route_key,
+                                   gateway_error(self.api.protocol_type, "too_large", str(iam)))
+                return
+            if isinstance(iam, Deny):
+                await self._refuse(send, request, route.route_key, self._deny_response(iam))
+                return
+            allow_context, identity = iam.authorizer_context, iam.identity
         if route.authorizer is not None:
             outcome = await self._authorize(request, route, route.authorizer, info, contexts)
             if isinstance(outcome, Deny):
@@ -198,7 +212,7 @@ class GatewayApp:
         if route.target_kind == "http":
             await self._proxy(request, route, info, receive, send)
         else:
-            await self._invoke(request, route, info, contexts, allow_context, receive, send)
+            await self._invoke(request, route, info, contexts, allow_context, receive, send, identity)
 
     def _no_route(self, request: IncomingRequest, route_path: str | None) -> GatewayResponse:
         keys = [r.route_key for r in self.api.routes]
@@ -247,12 +261,15 @@ class GatewayApp:
             stage_variables=self.api.stage_variables,
             source_ip=request.source_ip,
             route_scopes=route.authorization_scopes,
-            method_arn=(f"arn:aws:execute-api:{self.api.region}:{events.ACCOUNT_ID}:{self.api.api_id}/"
-                        f"{self.api.stage_name}/{request.method}/{path.lstrip('/')}"),
+            method_arn=self._method_arn(request, info),
             request_id=request.request_id,
             event_context=contexts.get("1.0" if v1_context else "2.0"),
         )
         return await self.authorizers.authorize(authorizer, auth_request)
+
+    def _method_arn(self, request: IncomingRequest, info: RouteInfo) -> str:
+        return (f"arn:aws:execute-api:{self.api.region}:{events.ACCOUNT_ID}:{self.api.api_id}/"
+                f"{self.api.stage_name}/{request.method}/{unquote(info.path).lstrip('/')}")
 
     def _deny_response(self, deny: Deny) -> GatewayResponse:
         # Every Deny comes from verdicts.refuse, whose table already holds AWS's x-amzn-ErrorType.
@@ -262,7 +279,8 @@ class GatewayApp:
     # --- targets --------------------------------------------------------------------------------------
 
     async def _invoke(self, request: IncomingRequest, route: RouteConfig, info: RouteInfo,
-                      contexts: RequestContexts, allow_context: dict | None, receive: Receive, send: Send) -> None:
+                      contexts: RequestContexts, allow_context: dict | None, receive: Receive, send: Send,
+                      identity: dict | None = None) -> None:
         try:
             body = await read_body(receive)
         except BodyTooLarge as exc:
@@ -271,6 +289,8 @@ class GatewayApp:
             return
         version = route.payload_format_version
         event = events.build_event(version, request, info, allow_context, body, contexts.get(version))
+        if identity is not None and isinstance(event["requestContext"].get("identity"), dict):
+            event["requestContext"]["identity"].update(identity)  # an AWS_IAM caller, as API Gateway reports it
         response = await invoke_lambda(route.function, route.target, event, self.api.protocol_type,
                                        version, route.timeout_ms, self.authorizers.invoker)
         if response.reason:

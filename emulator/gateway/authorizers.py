@@ -13,6 +13,7 @@ import httpx
 
 from emulator.gateway.authorizer_config import Authorizer, CognitoAuthorizer, JwtAuthorizer, LambdaAuthorizer
 from emulator.gateway.cognito_authorizer import cognito_identity, decide_cognito, pool_issuer
+from emulator.gateway.iam_authorizer import Principal
 from emulator.gateway.jwks import IssuerKeys, JwksSource, KeySet
 from emulator.gateway.jwt_authorizer import decide_jwt, jwt_identity
 from emulator.gateway.lambda_authorizers import LambdaAuthorizers
@@ -34,8 +35,11 @@ class Authorizers:
     """
 
     def __init__(self, issuer_keys: IssuerKeys, http: httpx.AsyncClient | None = None,
-                 clock: Callable[[], float] = time.time, invoker: LambdaInvoker | None = None) -> None:
+                 clock: Callable[[], float] = time.time, invoker: LambdaInvoker | None = None,
+                 principals: Callable[[str], Principal | None] | None = None) -> None:
         self._issuer_keys = issuer_keys
+        # AWS_IAM routes: who a SigV4 key id belongs to (iam_principals.principal_of); None: nobody, all refused
+        self.principals = principals
         self.clock = clock  # app.py stamps requests with it too
         self.invoker = invoker  # runs node: and invoke: code; app.py's integrations use it too
         self.keys = JwksSource(issuer_keys, http, clock)

@@ -73,8 +73,12 @@ _URL_VARIABLE = re.compile(r"\{([^{}]+)\}")
 
 API_KEYS = ("Name", "ApiId", "ProtocolType", "Port", "StageName", "StageVariables", "Authorizers", "Routes",
             "CorsConfiguration")
-ROUTE_KEYS = ("RouteKey", "AuthorizerName", "AuthorizationScopes", "Target", "PayloadFormatVersion",
-              "TimeoutInMillis")
+ROUTE_KEYS = ("RouteKey", "AuthorizationType", "AuthorizerName", "AuthorizationScopes", "Target",
+              "PayloadFormatVersion", "TimeoutInMillis")
+# AuthorizationType (ApiGatewayV2 route / API Gateway method) -> the authorizer types it goes with.
+AUTHORIZATION_TYPES: dict[str, tuple[str, ...]] = {
+    "NONE": (), "AWS_IAM": (), "JWT": ("JWT",), "CUSTOM": ("REQUEST", "TOKEN"),
+    "COGNITO_USER_POOLS": ("COGNITO_USER_POOLS",)}
 CORS_KEYS = ("AllowOrigins", "AllowMethods", "AllowHeaders", "ExposeHeaders", "MaxAge", "AllowCredentials")
 
 # Authorization scopes are checked only by these authorizer types (AWS: JWT on HTTP APIs, Cognito on REST).
@@ -104,6 +108,7 @@ class RouteConfig:
     function: Callable[..., Any] | None  # the loaded handler for python targets
     payload_format_version: str  # "1.0" | "2.0"
     timeout_ms: int
+    iam: bool = False  # AuthorizationType AWS_IAM: SigV4-signed callers whose policy allows execute-api:Invoke
 
     @property
     def authorizer_name(self) -> str | None:
@@ -259,6 +264,7 @@ def _parse_route(data: Mapping[str, Any], path: str, protocol: str, authorizers:
         raise ConfigError(f"{path}.RouteKey", "$default is an HTTP API route; a REST API needs "
                                               "'<METHOD> <resource path>', e.g. 'ANY /{proxy+}'")
     authorizer = _route_authorizer(data, path, authorizers)
+    iam = _authorization_type(data, path, authorizer) == "AWS_IAM"
     scopes = string_list(data, "AuthorizationScopes", path) or ()
     if scopes:
         kind = authorizer_kind(authorizer)
@@ -277,7 +283,24 @@ def _parse_route(data: Mapping[str, Any], path: str, protocol: str, authorizers:
     return RouteConfig(route_key=route_key, method=method, path=route_path, segments=segments,
                        authorizer=authorizer, authorization_scopes=scopes, target=target,
                        target_kind=target_kind, function=function, payload_format_version=version,
-                       timeout_ms=timeout)
+                       timeout_ms=timeout, iam=iam)
+
+
+def _authorization_type(data: Mapping[str, Any], path: str, authorizer: Authorizer | None) -> str:
+    """AuthorizationType, consistent with the route's authorizer (absent: the authorizer's, or NONE)."""
+    kind = authorizer_kind(authorizer)
+    given = one_of(data, "AuthorizationType", path, tuple(AUTHORIZATION_TYPES), None) \
+        if data.get("AuthorizationType") is not None else None
+    if given is None:
+        return "NONE" if kind is None else next(t for t, kinds in AUTHORIZATION_TYPES.items() if kind in kinds)
+    if given in ("NONE", "AWS_IAM") and authorizer is not None:
+        raise ConfigError(f"{path}.AuthorizationType", f"{given} routes have no authorizer, and this one names "
+                                                       f"{authorizer.name!r} ({kind})")
+    if given not in ("NONE", "AWS_IAM") and kind not in AUTHORIZATION_TYPES[given]:
+        raise ConfigError(f"{path}.AuthorizationType", f"{given} needs an authorizer of type "
+                                                       f"{' or '.join(AUTHORIZATION_TYPES[given])} in AuthorizerName, "
+                                                       f"and the route has {kind or 'none'}")
+    return given
 
 
 def _route_authorizer(data: Mapping[str, Any], path: str,

@@ -1,6 +1,6 @@
 """`AWS::ApiGatewayV2::Api` (HTTP) with its `Authorizer`, `Route`, `Integration` and `Stage` resources ->
 entries of `Apis:` (ApiGatewayV2's names, which the config uses). A route whose authorization cannot be
-honoured (AWS_IAM, an authorizer that cannot run here) stops the import."""
+honoured (an authorizer that cannot run here) stops the import."""
 
 from __future__ import annotations
 
@@ -114,11 +114,9 @@ class HttpApiTranslator:
         route_key = t.value(logical_id, "RouteKey")
         auth_type = t.value(logical_id, "AuthorizationType", "NONE")
         route: dict[str, Any] = {"RouteKey": route_key}
-        if auth_type == "AWS_IAM":
-            raise ImportRefused(logical_id, "Properties.AuthorizationType",
-                                "AWS_IAM (SigV4) authorization is not emulated; serving the route without it "
-                                "would let unsigned callers in")
-        if auth_type != "NONE":
+        if auth_type == "AWS_IAM":  # checked by the gateway (iam_authorizer.py)
+            route["AuthorizationType"] = "AWS_IAM"
+        elif auth_type != "NONE":
             if auth_type not in ROUTE_AUTH:
                 raise ImportRefused(logical_id, "Properties.AuthorizationType", f"{auth_type!r} is not one of "
                                     "NONE, JWT, CUSTOM, AWS_IAM")

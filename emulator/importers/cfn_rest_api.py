@@ -1,6 +1,6 @@
 """`AWS::ApiGateway::RestApi` with its `Resource`, `Method`, `Authorizer`, `Stage` and `Deployment`
 resources -> entries of `Apis:` (ProtocolType REST). A method whose authorization cannot be honoured
-(AWS_IAM, API keys, a resource policy, an authorizer that cannot run here) stops the import."""
+(API keys, a resource policy, an authorizer that cannot run here) stops the import."""
 
 from __future__ import annotations
 
@@ -134,13 +134,12 @@ class RestApiTranslator:
             raise ImportRefused(logical_id, "Properties.ResourceId", "is not a resource of this API")
         route: dict[str, Any] = {"RouteKey": f"{method} {path}"}
         auth_type = t.value(logical_id, "AuthorizationType", "NONE")
-        if auth_type == "AWS_IAM":
-            raise ImportRefused(logical_id, "Properties.AuthorizationType", "AWS_IAM (SigV4) authorization is not "
-                                "emulated; serving the method without it would let unsigned callers in")
+        if auth_type == "AWS_IAM":  # checked by the gateway (iam_authorizer.py)
+            route["AuthorizationType"] = "AWS_IAM"
         if str(t.value(logical_id, "ApiKeyRequired", False)).lower() == "true":
             raise ImportRefused(logical_id, "Properties.ApiKeyRequired", "API keys and usage plans are not emulated; "
                                 "serving the method without them would let callers in without a key")
-        if auth_type != "NONE":
+        if auth_type not in ("NONE", "AWS_IAM"):
             authorizer = authorizers.get(t.value(logical_id, "AuthorizerId"))
             if auth_type not in METHOD_AUTH or authorizer is None:
                 raise ImportRefused(logical_id, "Properties.AuthorizerId" if auth_type in METHOD_AUTH else

@@ -23,8 +23,8 @@ Faithfulness rules (they decide every "what now?" in these modules):
   from the ARN as Serverless derives them.
 - Fail closed. A route whose authorizer cannot run here (a Node.js Lambda authorizer, an external
   ARN, a broken JWT definition) is left out (404) rather than served without its authorizer, since
-  an emulator that lets through what AWS refuses hides the bug. The one exception is the brief's:
-  `aws_iam` routes are kept, open, with a comment and a warning saying so.
+  an emulator that lets through what AWS refuses hides the bug. `aws_iam` routes become
+  `AuthorizationType: AWS_IAM` routes (their role policies go in the config's `Roles:`).
 """
 
 from emulator.importers.apis_check import check_apis, stand_in_handlers

@@ -1,5 +1,5 @@
 """What HTTP and REST authorizers share: the outcome of translating one, and the rule for routes
-whose authorizer is aws_iam (SigV4), which the emulator does not check."""
+whose authorizer is aws_iam (SigV4): an AWS_IAM route, checked as gateway/iam_authorizer.py checks it."""
 
 from __future__ import annotations
 
@@ -23,11 +23,12 @@ class Authorizer(NamedTuple):
     kind: str  # JWT, REQUEST, TOKEN, COGNITO_USER_POOLS
 
 
-def open_iam_route(route: Node, where: str, report: Report) -> bool:
-    """An aws_iam route is kept without an authorizer (open), with a comment and a warning; True."""
-    route.note("RouteKey", "authorizer: aws_iam (SigV4) is not emulated: this route is OPEN here")
-    report.warn(f"{where}: route {route['RouteKey']} uses an aws_iam authorizer, which the emulator does not "
-                "emulate; the route is imported without an authorizer (open)")
+def iam_route(route: Node, where: str, report: Report) -> bool:
+    """An aws_iam route becomes an AWS_IAM route: SigV4 from identity-pool or config credentials, and the
+    role's policy from the config's Roles: (which the template does not carry); True."""
+    route["AuthorizationType"] = "AWS_IAM"
+    route.note("AuthorizationType", "aws_iam: callers sign with identity-pool credentials or Credentials:; their "
+                                    "role's policy comes from the config's Roles:")
     return True
 
 

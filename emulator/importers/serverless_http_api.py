@@ -9,7 +9,7 @@ from typing import Any
 
 from emulator.gateway.routes import DEFAULT_ROUTE, METHODS
 from emulator.importers.commented_yaml import Node
-from emulator.importers.serverless_authorizers import Authorizer, attach_scopes, open_iam_route
+from emulator.importers.serverless_authorizers import Authorizer, attach_scopes, iam_route
 from emulator.importers.serverless_functions import FunctionTargets, Refused
 from emulator.importers.serverless_report import Report
 from emulator.importers.serverless_service import Event, Service
@@ -230,7 +230,7 @@ class HttpApiTranslator:
         conf = raw if isinstance(raw, Mapping) else {"name": raw}
         route_key = str(route["RouteKey"])
         if str(conf.get("type") or "").lower() == "aws_iam":
-            return open_iam_route(route, where, self.report)
+            return iam_route(route, where, self.report)
         if conf.get("id"):
             self.report.left_out(api, route_key, where, f"its authorizer id {stringify(conf['id'])!r} belongs "
                                                         "to an API outside this service")

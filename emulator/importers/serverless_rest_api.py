@@ -9,7 +9,7 @@ from typing import Any
 
 from emulator.gateway.routes import METHODS
 from emulator.importers.commented_yaml import Node
-from emulator.importers.serverless_authorizers import Authorizer, attach_scopes, open_iam_route
+from emulator.importers.serverless_authorizers import Authorizer, attach_scopes, iam_route
 from emulator.importers.serverless_functions import FunctionTargets, Target
 from emulator.importers.serverless_report import Report
 from emulator.importers.serverless_rest_authorizers import RestAuthorizerTranslator
@@ -122,7 +122,7 @@ class RestApiTranslator:
         conf: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
         kind = stringify(conf.get("type") or "").upper()
         if (isinstance(raw, str) and raw.upper() == "AWS_IAM") or kind == "AWS_IAM":
-            return open_iam_route(route, where, self.report)
+            return iam_route(route, where, self.report)
         authorizer = self.authorizers.authorizer(raw, conf, kind, registry, where)
         if authorizer.node is None:
             self.report.left_out(api, route_key, where, f"its authorizer is not imported: {authorizer.problem}")
