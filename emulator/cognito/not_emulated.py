@@ -18,8 +18,8 @@ _AUTH_FACTORS = "listing a user's available sign-in factors is not emulated yet 
 _USER_SETTINGS = "the legacy per-user MFA settings are not emulated yet (work in progress)"
 _MFA_CONFIG = "the pool-wide MFA configuration operations are not emulated yet (work in progress)"
 _CLIENT_SECRETS = "multiple client secrets per app client are not emulated yet (work in progress)"
-_IDENTITY_PROVIDERS = ("federation with external identity providers (SAML, OIDC, social) is not emulated yet "
-                       "(work in progress)")
+_IDENTITY_PROVIDERS = ("federated sign-in through external identity providers (SAML, OIDC, social) is not emulated "
+                       "yet: providers can be created and described, but no user signs in through one")
 _SESSIONS = "user session listing, session revocation and session configuration are not emulated"
 _REPLICAS = "multi-Region user pool replicas have no local meaning: the emulator serves each pool in one place"
 _RECOVERY = "point-in-time recovery is not emulated: the emulator's state is reset or restored from its config"
@@ -53,12 +53,6 @@ NOT_EMULATED: dict[str, str] = {
     "UpdateDeviceStatus": _DEVICES,
     "AdminUpdateDeviceStatus": _DEVICES,
     # federation work in progress on another branch
-    "CreateIdentityProvider": _IDENTITY_PROVIDERS,
-    "DescribeIdentityProvider": _IDENTITY_PROVIDERS,
-    "UpdateIdentityProvider": _IDENTITY_PROVIDERS,
-    "DeleteIdentityProvider": _IDENTITY_PROVIDERS,
-    "ListIdentityProviders": _IDENTITY_PROVIDERS,
-    "GetIdentityProviderByIdentifier": _IDENTITY_PROVIDERS,
     "AdminLinkProviderForUser": _IDENTITY_PROVIDERS,
     "AdminDisableProviderForUser": _IDENTITY_PROVIDERS,
     # no local meaning, or not emulated
