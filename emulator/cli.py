@@ -70,13 +70,23 @@ def bind_warning(host: str, expose: bool) -> str | None:
 
 def check_config(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="cognito-emulator check-config",
-                                     description="Validate a config file; exit 1 with the key path and reason.")
+                                     description="Validate a config file, cross-references included (issuers, "
+                                                 "audiences, scopes); exit 1 with the key path and reason.")
     parser.add_argument("file", nargs="?", default="config.yaml")
+    parser.add_argument("--remote", action="append", default=[], metavar="POOL_ID_OR_ISSUER",
+                        help="a pool that is meant to be real AWS, not a local one (repeatable)")
     args = parser.parse_args(argv)
     try:
         config = load_config(args.file)
     except ConfigError as exc:
         print(f"{args.file}: invalid config: {exc}", file=sys.stderr)
+        return 1
+    from emulator.config_cross_refs import cross_ref_problems
+
+    problems = cross_ref_problems(config, args.remote)
+    for problem in problems:
+        print(f"{args.file}: invalid config: {problem}", file=sys.stderr)
+    if problems:
         return 1
     clients = sum(len(p.clients) for p in config.pools)
     print(f"{args.file}: ok ({len(config.pools)} user pools, {clients} app clients, {len(config.apis)} APIs)")
@@ -93,8 +103,12 @@ def serve(argv: list[str], config: Config | None = None) -> int:
     except ConfigError as exc:
         print(f"{args.config}: invalid config: {exc}", file=sys.stderr)
         return 1
+    from emulator.config_cross_refs import cross_ref_problems
     from emulator.runtime import Runtime
     from emulator.server import EmulatorServer
+
+    for problem in cross_ref_problems(config):  # served anyway: a remote pool may be meant
+        print(f"cognito-emulator: warning: {problem}", file=sys.stderr, flush=True)
 
     state_dir = None if args.in_memory else Path(args.state)
     try:
