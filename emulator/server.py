@@ -145,6 +145,7 @@ class EmulatorServer:
             app = RequestLog(build_gateway_app(api, authorizers, self.runtime.decisions), f"api {api.name}")
             self.listeners.append(Listener(f"api {api.name}", app, sock, _url(self.host, sock),
                                            _bound(self.host, sock)))
+            self.runtime.api_urls[api.name] = _url(self.host, sock)
 
     def close_sockets(self) -> None:
         for listener in self.listeners:

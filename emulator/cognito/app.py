@@ -196,8 +196,9 @@ def build_cognito_app(rt: Runtime, policy: AccessPolicy | None = None) -> ASGIAp
         return {"status": "ok", "pools": [p.id for p in rt.store.pools()]}
 
     @app.get("/_emulator/decisions")
-    def decisions(limit: int = 100) -> dict[str, Any]:
-        return {"decisions": rt.decisions.recent(max(1, min(limit, 500)))}
+    def decisions(limit: int = 100, after: int = 0) -> dict[str, Any]:
+        """The newest first; `after` (a decision's id): only newer ones, for pollers."""
+        return {"decisions": rt.decisions.recent(max(1, min(limit, 500)), after)}
 
     app.include_router(oauth2_routes.build_router(rt))
     app.include_router(emulator_endpoints.build_router(rt))

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from emulator.cognito import codes, control_endpoints
 from emulator.cognito.emulator_access import MOTO_RESET
 from emulator.cognito.users import lookup_user
+from emulator.companion import dashboard
 from emulator.decisions import REASON_HEADER, header_safe
 from emulator.runtime import Runtime
 
@@ -99,4 +100,5 @@ def build_router(rt: Runtime) -> APIRouter:
 
     outer.include_router(router)
     outer.include_router(control_endpoints.build_router(rt, outbox))
+    outer.include_router(dashboard.build_router(rt))
     return outer

@@ -3,12 +3,12 @@ gateway's own pure decisions, with keys from the local pools, and which claim di
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
+from emulator.companion.claim_mismatch import identity_header, mismatched_claim
 from emulator.companion.key_sources import LocalPools
 from emulator.gateway.authorizer_config import CognitoAuthorizer, JwtAuthorizer
-from emulator.gateway.cognito_authorizer import cognito_identity, decide_cognito, pool_issuer
+from emulator.gateway.cognito_authorizer import decide_cognito, pool_issuer
 from emulator.gateway.config import ApiConfig
 from emulator.gateway.jwks import KeySet
 from emulator.gateway.jwt_authorizer import decide_jwt
@@ -36,23 +36,6 @@ class _PoolIssuers:
         return next((iss for iss, pid in self.pools.issuers.items() if pid == pool_id), None)
 
 
-def mismatched_claim(authorizer: Any, claims: Mapping[str, Any], now: float) -> dict[str, Any] | None:
-    """The claim that made a JWT/Cognito authorizer refuse, with what it expected (pure), or None."""
-    if isinstance(authorizer, JwtAuthorizer):
-        if claims.get("iss") != authorizer.issuer:
-            return {"claim": "iss", "value": claims.get("iss"), "expected": authorizer.issuer}
-        audience = list(authorizer.audience)
-        if "aud" in claims:
-            if claims["aud"] not in audience:
-                return {"claim": "aud", "value": claims["aud"], "expected": audience}
-        elif claims.get("client_id") not in audience:
-            return {"claim": "client_id", "value": claims.get("client_id"), "expected": audience}
-    exp = claims.get("exp")
-    if isinstance(exp, int | float) and not isinstance(exp, bool) and exp <= now:
-        return {"claim": "exp", "value": exp, "expected": f"after {int(now)}"}
-    return None
-
-
 def route_of(api: ApiConfig, route: str) -> tuple[Any, str, str]:
     """(the matched RouteConfig, method, path) for 'GET /path' (REST: with or without the stage)."""
     method, _, path = route.strip().partition(" ")
@@ -78,12 +61,7 @@ def explain(apis: tuple[ApiConfig, ...], api_name: str, route: str, raw_token: s
     base = {"api": api.name, "route": matched.route_key, "authorizer": getattr(authorizer, "name", None)}
     if authorizer is None:
         return {**base, "decision": "allow", "status": None, "reason": f"route {matched.route_key} has no authorizer"}
-    header = "authorization"
-    if isinstance(authorizer, CognitoAuthorizer):
-        header = cognito_identity(authorizer, _request(api, matched, method, path, {}))[0]
-        header = header.removeprefix("method.request.header.").lower()
-    elif isinstance(authorizer, JwtAuthorizer) and authorizer.identity_source:
-        header = authorizer.identity_source[0].removeprefix("$request.header.").lower()
+    header = (identity_header(authorizer) or "authorization").lower()
     request = _request(api, matched, method, path, {header: raw_token})
     token = read_token(raw_token)
     keys = _PoolIssuers(pools)
