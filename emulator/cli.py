@@ -10,6 +10,7 @@ from pathlib import Path
 from emulator.cognito.emulator_access import is_loopback_address
 from emulator.config import Config, load_config
 from emulator.config_fields import ConfigError
+from emulator.package_version import installed_version
 from emulator.state_dir import StateDirError, prepare
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
@@ -24,23 +25,13 @@ SUBCOMMANDS = {
 }
 
 
-def version() -> str:
-    from importlib.metadata import PackageNotFoundError
-    from importlib.metadata import version as installed
-
-    try:
-        return installed("cognito-emulator")
-    except PackageNotFoundError:  # run from a source tree that was never installed
-        return "unknown (not installed)"
-
-
 def _serve_parser() -> argparse.ArgumentParser:
     listed = "\n".join(f"  {name:<48} {what}" for name, what in SUBCOMMANDS.items())
     parser = argparse.ArgumentParser(
         prog="cognito-emulator", formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Local AWS Cognito user pools + API Gateway authorizers.",
         epilog=f"subcommands (cognito-emulator SUBCOMMAND --help):\n{listed}")
-    parser.add_argument("--version", action="version", version=f"cognito-emulator {version()}")
+    parser.add_argument("--version", action="version", version=f"cognito-emulator {installed_version()}")
     parser.add_argument("--config", default="config.yaml", help="config file (default: ./config.yaml)")
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default: 127.0.0.1; 0.0.0.0 lets other machines in)")

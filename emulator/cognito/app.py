@@ -99,7 +99,8 @@ def respond(rt: Runtime, operations: dict[str, Handler], request: SignedRequest,
 
 
 def _error_response(rt: Runtime, error: CognitoError, operation: str, request_id: str) -> Response:
-    rt.decisions.reject(f"cognito-idp {operation}", f"{error.type}: {error.message}", error.reason)
+    rt.decisions.reject(f"cognito-idp {operation}", f"{error.type}: {error.message}", error.reason,
+                        request_id=request_id)
     headers = error_headers(error, request_id)
     headers[REASON_HEADER] = header_safe(error.reason)
     headers["x-amzn-ErrorMessage"] = header_safe(error.message)

@@ -13,6 +13,7 @@ from emulator.companion.dashboard_page import PoolView, render
 from emulator.companion.explain import ExplainError, explain
 from emulator.companion.key_sources import LocalPools
 from emulator.companion.token_report import report
+from emulator.package_version import installed_version
 from emulator.runtime import Runtime
 
 STATIC = {"dashboard.css": "text/css; charset=utf-8", "dashboard.js": "text/javascript; charset=utf-8"}
@@ -33,12 +34,6 @@ def pool_views(rt: Runtime) -> list[PoolView]:
             for pool in rt.store.pools()]
 
 
-def version() -> str:
-    from emulator.cli import version as installed
-
-    return installed()
-
-
 def build_router(rt: Runtime) -> APIRouter:
     """GET /_emulator/ (the page), its two static files, POST /_emulator/tokens/explain, GET /favicon.ico."""
     router = APIRouter()
@@ -46,7 +41,7 @@ def build_router(rt: Runtime) -> APIRouter:
     @router.get("/_emulator/")
     def page() -> Response:
         apis = [(api, rt.api_urls.get(api.name, "")) for api in rt.config.apis]
-        html = render(pool_views(rt), apis, version())
+        html = render(pool_views(rt), apis, installed_version())
         return HTMLResponse(html, headers={"content-security-policy": CSP, "cache-control": "no-store"})
 
     @router.get("/_emulator/dashboard.{name}")
