@@ -8,11 +8,16 @@ import logging
 import threading
 import time
 from collections import deque
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass, replace
 
 REASON_HEADER = "x-emulator-reason"
 
 log = logging.getLogger("cognito_emulator")
+
+# Set by request_log.RequestLog for the request being served: its refusal is then written in that request's one
+# log line (a mutable dict, so a handler running in the thread pool fills the same one).
+REQUEST_REFUSAL: ContextVar[dict | None] = ContextVar("request_refusal", default=None)
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,10 @@ class DecisionLog:
                claims: dict | None = None, mismatch: dict | None = None) -> None:
         self._keep(Decision(time.time(), component, error, reason, request_id=request_id, claims=claims,
                             mismatch=mismatch))
+        pending = REQUEST_REFUSAL.get()
+        if pending is not None and not pending:
+            pending.update(component=component, error=error, reason=reason)  # logged with the request's line
+            return
         log.warning("REJECT %s -> %s | why: %s", component, error, reason)
 
     def invocation(self, component: str, outcome: str, reason: str, details: dict) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from emulator.decisions import REASON_HEADER
+from emulator.decisions import REASON_HEADER, REQUEST_REFUSAL
 
 log = logging.getLogger("cognito_emulator.requests")
 
@@ -21,20 +21,19 @@ NOISY_LOGGERS = ("httpx", "httpcore", "botocore", "boto3", "urllib3", "uvicorn",
 
 
 def request_fields(listener: str, method: str, path: str, target: str | None, status: int, reason: str | None,
-                   seconds: float) -> dict[str, Any]:
-    """The structured fields of a request's log line (pure)."""
-    what = f"{method} {path}"
-    if target:
-        what += f" {target.rsplit('.', 1)[-1][:128]}"
-    return {"listener": listener, "method": method, "path": path,
-            "operation": target.rsplit(".", 1)[-1][:128] if target else None, "status": status,
-            "decision": "allowed" if status < 400 else "refused", "reason": reason,
-            "duration_ms": round(seconds * 1000, 1), "what": what}
+                   seconds: float, error: str | None = None) -> dict[str, Any]:
+    """The structured fields of a request's log line (pure). `reason` and `error`: the refusal's, whole."""
+    operation = target.rsplit(".", 1)[-1][:128] if target else None
+    return {"listener": listener, "method": method, "path": path, "operation": operation, "status": status,
+            "decision": "allowed" if status < 400 else "refused", "error": error, "reason": reason,
+            "duration_ms": round(seconds * 1000, 1)}
 
 
 def request_line(fields: dict[str, Any]) -> str:
-    line = f"{fields['listener']}: {fields['what']} -> {fields['status']} {fields['decision']} " \
-           f"({fields['duration_ms']} ms)"
+    what = f"{fields['method']} {fields['path']}" + (f" {fields['operation']}" if fields.get("operation") else "")
+    line = f"{fields['listener']}: {what} -> {fields['status']} {fields['decision']} ({fields['duration_ms']} ms)"
+    if fields.get("error"):
+        line += f" {fields['error']}"
     return line + (f" | why: {fields['reason']}" if fields.get("reason") else "")
 
 
@@ -57,6 +56,8 @@ class RequestLog:
             return
         started = time.perf_counter()
         seen: dict[str, Any] = {"status": 500, "reason": None}
+        refusal: dict[str, str] = {}
+        token = REQUEST_REFUSAL.set(refusal)
 
         async def watching(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -69,10 +70,13 @@ class RequestLog:
         try:
             await self.app(scope, receive, watching)
         finally:
+            REQUEST_REFUSAL.reset(token)
             target = next((v.decode("latin-1") for k, v in scope.get("headers", ()) if k.lower() == _TARGET), None)
             fields = request_fields(self.listener, scope["method"], scope["path"], target, seen["status"],
-                                    seen["reason"], time.perf_counter() - started)
-            log.info(request_line(fields), extra={"request": fields})
+                                    refusal.get("reason") or seen["reason"], time.perf_counter() - started,
+                                    refusal.get("error"))
+            level = logging.WARNING if fields["decision"] == "refused" else logging.INFO
+            log.log(level, request_line(fields), extra={"request": fields})
 
 
 class JsonFormatter(logging.Formatter):
@@ -83,7 +87,7 @@ class JsonFormatter(logging.Formatter):
                                  "logger": record.name, "message": record.getMessage()}
         fields = getattr(record, "request", None)
         if isinstance(fields, dict):
-            entry.update({k: v for k, v in fields.items() if k != "what"})
+            entry.update(fields)
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, default=str)

@@ -6,6 +6,7 @@ import json
 import logging
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -107,10 +108,16 @@ def test_one_log_line_per_request(server: EmulatorServer, id_token: str, caplog:
     with caplog.at_level(logging.INFO, logger="cognito_emulator.requests"):
         httpx.get(server.api_url("mogemoge") + "/mogemoge", headers={"Authorization": id_token})
         httpx.get(server.url + "/_emulator/health")
+        for _ in range(100):  # the line is written once the response has gone out
+            if any(r.getMessage().startswith("cognito-idp: GET /_emulator/health") for r in caplog.records):
+                break
+            time.sleep(0.02)
     lines = [r for r in caplog.records if r.name == "cognito_emulator.requests"][-2:]
     assert [r.request["status"] for r in lines] == [401, 200]  # type: ignore[attr-defined]
     assert lines[0].getMessage().startswith("api mogemoge: GET /mogemoge -> 401 refused (")
     assert "| why: JWT authorizer 'cognitoAuthorizer': token aud 'piyopiyo' is not in" in lines[0].getMessage()
+    # The refusal is in the request's own line, not in a second one.
+    assert not [r for r in caplog.records if r.getMessage().startswith("REJECT gateway")]
 
 
 def test_request_fields_and_the_json_format() -> None:
@@ -118,6 +125,9 @@ def test_request_fields_and_the_json_format() -> None:
                             "USER_PASSWORD_AUTH needs ALLOW_USER_PASSWORD_AUTH", 0.0123)
     assert request_line(fields) == ("cognito-idp: POST / InitiateAuth -> 400 refused (12.3 ms) | why: "
                                     "USER_PASSWORD_AUTH needs ALLOW_USER_PASSWORD_AUTH")
+    with_error = request_fields("api a", "GET", "/x", None, 401, "no token", 0.001, '401 {"message":"Unauthorized"}')
+    assert request_line(with_error) == 'api a: GET /x -> 401 refused (1.0 ms) 401 {"message":"Unauthorized"} | why: ' \
+                                       "no token"
     record = logging.LogRecord("cognito_emulator.requests", logging.INFO, __file__, 1, request_line(fields), None,
                                None)
     record.request = fields
@@ -135,3 +145,28 @@ def test_decode_reads_a_state_directory(tmp_path: Path) -> None:
         done = cli("decode", token, "--state", str(tmp_path))
     assert done.returncode == 0, done.stdout + done.stderr
     assert "key: access-token key" in done.stdout and f"(from the state directory {tmp_path})" in done.stdout
+
+
+def test_the_server_logs_json_lines_without_library_noise(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(yaml.safe_dump(story_config(["managedlogin01"])))
+    process = subprocess.Popen([sys.executable, "-m", "emulator", "--config", str(config), "--port", "0",
+                                "--in-memory", "--log-format", "json"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    try:
+        assert process.stdout is not None
+        ready = process.stdout.readline()
+        assert ready.startswith("cognito-emulator ready: cognito-idp http://127.0.0.1:")
+        url = ready.split()[3]
+        assert httpx.get(url + "/_emulator/health").status_code == 200
+        assert httpx.get(ready.split()[7] + "/mogemoge").status_code == 401  # api mogemoge, on a free port
+    finally:
+        process.terminate()
+        _, err = process.communicate(timeout=30)
+    entries = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+    requests = [e for e in entries if e["logger"] == "cognito_emulator.requests"]
+    assert [(e["method"], e["path"], e["status"], e["decision"]) for e in requests] == \
+        [("GET", "/_emulator/health", 200, "allowed"), ("GET", "/mogemoge", 401, "refused")]
+    assert "reads the token from $request.header.Authorization" in requests[1]["reason"]
+    assert not [e for e in entries if e["logger"].startswith(("uvicorn", "httpx"))]
+    assert all(line.startswith("{") for line in err.splitlines() if line.strip())
