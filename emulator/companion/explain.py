@@ -81,7 +81,8 @@ def explain(apis: tuple[ApiConfig, ...], api_name: str, route: str, raw_token: s
         return {**base, "decision": "unknown", "status": None,
                 "reason": f"authorizer '{authorizer.name}' is a Lambda authorizer: its code decides, and explain "
                           "does not run code offline"}
-    mismatch = mismatched_claim(authorizer, token.claims, pools.now) if isinstance(token, ParsedToken) else None
+    mismatch = mismatched_claim(authorizer, token.claims, pools.now, matched.authorization_scopes) \
+        if isinstance(token, ParsedToken) else None
     if isinstance(verdict, Allow):
         return {**base, "decision": "allow", "status": None, "reason": "the authorizer accepts the token",
                 "mismatch": None}

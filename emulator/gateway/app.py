@@ -193,7 +193,7 @@ class GatewayApp:
                 # The refused token's claims and the one that did not match, for the dashboard.
                 header = identity_header(route.authorizer)
                 details = token_details(route.authorizer, request.header(header) if header else None,
-                                        self.authorizers.clock())
+                                        self.authorizers.clock(), route.authorization_scopes)
                 await self._refuse(send, request, route.route_key, self._deny_response(outcome), details)
                 return
             if not isinstance(outcome, Allow):  # anything but an explicit Allow must never let through
