@@ -109,13 +109,18 @@ def cognito_idp(cognito_emulator: EmulatorServer) -> Any:
 def cognito_tokens(cognito_emulator: EmulatorServer) -> Callable[..., dict[str, Any]]:
     """`cognito_tokens(client_id, username, password)` -> AuthenticationResult (IdToken, AccessToken,
     RefreshToken): USER_PASSWORD_AUTH or a real SRP proof, whichever the client allows; SECRET_HASH done."""
-    from emulator.token_command import Api, choose_flow, find_client, sign_in
+    from emulator.token_command import Api, choose_flow, sign_in
 
     def tokens(client_id: str, username: str, password: str, new_password: str | None = None,
                flow: str = "auto") -> dict[str, Any]:
+        # The client is read in process: no signed DescribeUserPoolClient, whatever `Credentials` the config has.
+        found = cognito_emulator.runtime.store.client(client_id)
+        if found is None:
+            raise LookupError(f"no app client {client_id!r} in this emulator")
+        client = {"ClientId": found.client_id, "ClientSecret": found.client_secret, "UserPoolId": found.pool_id,
+                  "ExplicitAuthFlows": list(found.explicit_auth_flows)}
         api = Api(cognito_emulator.url)
-        client = find_client(api, client_id)
-        return sign_in(api, client, username, password, choose_flow(client.get("ExplicitAuthFlows", []), flow),
+        return sign_in(api, client, username, password, choose_flow(client["ExplicitAuthFlows"], flow),
                        new_password)
 
     return tokens
