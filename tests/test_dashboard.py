@@ -64,6 +64,7 @@ def test_a_401_appears_live_with_the_reason_and_the_highlighted_aud(server: Emul
     assert "401" in text and "Unauthorized" in text
     assert "token aud 'piyopiyo' is not in authorizer 'cognitoAuthorizer' audience [managedlogin01]" in text
     assert denied.headers["apigw-requestid"] in text
+    assert "client piyopiyo · user peroper@hoge.com" in text
     highlighted = item.query_selector("tr.mismatch")
     assert highlighted is not None and highlighted.get_attribute("data-claim") == "aud"
     assert 'piyopiyo' in highlighted.inner_text() and 'expected ["managedlogin01"]' in highlighted.inner_text()

@@ -27,8 +27,12 @@
 
   function decisionItem(d) {
     const item = el("li", {class: "card decision", "data-id": d.id});
+    const client = d.claims && (d.claims.client_id ?? d.claims.aud);
+    const user = d.claims && (d.claims["cognito:username"] ?? d.claims.username);
     item.append(el("div", {class: "meta"}, `${when(d.at)} · ${d.component}` +
-                                           (d.request_id ? ` · request ${d.request_id}` : "")));
+                                           (d.request_id ? ` · request ${d.request_id}` : "") +
+                                           (client ? ` · client ${shown(client)}` : "") +
+                                           (user ? ` · user ${shown(user)}` : "")));
     item.append(el("div", {}, el("span", {class: "error"}, d.error)));
     item.append(el("p", {class: "reason"}, d.reason));
     if (d.claims) item.append(claimsTable(d.claims, d.mismatch));
