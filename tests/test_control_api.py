@@ -175,3 +175,14 @@ const post = (path, body) => fetch(base + path, {method: 'POST', headers: {'cont
     answer = json.loads(done.stdout)
     assert answer["frozen"]["now"] == 1900000000 and answer["frozen"]["frozen"] is True
     assert answer["outbox"] == {"messages": []}
+
+
+def test_only_moto_reset_takes_a_bodyless_post() -> None:
+    from emulator.cognito.emulator_access import AccessPolicy, refusal
+
+    local = {"host": "127.0.0.1:9229"}
+    assert refusal("POST", local, "127.0.0.1", AccessPolicy(), bodyless_ok=True) is None
+    assert refusal("POST", local, "127.0.0.1", AccessPolicy()) is not None
+    assert refusal("POST", {**local, "content-length": "5"}, "127.0.0.1", AccessPolicy(), bodyless_ok=True)
+    assert refusal("POST", {**local, "transfer-encoding": "chunked"}, "127.0.0.1", AccessPolicy(), bodyless_ok=True)
+    assert refusal("POST", {**local, "origin": "http://evil.example"}, "127.0.0.1", AccessPolicy(), bodyless_ok=True)
