@@ -69,6 +69,7 @@ def test_a_401_appears_live_with_the_reason_and_the_highlighted_aud(server: Emul
     assert highlighted is not None and highlighted.get_attribute("data-claim") == "aud"
     assert 'piyopiyo' in highlighted.inner_text() and 'expected ["managedlogin01"]' in highlighted.inner_text()
     page.screenshot(path=str(tmp_path / "dashboard-decision.png"), full_page=False)
+    print(f"screenshot: {tmp_path / 'dashboard-decision.png'}")  # shown with -rP
     assert errors == []
 
 
@@ -87,6 +88,7 @@ def test_the_token_box_explains_a_token_against_a_route(server: EmulatorServer, 
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert background == "rgb(18, 20, 23)"  # the dark palette
     page.screenshot(path=str(tmp_path / "dashboard-token-phone-dark.png"), full_page=True)
+    print(f"screenshot: {tmp_path / 'dashboard-token-phone-dark.png'}")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390  # nothing forces sideways scrolling of the page on a phone
 
