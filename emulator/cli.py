@@ -1,11 +1,8 @@
-"""Command line: `cognito-emulator [serve] --config config.yaml`, `cognito-emulator check-config FILE`,
-`cognito-emulator token --client-id ... --username ... --password ...`,
-`cognito-emulator import serverless.yml|TEMPLATE`, `cognito-emulator serve --template TEMPLATE [--config YAML]`."""
+"""Command line: `cognito-emulator [serve] --config config.yaml` and the subcommands in SUBCOMMANDS."""
 
 from __future__ import annotations
 
 import argparse
-import logging
 import sqlite3
 import sys
 from pathlib import Path
@@ -13,17 +10,28 @@ from pathlib import Path
 from emulator.cognito.emulator_access import is_loopback_address
 from emulator.config import Config, load_config
 from emulator.config_fields import ConfigError
+from emulator.package_version import installed_version
 from emulator.state_dir import StateDirError, prepare
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
+LOG_FORMATS = ("text", "json")
+SUBCOMMANDS = {
+    "serve": "serve the config (the default; also --template TEMPLATE)",
+    "check-config FILE": "validate a config, cross-references included; exit 1 with the key path",
+    "token": "sign a user in against a running emulator and print a token",
+    "decode TOKEN": "header, claims, the local pool and key that signed it, validity now",
+    "explain --api NAME --route 'GET /path' TOKEN": "the authorizer's decision and reason, offline",
+    "import FILE": "print a config from serverless.yml or a CloudFormation/SAM/CDK template",
+}
 
 
 def _serve_parser() -> argparse.ArgumentParser:
+    listed = "\n".join(f"  {name:<48} {what}" for name, what in SUBCOMMANDS.items())
     parser = argparse.ArgumentParser(
-        prog="cognito-emulator",
-        description="Local AWS Cognito user pools + API Gateway authorizers. "
-                    "Also: `cognito-emulator check-config FILE`, `cognito-emulator token --help` and "
-                    "`cognito-emulator import serverless.yml`.")
+        prog="cognito-emulator", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Local AWS Cognito user pools + API Gateway authorizers.",
+        epilog=f"subcommands (cognito-emulator SUBCOMMAND --help):\n{listed}")
+    parser.add_argument("--version", action="version", version=f"cognito-emulator {installed_version()}")
     parser.add_argument("--config", default="config.yaml", help="config file (default: ./config.yaml)")
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default: 127.0.0.1; 0.0.0.0 lets other machines in)")
@@ -31,7 +39,9 @@ def _serve_parser() -> argparse.ArgumentParser:
     parser.add_argument("--state", default=".cognito-emulator",
                         help="state directory: users, tokens and keys survive restarts (default: .cognito-emulator/)")
     parser.add_argument("--in-memory", action="store_true", help="keep state in memory only")
-    parser.add_argument("--log-level", default="info", choices=LOG_LEVELS)
+    parser.add_argument("--log-level", default="info", choices=LOG_LEVELS,
+                        help="info (default): one line per request; debug adds the libraries' own lines")
+    parser.add_argument("--log-format", default="text", choices=LOG_FORMATS, help="json: one JSON object per line")
     parser.add_argument("--expose-emulator-endpoints", action="store_true",
                         help="let other hosts use /_emulator/ (codes, reset, decisions) when --host is not "
                              "loopback; they answer only this machine otherwise")
@@ -51,13 +61,23 @@ def bind_warning(host: str, expose: bool) -> str | None:
 
 def check_config(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="cognito-emulator check-config",
-                                     description="Validate a config file; exit 1 with the key path and reason.")
+                                     description="Validate a config file, cross-references included (issuers, "
+                                                 "audiences, scopes); exit 1 with the key path and reason.")
     parser.add_argument("file", nargs="?", default="config.yaml")
+    parser.add_argument("--remote", action="append", default=[], metavar="POOL_ID_OR_ISSUER",
+                        help="a pool that is meant to be real AWS, not a local one (repeatable)")
     args = parser.parse_args(argv)
     try:
         config = load_config(args.file)
     except ConfigError as exc:
         print(f"{args.file}: invalid config: {exc}", file=sys.stderr)
+        return 1
+    from emulator.config_cross_refs import cross_ref_problems
+
+    problems = cross_ref_problems(config, args.remote)
+    for problem in problems:
+        print(f"{args.file}: invalid config: {problem}", file=sys.stderr)
+    if problems:
         return 1
     clients = sum(len(p.clients) for p in config.pools)
     print(f"{args.file}: ok ({len(config.pools)} user pools, {clients} app clients, {len(config.apis)} APIs)")
@@ -66,14 +86,20 @@ def check_config(argv: list[str]) -> int:
 
 def serve(argv: list[str], config: Config | None = None) -> int:
     args = _serve_parser().parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from emulator.request_log import configure_logging
+
+    configure_logging(args.log_level, args.log_format)
     try:
         config = config or load_config(args.config)
     except ConfigError as exc:
         print(f"{args.config}: invalid config: {exc}", file=sys.stderr)
         return 1
+    from emulator.config_cross_refs import cross_ref_problems
     from emulator.runtime import Runtime
     from emulator.server import EmulatorServer
+
+    for problem in cross_ref_problems(config):  # served anyway: a remote pool may be meant
+        print(f"cognito-emulator: warning: {problem}", file=sys.stderr, flush=True)
 
     state_dir = None if args.in_memory else Path(args.state)
     try:
@@ -109,6 +135,10 @@ def main(argv: list[str] | None = None) -> int:
         from emulator.importers.template_cli import import_main
 
         return import_main(argv[1:])
+    if argv and argv[0] in ("decode", "explain"):
+        from emulator.companion.commands import decode_main, explain_main
+
+        return (decode_main if argv[0] == "decode" else explain_main)(argv[1:])
     if argv and argv[0] == "token":
         from emulator.token_command import main as token
 

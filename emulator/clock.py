@@ -23,6 +23,10 @@ class Clock:
         frozen = self._frozen
         return frozen if frozen is not None else self._source() + self._offset
 
+    @property
+    def frozen(self) -> bool:
+        return self._frozen is not None
+
     def now(self) -> int:
         """Whole epoch seconds, as JWT claims carry them."""
         return int(self())

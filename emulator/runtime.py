@@ -24,6 +24,7 @@ class Runtime:
     decisions: DecisionLog = field(default_factory=DecisionLog)
     clock: Clock = field(default_factory=Clock)
     base_url: str = "http://127.0.0.1:9229"  # where the hosted UI and JWKS are served
+    api_urls: dict[str, str] = field(default_factory=dict)  # gateway API name -> its URL, once bound (dashboard)
 
     def __post_init__(self) -> None:
         self.keyring = Keyring(self.store)

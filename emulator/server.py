@@ -24,6 +24,7 @@ from emulator.cognito.emulator_access import AccessPolicy
 from emulator.cognito.errors import reject
 from emulator.cognito.protocol import error_body, error_headers
 from emulator.decisions import REASON_HEADER, header_safe
+from emulator.request_log import RequestLog
 from emulator.runtime import Runtime
 
 log = logging.getLogger("cognito_emulator")
@@ -120,7 +121,8 @@ class EmulatorServer:
         self._authorizers: object = None
         cognito_sock = bind(self.host, self.port)
         self.runtime.base_url = _url(self.host, cognito_sock)
-        app = build_cognito_app(self.runtime, AccessPolicy(expose=self.expose_emulator_endpoints))
+        app = RequestLog(build_cognito_app(self.runtime, AccessPolicy(expose=self.expose_emulator_endpoints)),
+                         "cognito-idp")
         self.listeners.append(Listener("cognito-idp", app, cognito_sock, self.runtime.base_url,
                                        _bound(self.host, cognito_sock)))
         try:
@@ -143,9 +145,10 @@ class EmulatorServer:
                                                       principals=partial(principal_of, self.runtime))
         for api in self.runtime.config.apis:
             sock = bind(self.host, api.port)
-            app = build_gateway_app(api, authorizers, self.runtime.decisions)
+            app = RequestLog(build_gateway_app(api, authorizers, self.runtime.decisions), f"api {api.name}")
             self.listeners.append(Listener(f"api {api.name}", app, sock, _url(self.host, sock),
                                            _bound(self.host, sock)))
+            self.runtime.api_urls[api.name] = _url(self.host, sock)
 
     def close_sockets(self) -> None:
         for listener in self.listeners:

@@ -242,6 +242,20 @@ class Store:
             self._db.execute("DELETE FROM records")
         self._touch(None)
 
+    def dump(self) -> list[list[Any]]:
+        """Every record as [kind, scope, key, data (JSON text), expires]: a snapshot `restore` puts back."""
+        with self._lock:
+            rows = self._db.execute("SELECT kind, scope, key, data, expires FROM records").fetchall()
+        return [list(row) for row in rows]
+
+    def restore(self, rows: list[list[Any]]) -> None:
+        """Replace every record by a `dump`."""
+        self._touch(None)
+        with self.transaction():
+            self._db.execute("DELETE FROM records")
+            self._db.executemany("INSERT INTO records (kind, scope, key, data, expires) VALUES (?, ?, ?, ?, ?)",
+                                 [tuple(row) for row in rows])
+
     # -- pools, clients, resource servers, groups -------------------------------------------
     def pool_settings(self, pool_id: str) -> dict[str, Any]:
         """A pool's settings kept beside its model (AdminCreateUserConfig, DeletionProtection...), as stored."""

@@ -1,11 +1,10 @@
-"""An in-process emulator for other projects' tests (and this one's), plus a pytest fixture.
+"""An in-process emulator for other projects' tests (and this one's).
 
     from emulator.testing import running_emulator
     with running_emulator("config.yaml") as emu:
         boto3.client("cognito-idp", endpoint_url=emu.url, region_name="us-east-1", ...)
 
-As a pytest plugin (`-p emulator.testing`), the `cognito_emulator` fixture serves the
-file named by `--cognito-emulator-config` (default ./config.yaml), in memory, on free ports.
+The pytest fixtures (`cognito_emulator`, ...) are in emulator/pytest_plugin.py, loaded automatically.
 """
 
 from __future__ import annotations
@@ -47,20 +46,3 @@ def running_emulator(config: str | Path | dict[str, Any] | Config, state_dir: Pa
     finally:
         server.close()
         runtime.close()
-
-
-def pytest_addoption(parser: Any) -> None:
-    parser.addoption("--cognito-emulator-config", default="config.yaml",
-                     help="config file served by the cognito_emulator fixture")
-
-
-try:
-    import pytest
-
-    @pytest.fixture(scope="session")
-    def cognito_emulator(request: Any) -> Iterator[EmulatorServer]:
-        """A running emulator (in-memory state) for the whole test session."""
-        with running_emulator(request.config.getoption("--cognito-emulator-config")) as server:
-            yield server
-except ImportError:  # pytest is a test dependency only
-    pass

@@ -141,7 +141,8 @@ def _service_of(target: str | None) -> str:
 
 def _error_response(rt: Runtime, error: CognitoError, operation: str, request_id: str,
                     service: str = "cognito-idp") -> Response:
-    rt.decisions.reject(f"{service} {operation}", f"{error.type}: {error.message}", error.reason)
+    rt.decisions.reject(f"{service} {operation}", f"{error.type}: {error.message}", error.reason,
+                        request_id=request_id)
     headers = error_headers(error, request_id)
     headers[REASON_HEADER] = header_safe(error.reason)
     headers["x-amzn-ErrorMessage"] = header_safe(error.message)
@@ -238,8 +239,9 @@ def build_cognito_app(rt: Runtime, policy: AccessPolicy | None = None) -> ASGIAp
         return {"status": "ok", "pools": [p.id for p in rt.store.pools()]}
 
     @app.get("/_emulator/decisions")
-    def decisions(limit: int = 100) -> dict[str, Any]:
-        return {"decisions": rt.decisions.recent(max(1, min(limit, 500)))}
+    def decisions(limit: int = 100, after: int = 0) -> dict[str, Any]:
+        """The newest first; `after` (a decision's id): only newer ones, for pollers."""
+        return {"decisions": rt.decisions.recent(max(1, min(limit, 500)), after)}
 
     app.include_router(oauth2_routes.build_router(rt))
     app.include_router(emulator_endpoints.build_router(rt))

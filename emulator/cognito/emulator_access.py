@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from emulator.decisions import REASON_HEADER, DecisionLog, header_safe
 
 PREFIX = "/_emulator"
+MOTO_RESET = "/moto-api/reset"  # moto's server-mode reset: guarded as /_emulator/ is
 _READS = ("GET", "HEAD")
 
 
@@ -53,8 +54,11 @@ def is_local_host(host: str | None) -> bool:
     return name == "localhost" or name.endswith(".localhost") or is_loopback_address(name)
 
 
-def refusal(method: str, headers: Mapping[str, str], peer: str | None, policy: AccessPolicy) -> str | None:
-    """Why a request to /_emulator/ is refused, in plain words, or None. `headers` are lower-cased names."""
+def refusal(method: str, headers: Mapping[str, str], peer: str | None, policy: AccessPolicy,
+            bodyless_ok: bool = False) -> str | None:
+    """Why a request to /_emulator/ is refused, in plain words, or None. `headers` are lower-cased names.
+    `bodyless_ok`: a POST without body or content type passes (moto clients send that; a browser sending it
+    from another site still carries the Origin refused here)."""
     if not policy.expose:
         if not is_loopback_address(peer):
             return (f"/_emulator/ answers only this machine and the request came from {peer or 'an unknown peer'}; "
@@ -72,7 +76,9 @@ def refusal(method: str, headers: Mapping[str, str], peer: str | None, policy: A
     if site is not None and site not in ("same-origin", "none"):
         return (f"the browser marked the request Sec-Fetch-Site: {site}; /_emulator/ serves only its own pages and "
                 "clients that are not browsers")
-    if method not in _READS:
+    bodyless = "content-type" not in headers and headers.get("content-length", "0") == "0" \
+        and "transfer-encoding" not in headers
+    if method not in _READS and not (bodyless_ok and bodyless):
         content_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
         if content_type != "application/json":
             return (f"{method} under /_emulator/ needs Content-Type: application/json (a cross-site form cannot send "
@@ -81,7 +87,7 @@ def refusal(method: str, headers: Mapping[str, str], peer: str | None, policy: A
 
 
 def is_emulator_path(path: str) -> bool:
-    return path == PREFIX or path.startswith(PREFIX + "/")
+    return path in (PREFIX, MOTO_RESET) or path.startswith(PREFIX + "/")
 
 
 class EmulatorAccess:
@@ -101,7 +107,8 @@ class EmulatorAccess:
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", ())}
         client = scope.get("client")
-        why = refusal(scope["method"], headers, client[0] if client else None, self.policy)
+        why = refusal(scope["method"], headers, client[0] if client else None, self.policy,
+                      bodyless_ok=scope["path"] == MOTO_RESET)
         if why is None:
             await self.app(scope, receive, send)
             return

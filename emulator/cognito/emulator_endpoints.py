@@ -1,4 +1,5 @@
-"""Emulator-only endpoints under /_emulator/: the codes the emulator 'sent', and a reset to the config."""
+"""Emulator-only endpoints under /_emulator/: the codes the emulator 'sent', a reset to the config (also at moto's
+`POST /moto-api/reset`), and the test-control API (control_endpoints.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from emulator.cognito import codes
+from emulator.cognito import codes, control_endpoints
+from emulator.cognito.emulator_access import MOTO_RESET
 from emulator.cognito.users import lookup_user
+from emulator.companion import dashboard
 from emulator.decisions import REASON_HEADER, header_safe
 from emulator.runtime import Runtime
 
@@ -23,9 +26,31 @@ def _not_found(reason: str) -> JSONResponse:
     return JSONResponse({"message": reason}, status_code=404, headers={REASON_HEADER: header_safe(reason)})
 
 
+
+
+def reset_to_config(rt: Runtime, outbox: control_endpoints.Outbox, clock: bool = True) -> dict[str, Any]:
+    """Forget everything that happened at run time and re-seed from the config (signing keys are kept,
+    so tokens a client still holds verify but name users that may be gone); the clock back to real time."""
+    with rt.store.transaction():
+        kept = {p.id: rt.store.get("keys", p.id, "rsa") for p in rt.store.pools()}
+        rt.store.reset()
+        for pool_id, keys in kept.items():
+            if keys:
+                rt.store.put("keys", pool_id, "rsa", keys)
+    if clock:
+        rt.clock.reset()
+    rt.seed()
+    rt.decisions.clear()
+    outbox.forget()
+    return {"status": "reset", "pools": [p.id for p in rt.store.pools()]}
+
+
 def build_router(rt: Runtime) -> APIRouter:
-    """GET /_emulator/codes, GET /_emulator/codes/latest, POST /_emulator/reset."""
+    """GET /_emulator/codes, GET /_emulator/codes/latest, POST /_emulator/reset, POST /moto-api/reset and the
+    test-control routes."""
+    outer = APIRouter()
     router = APIRouter(prefix="/_emulator")
+    outbox = control_endpoints.Outbox()
 
     def resolve(pool_id: str | None, username: str | None) -> tuple[str | None, str | None] | JSONResponse:
         """The stored username for a username, e-mail/phone sign-in name, alias or sub."""
@@ -64,17 +89,16 @@ def build_router(rt: Runtime) -> APIRouter:
         return _shown({**code, "expired": code["expires"] <= rt.clock()})
 
     @router.post("/reset")
-    def reset() -> dict[str, Any]:
-        """Forget everything that happened at run time and re-seed from the config (signing keys are kept,
-        so tokens a client still holds verify but name users that may be gone)."""
-        with rt.store.transaction():
-            kept = {p.id: rt.store.get("keys", p.id, "rsa") for p in rt.store.pools()}
-            rt.store.reset()
-            for pool_id, keys in kept.items():
-                if keys:
-                    rt.store.put("keys", pool_id, "rsa", keys)
-        rt.seed()
-        rt.decisions.clear()
-        return {"status": "reset", "pools": [p.id for p in rt.store.pools()]}
+    def reset(body: dict[str, Any] | None = None) -> Any:
+        """{"clock": false} keeps the clock where a test put it."""
+        keep_clock = isinstance(body, dict) and body.get("clock") is False
+        return reset_to_config(rt, outbox, clock=not keep_clock)
 
-    return router
+    @outer.post(MOTO_RESET)
+    def moto_reset() -> dict[str, Any]:
+        return reset_to_config(rt, outbox)
+
+    outer.include_router(router)
+    outer.include_router(control_endpoints.build_router(rt, outbox))
+    outer.include_router(dashboard.build_router(rt))
+    return outer

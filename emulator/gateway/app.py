@@ -16,6 +16,7 @@ from urllib.parse import quote, unquote
 import httpx
 from starlette.datastructures import Headers
 
+from emulator.companion.claim_mismatch import identity_header, token_details
 from emulator.decisions import REASON_HEADER, DecisionLog, header_safe
 from emulator.gateway import events
 from emulator.gateway.authorizer_config import Authorizer, LambdaAuthorizer
@@ -203,7 +204,11 @@ class GatewayApp:
         if route.authorizer is not None:
             outcome = await self._authorize(request, route, route.authorizer, info, contexts)
             if isinstance(outcome, Deny):
-                await self._refuse(send, request, route.route_key, self._deny_response(outcome))
+                # The refused token's claims and the one that did not match, for the dashboard.
+                header = identity_header(route.authorizer)
+                details = token_details(route.authorizer, request.header(header) if header else None,
+                                        self.authorizers.clock(), route.authorization_scopes)
+                await self._refuse(send, request, route.route_key, self._deny_response(outcome), details)
                 return
             if not isinstance(outcome, Allow):  # anything but an explicit Allow must never let through
                 raise TypeError(f"authorizer {route.authorizer.name!r} returned {type(outcome).__name__}, "
@@ -353,13 +358,15 @@ class GatewayApp:
             return [("x-amzn-RequestId", ids[0]), ("x-amz-apigw-id", ids[1])]
         return [("apigw-requestid", ids[0])]
 
-    def _record(self, what: str, response: GatewayResponse) -> None:
+    def _record(self, what: str, response: GatewayResponse, request_id: str | None = None,
+                details: dict | None = None) -> None:
         shown = response.body.decode("utf-8", "replace")
         self.decisions.reject(f"gateway {self.api.name} {what}", f"{response.status} {shown}",
-                              response.reason or "")
+                              response.reason or "", request_id=request_id, **(details or {}))
 
-    async def _refuse(self, send: Send, request: IncomingRequest, what: str, response: GatewayResponse) -> None:
-        self._record(what, response)
+    async def _refuse(self, send: Send, request: IncomingRequest, what: str, response: GatewayResponse,
+                      details: dict | None = None) -> None:
+        self._record(what, response, request.request_id, details)
         await self._send(send, response, ids(request), request.header("origin"))
 
     async def _send(self, send: Send, response: GatewayResponse, ids: tuple[str, str],

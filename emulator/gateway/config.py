@@ -61,6 +61,7 @@ PROTOCOLS = ("HTTP", "REST")
 DEFAULT_REST_STAGE = "dev"
 HTTP_STAGE = "$default"
 DEFAULT_PORT = 8080
+FREE_PORT = 0  # `Port: 0`: the system picks a free port (tests, pytest -n); the ready line and fixtures say which
 # TimeoutInMillis: HTTP APIs 50..30000, default 30000
 # (apigatewayv2 model, IntegerWithLengthBetween50And30000);
 # REST 50..29000, default 29000 (apigateway model / SDK docs: "between 50 and 29,000 milliseconds").
@@ -158,7 +159,7 @@ def _check_unique(apis: tuple[ApiConfig, ...], path: str) -> None:
         if api.api_id in seen_ids:
             first = seen_ids[api.api_id]
             raise ConfigError(f"{path}[{i}].ApiId", f"{api.api_id!r} is already used by {path}[{first}]")
-        if api.port in seen_ports:
+        if api.port in seen_ports and api.port != FREE_PORT:
             raise ConfigError(f"{path}[{i}].Port",
                               f"port {api.port} is already used by {path}[{seen_ports[api.port]}]; "
                               "each API listens on its own port")
@@ -174,7 +175,7 @@ def _parse_api(data: Mapping[str, Any], path: str, base_dir: Path | None, region
     if not _API_ID.match(api_id):
         raise ConfigError(f"{path}.ApiId", f"{api_id!r} is not 10 lowercase letters or digits, "
                                            "like AWS's ids")
-    port = integer(data, "Port", path, default=DEFAULT_PORT, minimum=1, maximum=65535)
+    port = integer(data, "Port", path, default=DEFAULT_PORT, minimum=FREE_PORT, maximum=65535)
     assert port is not None
     stage = _stage_name(data, path, protocol)
     stage_variables = _stage_variables(data, path)

@@ -1,7 +1,8 @@
 """Driving the hosted login without a browser, for tests (this project's and its users'):
 
     location = hosted_sign_in(emu.url, "peroper@hoge.com", "munyamunya", client_id="managedlogin01",
-                              redirect_uri="http://localhost:3000/callback", scope="openid email")
+                              response_type="code", redirect_uri="http://localhost:3000/callback",
+                              scope="openid email")
     code = callback_params(location)["code"]
 
 It does what a browser does: GET /oauth2/authorize, follow to /login, post the form with its

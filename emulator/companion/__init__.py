@@ -1,0 +1,1 @@
+"""The debugging companion: token reports, offline authorizer explanations, key sources, the dashboard."""
