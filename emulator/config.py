@@ -19,6 +19,7 @@ from emulator import config_fields as f
 from emulator.client_config import parse_client
 from emulator.cognito import schema_rules
 from emulator.cognito.errors import CognitoError
+from emulator.cognito.mfa_config_rules import first_auth_factors, mfa_factors_of_config, sign_in_policy_violation
 from emulator.cognito.trigger_config import parse_functions, parse_lambda_config
 from emulator.config_fields import ALNUM, ConfigError, stable_token
 from emulator.config_placeholders import first_placeholder
@@ -162,7 +163,8 @@ def _check_unique(items: Any, what: str) -> None:
 
 POOL_KEYS = (
     "Id", "Name", "Region", "Issuer", "UsernameAttributes", "AliasAttributes", "AutoVerifiedAttributes",
-    "UsernameConfiguration", "MfaConfiguration", "Policies", "Domain", "LambdaConfig", "Schema",
+    "UsernameConfiguration", "MfaConfiguration", "SmsMfaConfiguration", "SoftwareTokenMfaConfiguration",
+    "EmailMfaConfiguration", "WebAuthnConfiguration", "Policies", "Domain", "LambdaConfig", "Schema",
     "AdminCreateUserConfig", "ResourceServers", "Groups", "Users", "Clients",
 )
 
@@ -198,6 +200,9 @@ def _pool(data: Mapping[str, Any], path: str, default_region: str, functions: La
         raise ConfigError(f"{path}.MfaConfiguration", f"'{mfa}' is not one of OFF, ON, OPTIONAL")
     policies = f.mapping(data.get("Policies") or {}, f"{path}.Policies")
     policy = _password_policy(policies.get("PasswordPolicy") or {}, f"{path}.Policies.PasswordPolicy")
+    sign_in = sign_in_policy_violation(policies)
+    if sign_in is not None:
+        raise _config_error(f"{path}.Policies.SignInPolicy.AllowedFirstAuthFactors", sign_in)
     lambda_config = parse_lambda_config(data.get("LambdaConfig"), f"{path}.LambdaConfig", functions)
     pool = UserPool(
         id=pool_id, name=name, region=region, issuer_override=issuer.rstrip("/") if issuer else None,
@@ -205,6 +210,7 @@ def _pool(data: Mapping[str, Any], path: str, default_region: str, functions: La
         auto_verified_attributes=f.string_list(data, "AutoVerifiedAttributes", path) or (),
         case_sensitive=f.boolean(username_config, "CaseSensitive", f"{path}.UsernameConfiguration", False),
         mfa_configuration=mfa, password_policy=policy, domain=f.string(data, "Domain", path),
+        first_auth_factors=first_auth_factors(policies), **mfa_factors_of_config(dict(data), _raiser(path)),
         lambda_config=lambda_config,
     )
     pool = _schema(pool, data, path)
@@ -299,6 +305,12 @@ def _schema_entry(item: Mapping[str, Any], path: str) -> SchemaAttribute:
         if ignored:  # checked like AWS checks them, but only custom attributes' values are checked
             log.info("%s: %s of standard attribute %s accepted and ignored", path, " and ".join(ignored), base)
     return attribute
+
+
+def _raiser(path: str) -> Any:
+    def error(key: str, message: str) -> None:
+        raise ConfigError(f"{path}.{key}", message)
+    return error
 
 
 def _config_error(path: str, error: CognitoError) -> ConfigError:

@@ -103,7 +103,7 @@ def test_sign_up_confirm_sign_in_forgot_reset_sign_in_through_boto3(server: Emul
     signed_up = idp.sign_up(ClientId="backendclient", Username=email, Password="Correct-Horse1", SecretHash=hashed,
                             UserAttributes=[{"Name": "email", "Value": email}])
     assert signed_up["UserConfirmed"] is False
-    assert signed_up["CodeDeliveryDetails"] == {"Destination": "c***@e***.com", "DeliveryMedium": "EMAIL",
+    assert signed_up["CodeDeliveryDetails"] == {"Destination": "c***@e***", "DeliveryMedium": "EMAIL",
                                                 "AttributeName": "email"}
     sub = signed_up["UserSub"]
 
@@ -257,7 +257,7 @@ def test_a_resent_code_replaces_the_first(server: EmulatorServer, idp: Any) -> N
     sign_up(idp, "resend@example.com")
     first = code_for(server, POOL, "resend@example.com", "confirm_sign_up")
     resent = idp.resend_confirmation_code(ClientId="webclient", Username="resend@example.com")
-    assert resent["CodeDeliveryDetails"]["Destination"] == "r***@e***.com"
+    assert resent["CodeDeliveryDetails"]["Destination"] == "r***@e***"
     second = code_for(server, POOL, "resend@example.com", "confirm_sign_up")
     if first != second:
         assert refused(lambda: idp.confirm_sign_up(ClientId="webclient", Username="resend@example.com",
@@ -295,7 +295,7 @@ def test_forgot_password_for_an_unknown_user(idp: Any) -> None:
     assert "ghost@example.com" in reason
     # PreventUserExistenceErrors ENABLED: a simulated delivery, nothing that reveals the user is unknown.
     simulated = idp.forgot_password(ClientId="hiddenclient", Username="ghost@example.com")
-    assert simulated["CodeDeliveryDetails"] == {"Destination": "g***@e***.com", "DeliveryMedium": "EMAIL",
+    assert simulated["CodeDeliveryDetails"] == {"Destination": "g***@e***", "DeliveryMedium": "EMAIL",
                                                 "AttributeName": "email"}
 
 

@@ -19,7 +19,19 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Scope
 
-from emulator.cognito import admin_guard, admin_users, auth, emulator_endpoints, groups, mfa, pools, signup, users
+from emulator.cognito import (
+    admin_guard,
+    admin_users,
+    auth,
+    emulator_endpoints,
+    groups,
+    mfa,
+    mfa_config,
+    mfa_preferences,
+    pools,
+    signup,
+    users,
+)
 from emulator.cognito.body_limit import BodyLimit, BodyTooLarge
 from emulator.cognito.emulator_access import AccessPolicy, EmulatorAccess, is_emulator_path
 from emulator.cognito.errors import CognitoError, reject
@@ -50,7 +62,8 @@ log = logging.getLogger("cognito_emulator")
 def operation_table() -> dict[str, Handler]:
     """Every implemented cognito-idp operation, by name."""
     return merge_operations(auth.OPERATIONS, users.OPERATIONS, admin_users.OPERATIONS, signup.OPERATIONS,
-                            groups.OPERATIONS, pools.OPERATIONS, mfa.OPERATIONS)
+                            groups.OPERATIONS, pools.OPERATIONS, mfa.OPERATIONS,
+                            mfa_config.OPERATIONS, mfa_preferences.OPERATIONS)
 
 
 def serialized(handler: Handler, rt: Runtime, params: dict, call: Call) -> dict:

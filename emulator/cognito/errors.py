@@ -194,8 +194,6 @@ ERRORS: dict[str, tuple[str, str]] = {
         "InvalidParameterException", "User does not have a phone_number set to turn on SMS MFA"),
     "mfa_two_preferred": (  # UNCONFIRMED
         "InvalidParameterException", "Only one MFA type can be set as preferred."),
-    "email_mfa_unsupported": (  # UNCONFIRMED
-        "InvalidParameterException", "Email MFA is not enabled for this user pool."),
     "mfa_type_invalid": ("InvalidParameterException", "Invalid MFA type selected."),  # UNCONFIRMED
     "token_or_session": (  # UNCONFIRMED
         "InvalidParameterException", "Either AccessToken or Session must be provided, but not both."),
@@ -247,6 +245,27 @@ ERRORS: dict[str, tuple[str, str]] = {
         "1 validation error detected: Value null at '{path}' failed to satisfy constraint: Member must not be null"),
     "temporary_password_expired": (
         "NotAuthorizedException", "Temporary password has expired and must be reset by an administrator."),
+    # -- sign-in factors: pool MFA settings, e-mail codes, USER_AUTH (mfa_config.py, email_mfa.py,
+    # user_auth.py, auth_factors.py). Sources are in mfa_config.py's docstring; the rest is UNCONFIRMED.
+    "mfa_off_with_factor": ("InvalidParameterException",
+                            "Invalid MFA configuration given, can't turn off MFA and configure an MFA together."),
+    "mfa_no_factor": ("InvalidParameterException", "Invalid MFA configuration given, can't disable all MFAs with "
+                                                   "a required or optional configuration."),
+    "feature_tier": (  # UNCONFIRMED text; the type is in the operation's model
+        "FeatureUnavailableInTierException", "{feature} is not available in the current user pool tier."),
+    "first_factor_invalid": (  # UNCONFIRMED
+        "InvalidParameterException", "{factor} is not supported as a first auth factor."),
+    "first_factor_password": (  # UNCONFIRMED
+        "InvalidParameterException", "AllowedFirstAuthFactors must contain PASSWORD."),
+    "email_mfa_not_enabled": (  # UNCONFIRMED
+        "InvalidParameterException", "Email MFA is not enabled for this user pool."),
+    "email_mfa_no_email": (  # UNCONFIRMED: the pattern of the SMS text
+        "InvalidParameterException", "User does not have an email set to turn on EMAIL_OTP"),
+    "email_otp_code_mismatch": ("CodeMismatchException", "Invalid code or auth state for the user."),
+    "mfa_options_medium": (  # UNCONFIRMED ("You can use it only to set SMS", SetUserSettings in the model)
+        "InvalidParameterException", "Only SMS is supported as a delivery medium for MFAOptions."),
+    "challenge_not_available": (  # UNCONFIRMED
+        "InvalidParameterException", "The challenge {name} is not available for this user."),
 }
 
 
