@@ -22,7 +22,7 @@ from emulator.cognito.lookup import (
     user_gone,
 )
 from emulator.cognito.protocol import Call
-from emulator.cognito.signin import after_first_factor, authenticated, respond, verify_password
+from emulator.cognito.signin import after_first_factor, authenticated, begin_user_auth, respond, verify_password
 from emulator.issuance import Grant, TokenRequest, mint
 from emulator.model import AppClient, UserPool
 from emulator.refresh_tokens import find_refresh_token
@@ -100,8 +100,11 @@ def _custom_flow(rt: Runtime, pool: UserPool, client: AppClient, params: dict[st
                                                   custom_auth.begin(rt, pool, client, user, username, a_hex)))
 
 
-def _unimplemented_flow(rt: Runtime, pool: UserPool, client: AppClient, params: dict[str, str]) -> dict[str, Any]:
-    raise reject("flow_not_supported", "the emulator does not implement this AuthFlow yet")
+def _user_auth_flow(rt: Runtime, pool: UserPool, client: AppClient, params: dict[str, str]) -> dict[str, Any]:
+    require_param(params, "USERNAME")
+    username, user = _typed_user(rt, pool, client, params)
+    return answer(rt, pool, client, authenticated(rt, pool, client,
+                                                  begin_user_auth(rt, pool, client, username, user, params)))
 
 
 FLOW_HANDLERS: dict[str, Callable[[Runtime, UserPool, AppClient, dict[str, str]], dict[str, Any]]] = {
@@ -112,7 +115,7 @@ FLOW_HANDLERS: dict[str, Callable[[Runtime, UserPool, AppClient, dict[str, str]]
     "REFRESH_TOKEN": _refresh_flow,
     "USER_SRP_AUTH": _srp_flow,
     "CUSTOM_AUTH": _custom_flow,
-    "USER_AUTH": _unimplemented_flow,
+    "USER_AUTH": _user_auth_flow,
 }
 
 
