@@ -39,7 +39,8 @@ CONFIG = {"UserPools": [{
               _user("unverified", {"email": "u@example.com", "email_verified": "false"}),
               _user("totp", MFA={"SoftwareTokenSecret": TOTP_SECRET, "PreferredMfa": "SOFTWARE_TOKEN_MFA"})],
     "Clients": [{"ClientName": "choice", "ClientId": CLIENT, "ExplicitAuthFlows": FLOWS},
-                {"ClientName": "classic", "ClientId": "classicclient", "ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}],
+                {"ClientName": "classic", "ClientId": "classicclient",
+                 "ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}],
 }, {
     "Id": PASSWORD_ONLY_POOL, "Name": "password-only",
     "Users": [_user("pat")],
