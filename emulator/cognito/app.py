@@ -31,6 +31,7 @@ from emulator.cognito import (
     pools,
     signup,
     users,
+    webauthn,
 )
 from emulator.cognito.body_limit import BodyLimit, BodyTooLarge
 from emulator.cognito.emulator_access import AccessPolicy, EmulatorAccess, is_emulator_path
@@ -63,7 +64,7 @@ def operation_table() -> dict[str, Handler]:
     """Every implemented cognito-idp operation, by name."""
     return merge_operations(auth.OPERATIONS, users.OPERATIONS, admin_users.OPERATIONS, signup.OPERATIONS,
                             groups.OPERATIONS, pools.OPERATIONS, mfa.OPERATIONS,
-                            mfa_config.OPERATIONS, mfa_preferences.OPERATIONS)
+                            mfa_config.OPERATIONS, mfa_preferences.OPERATIONS, webauthn.OPERATIONS)
 
 
 def serialized(handler: Handler, rt: Runtime, params: dict, call: Call) -> dict:

@@ -266,6 +266,17 @@ ERRORS: dict[str, tuple[str, str]] = {
         "InvalidParameterException", "Only SMS is supported as a delivery medium for MFAOptions."),
     "challenge_not_available": (  # UNCONFIRMED
         "InvalidParameterException", "The challenge {name} is not available for this user."),
+    # Passkeys (webauthn.py): the types are the operations' own (botocore model); the texts are UNCONFIRMED
+    # but "Credential data is not valid" (aws/aws-sdk-net#4386, a raw SDK exception).
+    "webauthn_credential_invalid": ("InvalidParameterException", "Credential data is not valid"),
+    "webauthn_not_enabled": ("WebAuthnNotEnabledException", "Passkey authentication is not enabled."),
+    "webauthn_config_missing": (
+        "WebAuthnConfigurationMissingException", "Relying party ID or user pool domain is not configured."),
+    "webauthn_challenge_not_found": ("WebAuthnChallengeNotFoundException", "Challenge not found or expired."),
+    "webauthn_client_mismatch": ("WebAuthnClientMismatchException", "Client ID does not match the registration."),
+    "webauthn_origin": ("WebAuthnOriginNotAllowedException", "Origin is not allowed."),
+    "webauthn_rp_mismatch": ("WebAuthnRelyingPartyMismatchException", "Relying party ID mismatch."),
+    "webauthn_credential_not_found": ("ResourceNotFoundException", "Credential not found."),
 }
 
 

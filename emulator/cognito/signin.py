@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable
 from dataclasses import replace
 
-from emulator.cognito import custom_auth, email_otp, mfa, migration, password_verifier, user_triggers
+from emulator.cognito import custom_auth, email_otp, mfa, migration, password_verifier, user_triggers, webauthn
 from emulator.cognito.challenges import (
     Authenticated,
     Outcome,
@@ -130,6 +130,8 @@ def _choose(rt: Runtime, pool: UserPool, client: AppClient, typed_name: str, use
         return password_verifier.start(rt, pool, client, user, typed_name, a_hex)
     if name in email_otp.CHANNELS:
         return email_otp.challenge(rt, pool, client, user, name)
+    if name == webauthn.NAME:
+        return webauthn.challenge(rt, pool, client, user)
     raise reject("challenge_not_available", f"the emulator does not implement the {name} first factor yet",
                  name=name)
 
@@ -192,6 +194,7 @@ CHALLENGE_RESPONDERS: dict[str, Responder] = {
     **mfa.CHALLENGE_RESPONDERS,
     SELECT_CHALLENGE: _select_challenge,
     email_otp.SMS_OTP: email_otp.respond_sms,
+    webauthn.NAME: webauthn.respond,
     "CUSTOM_CHALLENGE": custom_auth.respond_custom_challenge,
 }
 
