@@ -276,6 +276,13 @@ class AppClient:
     refresh_token_rotation: dict[str, Any] = field(default_factory=dict)  # AWS's RefreshTokenRotationType
     created: float = 0.0
     modified: float = 0.0
+    secret_created: float = 0.0  # when client_secret was made (0: with the client); its ClientSecretId says it
+    added_secrets: tuple[tuple[str, str, float], ...] = ()  # AddUserPoolClientSecret's (id, value, created)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Every active secret: SECRET_HASH, ClientSecret and Basic auth are accepted with any of them."""
+        return tuple(s for s in (self.client_secret, *(v for _, v, _ in self.added_secrets)) if s)
 
     @property
     def rotates_refresh_tokens(self) -> bool:
@@ -338,9 +345,15 @@ class AppClient:
             data["RefreshTokenRotation"] = dict(self.refresh_token_rotation)
         return data
 
+    def to_record(self) -> dict[str, Any]:
+        """The stored form: AWS's shape plus the secrets AddUserPoolClientSecret added."""
+        return {**self.to_aws(), "SecretCreated": self.secret_created, "AddedSecrets": list(self.added_secrets)}
+
     @classmethod
     def from_aws(cls, data: dict[str, Any]) -> AppClient:
         return cls(
+            secret_created=float(data.get("SecretCreated") or 0),
+            added_secrets=tuple(tuple(s) for s in data.get("AddedSecrets") or ()),  # type: ignore[misc]
             pool_id=data["UserPoolId"],
             client_id=data["ClientId"],
             client_name=data["ClientName"],

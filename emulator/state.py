@@ -245,7 +245,7 @@ class Store:
                 self._db.execute("DELETE FROM records WHERE scope=?", (pool_id,))
 
     def put_client(self, client: AppClient) -> None:
-        self.put(Kind.CLIENT, "", client.client_id, client.to_aws())
+        self.put(Kind.CLIENT, "", client.client_id, client.to_record())
 
     def client(self, client_id: str) -> AppClient | None:
         data = self.get(Kind.CLIENT, "", client_id)

@@ -23,6 +23,7 @@ from emulator.cognito import (
     admin_guard,
     admin_users,
     auth,
+    client_secrets,
     emulator_endpoints,
     groups,
     mfa,
@@ -64,7 +65,8 @@ def operation_table() -> dict[str, Handler]:
     """Every implemented cognito-idp operation, by name."""
     return merge_operations(auth.OPERATIONS, users.OPERATIONS, admin_users.OPERATIONS, signup.OPERATIONS,
                             groups.OPERATIONS, pools.OPERATIONS, mfa.OPERATIONS,
-                            mfa_config.OPERATIONS, mfa_preferences.OPERATIONS, webauthn.OPERATIONS)
+                            mfa_config.OPERATIONS, mfa_preferences.OPERATIONS, webauthn.OPERATIONS,
+                            client_secrets.OPERATIONS)
 
 
 def serialized(handler: Handler, rt: Runtime, params: dict, call: Call) -> dict:

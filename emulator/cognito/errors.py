@@ -277,6 +277,12 @@ ERRORS: dict[str, tuple[str, str]] = {
     "webauthn_origin": ("WebAuthnOriginNotAllowedException", "Origin is not allowed."),
     "webauthn_rp_mismatch": ("WebAuthnRelyingPartyMismatchException", "Relying party ID mismatch."),
     "webauthn_credential_not_found": ("ResourceNotFoundException", "Credential not found."),
+    # Client secret rotation (client_secrets.py): types from the operations' models, texts UNCONFIRMED.
+    "client_secret_public": ("InvalidParameterException", "Client {client_id} does not have a client secret."),
+    "client_secret_limit": (
+        "LimitExceededException", "The app client already has the maximum number of client secrets."),
+    "client_secret_not_found": ("ResourceNotFoundException", "Client secret {secret_id} does not exist."),
+    "client_secret_last": ("InvalidParameterException", "Cannot delete the last client secret of an app client."),
 }
 
 
