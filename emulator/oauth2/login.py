@@ -138,15 +138,22 @@ def _session_user_usable(pool: UserPool, user: UserRecord | None) -> bool:
 
 
 def _form(rt: Runtime, found: Resolved, username: str = "", error: CognitoError | None = None,
-          csrf: str | None = None, cookies: Mapping[str, str] | None = None) -> HTMLResponse:
+          csrf: str | None = None, cookies: Mapping[str, str] | None = None, notice: str | None = None) -> HTMLResponse:
     assert found.pool and found.client
     token = csrf or records.open_login_request(rt.store, found.params, rt.clock(),
                                                (cookies or {}).get(records.CSRF_COOKIE))
+    admin_only = (rt.store.pool_settings(found.pool.id).get("AdminCreateUserConfig") or {}).get(
+        "AllowAdminCreateUserOnly")
     html = pages.login_page(found.pool, found.client, found.login_action, token, username,
-                            error.message if error else None)
+                            error.message if error else None, urlencode(found.params), not admin_only, notice)
     response = _html(html, error)
-    _set_csrf_cookie(response, token)
+    set_csrf_cookie(response, token)
     return response
+
+
+def login_page_response(rt: Runtime, found: Resolved, username: str, notice: str, csrf: str) -> HTMLResponse:
+    """The login form after an account page finished (a confirmed account, a new password), with a notice."""
+    return _form(rt, found, username, None, csrf, notice=notice)
 
 
 def _html(html: str, error: CognitoError | None = None, status: int = 200) -> HTMLResponse:
@@ -154,7 +161,7 @@ def _html(html: str, error: CognitoError | None = None, status: int = 200) -> HT
                         headers={**PAGE_HEADERS, **(reason_headers(error.reason) if error else {})})
 
 
-def _set_csrf_cookie(response: Response, token: str) -> None:
+def set_csrf_cookie(response: Response, token: str) -> None:
     response.set_cookie(records.CSRF_COOKIE, token, max_age=records.LOGIN_REQUEST_SECONDS, path="/",
                         httponly=True, samesite="lax")
 

@@ -49,11 +49,87 @@ def page(title: str, content: str, pool: UserPool | None, client: AppClient | No
     )
 
 
+def note(message: str | None) -> str:
+    """A notice (what went right: a confirmed account, a changed password), or nothing."""
+    if not message:
+        return ""
+    return f'  <div class="alert note" role="status" id="loginNote"><span>{escape(message)}</span></div>'
+
+
 def login_page(pool: UserPool, client: AppClient, action: str, csrf: str, username: str = "",
-               error: str | None = None) -> str:
+               error: str | None = None, query: str = "", sign_up: bool = True, notice: str | None = None) -> str:
+    """The sign-in form, with the links to the forgot-password page and (when users may sign up) sign-up."""
+    links = f'  <p class="links"><a href="/forgotPassword?{escape(query)}">Forgot your password?</a>'
+    if sign_up:
+        links += f'<span>Need an account? <a href="/signup?{escape(query)}">Sign up</a></span>'
     content = _template("login.html").substitute(action=escape(action), csrf=escape(csrf), username=escape(username),
-                                                 alert=alert(error))
+                                                 alert=alert(error), note=note(notice), links=links + "</p>")
     return page("Signin", content, pool, client)
+
+
+# -- self-service account pages (sign-up, confirmation, forgotten password) ---------------------------
+
+INPUT_TYPES = {"email": "email", "phone_number": "tel", "birthdate": "date", "website": "url", "profile": "url",
+               "picture": "url"}
+LABELS = {"phone_number": "Phone number", "given_name": "Given name", "family_name": "Family name",
+          "middle_name": "Middle name", "preferred_username": "Preferred username", "zoneinfo": "Time zone"}
+
+
+def label_of(name: str) -> str:
+    return LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+def field(name: str, attribute: str, label: str, value: str = "", autofocus: bool = False) -> str:
+    """One labelled input of the sign-up form, typed for the attribute it holds (email, tel, date...)."""
+    kind = INPUT_TYPES.get(attribute, "text")
+    auto = {"email": "email", "phone_number": "tel", "username": "username", "name": "name"}.get(attribute, "on")
+    return (f'    <div class="field">\n      <label for="signUp_{escape(name)}">{escape(label)}</label>\n'
+            f'      <input id="signUp_{escape(name)}" name="{escape(name)}" type="{kind}" value="{escape(value)}" '
+            f'autocomplete="{auto}" autocapitalize="none" spellcheck="false" required'
+            f'{" autofocus" if autofocus else ""}>\n    </div>')
+
+
+def signup_page(pool: UserPool, client: AppClient, action: str, csrf: str,
+                fields: list[tuple[str, str, str, str]], login: str, error: str | None = None) -> str:
+    """Sign-up: the sign-in name, the pool's required attributes (`fields`: form name, attribute, label, value)
+    and a password."""
+    inputs = "\n".join(field(*entry, autofocus=i == 0) for i, entry in enumerate(fields))
+    content = _template("signup.html").substitute(
+        action=escape(action), csrf=escape(csrf), fields=inputs, policy=escape(policy_hint(pool.password_policy)),
+        login=escape(login), alert=alert(error))
+    return page("Signup", content, pool, client)
+
+
+def confirm_user_page(pool: UserPool, client: AppClient, action: str, csrf: str, username: str, destination: str,
+                      error: str | None = None) -> str:
+    lead = (f"We have sent a code by email to {destination}. Enter it below to confirm your account."
+            if "@" in destination else
+            f"We have sent a code by SMS to {destination}. Enter it below to confirm your account." if destination
+            else "Enter the verification code you were sent to confirm your account.")
+    content = _template("confirm_user.html").substitute(
+        action=escape(action), csrf=escape(csrf), username=escape(username), lead=escape(lead), alert=alert(error))
+    return page("Confirm account", content, pool, client)
+
+
+def forgot_password_page(pool: UserPool, client: AppClient, action: str, csrf: str, login: str, username: str = "",
+                         error: str | None = None) -> str:
+    by_email = pool.username_attributes == ("email",)
+    name_label = "email" if by_email else "username"
+    content = _template("forgot_password.html").substitute(
+        action=escape(action), csrf=escape(csrf), username=escape(username), login=escape(login),
+        name_label=name_label, name_label_cap=name_label.capitalize(), name_type="email" if by_email else "text",
+        alert=alert(error))
+    return page("Forgot password", content, pool, client)
+
+
+def reset_password_page(pool: UserPool, client: AppClient, action: str, csrf: str, username: str, destination: str,
+                        error: str | None = None) -> str:
+    lead = (f"We have sent a password reset code to {destination}. Enter it below to reset your password."
+            if destination else "Enter the password reset code you were sent and a new password.")
+    content = _template("reset_password.html").substitute(
+        action=escape(action), csrf=escape(csrf), username=escape(username), lead=escape(lead),
+        policy=escape(policy_hint(pool.password_policy)), alert=alert(error))
+    return page("Reset password", content, pool, client)
 
 
 def new_password_page(pool: UserPool, client: AppClient, action: str, csrf: str, challenge: str, username: str,
