@@ -13,9 +13,11 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
+from emulator.oauth2.testing import MfaPrompt, callback_params, hosted_sign_in
 from emulator.server import EmulatorServer
 from emulator.testing import free_port, running_emulator
 from tests.app_callback import serving_app
+from tests.conftest import cognito_client
 
 pytestmark = pytest.mark.e2e
 
@@ -38,8 +40,11 @@ def _client(client_id: str, **extra: Any) -> dict[str, Any]:
 CONFIG = {"UserPools": [{
     "Id": POOL, "Name": "accounts", "UsernameAttributes": ["email"], "AutoVerifiedAttributes": ["email"],
     "Schema": [{"Name": "name", "Required": True}],
+    "MfaConfiguration": "OPTIONAL", "EmailMfaConfiguration": {"Message": "Your code: {####}"},
     "Users": [{"Username": "forgetful@example.com", "Password": PASSWORD,
-               "UserAttributes": {"email_verified": "true", "name": "Forgetful"}}],
+               "UserAttributes": {"email_verified": "true", "name": "Forgetful"}},
+              {"Username": "mailcode@example.com", "Password": PASSWORD,
+               "UserAttributes": {"email_verified": "true", "name": "Mail Code"}}],
     "Clients": [_client(CLIENT), _client(SECRET_CLIENT, ClientSecret="accountsecret0123456789abcd")],
 }]}
 
@@ -149,6 +154,19 @@ def test_a_bad_authorize_request_is_refused_on_the_account_pages(emu: EmulatorSe
         response = http.get("/signup", params={**QUERY, "redirect_uri": "https://evil.example/cb"})
     assert response.status_code in (302, 400)
     assert response.headers["x-emulator-reason"]
+
+
+def test_email_mfa_on_the_login_page(emu: EmulatorServer) -> None:
+    cognito_client(emu.url).admin_set_user_mfa_preference(
+        UserPoolId=POOL, Username="mailcode@example.com", EmailMfaSettings={"Enabled": True, "PreferredMfa": True})
+    prompts: list[MfaPrompt] = []
+
+    def mailbox(prompt: MfaPrompt) -> str:
+        prompts.append(prompt)
+        return _code(emu, _sub_of(emu, "mailcode@example.com"), "email_otp")
+    location = hosted_sign_in(emu.url, "mailcode@example.com", PASSWORD, mfa_code=mailbox, **QUERY)
+    assert callback_params(location)["code"]
+    assert prompts[0].challenge == "EMAIL_OTP" and "by email to m***@e***" in prompts[0].text
 
 
 # -- in Chromium, at a phone's size ---------------------------------------------------------------------------

@@ -64,7 +64,9 @@ def configured(pool: UserPool, params: dict[str, Any], now: float) -> UserPool:
 def mfa_config_of(pool: UserPool, settings: dict[str, Any]) -> dict[str, Any]:
     """GetUserPoolMfaConfig's answer (and SetUserPoolMfaConfig's)."""
     result: dict[str, Any] = {"MfaConfiguration": pool.mfa_configuration,
-                              "SoftwareTokenMfaConfiguration": {"Enabled": pool.software_token_mfa},
+                              # A pool with MFA OFF has no factor on, whatever it had before.
+                              "SoftwareTokenMfaConfiguration": {
+                                  "Enabled": pool.software_token_mfa and pool.mfa_configuration != "OFF"},
                               "WebAuthnConfiguration": {**DEFAULT_WEB_AUTHN, **pool.web_authn}}
     if pool.sms_mfa and pool.mfa_configuration != "OFF":
         result["SmsMfaConfiguration"] = {k: settings[k] for k in SMS_SETTINGS if k in settings}

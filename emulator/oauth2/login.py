@@ -47,10 +47,10 @@ LOGIN = "hosted-ui /login"
 # A page step (records.open_step) holds one open challenge of the core; its form carries the step's token
 # in a field of its own: the new-password form's, or the MFA forms'.
 STEP_FIELDS = {"challenge": ("new-password", (NEW_PASSWORD,)),
-               "mfaStep": ("MFA", (mfa.SOFTWARE, mfa.SMS, mfa.SELECT, mfa.SETUP))}
+               "mfaStep": ("MFA", (mfa.SOFTWARE, mfa.SMS, mfa.EMAIL, mfa.SELECT, mfa.SETUP))}
 # The challenges the pages answer, and the ChallengeResponses name of each one's answer.
 PAGES = {NEW_PASSWORD: "NEW_PASSWORD", mfa.SOFTWARE: "SOFTWARE_TOKEN_MFA_CODE", mfa.SMS: "SMS_MFA_CODE",
-         mfa.SELECT: "ANSWER", mfa.SETUP: "UserCode"}
+         mfa.EMAIL: "EMAIL_OTP_CODE", mfa.SELECT: "ANSWER", mfa.SETUP: "UserCode"}
 # The hosted pages may not be framed by another site (clickjacking of the sign-in form).
 PAGE_HEADERS = {"X-Frame-Options": "DENY", "Content-Security-Policy": "frame-ancestors 'none'"}
 
@@ -233,7 +233,7 @@ def _challenge_page(rt: Runtime, found: Resolved, username: str, csrf: str, chal
     step: dict[str, Any] = {"client_id": found.client.client_id, "username": username,
                             "fingerprint": records.fingerprint(found.params), "challenge": challenge.name,
                             "session": challenge.session}
-    if challenge.name == mfa.SMS:
+    if challenge.name in (mfa.SMS, mfa.EMAIL):
         step["destination"] = parameters.get("CODE_DELIVERY_DESTINATION", "")
     elif challenge.name == mfa.SELECT:
         step["choices"] = json.loads(parameters.get("MFAS_CAN_CHOOSE") or "[]")

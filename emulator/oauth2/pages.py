@@ -144,6 +144,7 @@ def new_password_page(pool: UserPool, client: AppClient, action: str, csrf: str,
 
 SOFTWARE = "SOFTWARE_TOKEN_MFA"
 SMS = "SMS_MFA"
+EMAIL = "EMAIL_OTP"
 MFA_TITLE = "Multi-factor authentication"
 # The managed login's wording. The SMS sentence is the classic hosted UI's (apps that imitate that page
 # quote it word for word); the other texts are UNCONFIRMED, written in the same voice.
@@ -151,18 +152,23 @@ MFA_LEAD = {
     SOFTWARE: "Enter the code from your authenticator app to complete authentication.",
     SMS: "We have delivered the authentication code by SMS to {destination}. Please enter the code to complete "
          "authentication.",
+    EMAIL: "We have delivered the authentication code by email to {destination}. Please enter the code to "
+           "complete authentication.",
 }
 FACTOR_CHOICES = {  # value -> (label, hint); shown in MFAS_CAN_CHOOSE's order
     SMS: ("Text message (SMS)", "Get a code sent to your phone number."),
     SOFTWARE: ("Authenticator app", "Use the code your authenticator app shows."),
+    EMAIL: ("Email", "Get a code sent to your email address."),
 }
 SETUP_LEAD = "Your account requires multi-factor authentication. Set up an authenticator app to continue."
 
 
 def mfa_code_page(pool: UserPool, client: AppClient, action: str, csrf: str, step: str, challenge: str,
                   destination: str = "", error: str | None = None) -> str:
-    """The code form of SOFTWARE_TOKEN_MFA (authenticator app) or SMS_MFA (a code sent to `destination`)."""
-    lead = MFA_LEAD[challenge].format(destination=destination or "your phone")
+    """The code form of SOFTWARE_TOKEN_MFA (authenticator app), SMS_MFA or EMAIL_OTP (a code sent to
+    `destination`)."""
+    lead = MFA_LEAD[challenge].format(destination=destination or ("your email" if challenge == EMAIL else
+                                                                  "your phone"))
     content = _template("mfa_code.html").substitute(
         action=escape(action), csrf=escape(csrf), step=escape(step), challenge=escape(challenge),
         lead=escape(lead), alert=alert(error))
