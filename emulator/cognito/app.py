@@ -24,6 +24,7 @@ from emulator.cognito import (
     admin_users,
     auth,
     client_secrets,
+    devices,
     emulator_endpoints,
     groups,
     mfa,
@@ -66,7 +67,7 @@ def operation_table() -> dict[str, Handler]:
     return merge_operations(auth.OPERATIONS, users.OPERATIONS, admin_users.OPERATIONS, signup.OPERATIONS,
                             groups.OPERATIONS, pools.OPERATIONS, mfa.OPERATIONS,
                             mfa_config.OPERATIONS, mfa_preferences.OPERATIONS, webauthn.OPERATIONS,
-                            client_secrets.OPERATIONS)
+                            client_secrets.OPERATIONS, devices.OPERATIONS)
 
 
 def serialized(handler: Handler, rt: Runtime, params: dict, call: Call) -> dict:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from emulator.cognito import custom_auth, password_verifier, user_triggers
+from emulator.cognito import custom_auth, devices, password_verifier, user_triggers
 from emulator.cognito.challenges import Authenticated, Challenge, Outcome, check_user_can_sign_in
 from emulator.cognito.errors import reject
 from emulator.cognito.flows import ADMIN_INITIATE, INITIATE, check_flow
@@ -35,6 +35,9 @@ def answer(rt: Runtime, pool: UserPool, client: AppClient, outcome: Outcome) -> 
         return outcome.to_aws()
     assert isinstance(outcome, Authenticated)
     tokens = mint(rt, TokenRequest(outcome.grant, pool, client, outcome.user.username))
+    if outcome.device is None and devices.configuration(rt, pool) is not None:
+        # A pool that tracks devices hands each new one a key to confirm (ConfirmDevice).
+        tokens["NewDeviceMetadata"] = devices.new_device_metadata(rt, pool, outcome.user)
     return {"ChallengeParameters": {}, "AuthenticationResult": tokens}
 
 
@@ -54,7 +57,7 @@ def _password_flow(rt: Runtime, pool: UserPool, client: AppClient, params: dict[
     password = require_param(params, "PASSWORD")
     username, user = _typed_user(rt, pool, client, params)
     user = verify_password(rt, pool, client, username, user, password)
-    return answer(rt, pool, client, after_first_factor(rt, pool, client, user))
+    return answer(rt, pool, client, after_first_factor(rt, pool, client, user, params.get("DEVICE_KEY")))
 
 
 def _refresh_flow(rt: Runtime, pool: UserPool, client: AppClient, params: dict[str, str]) -> dict[str, Any]:

@@ -38,6 +38,7 @@ class Authenticated:
 
     user: UserRecord
     grant: Grant = Grant.AUTHENTICATION
+    device: str | None = None  # the remembered device the sign-in proved (no NewDeviceMetadata then)
 
 
 Outcome = Challenge | Authenticated

@@ -283,6 +283,9 @@ ERRORS: dict[str, tuple[str, str]] = {
         "LimitExceededException", "The app client already has the maximum number of client secrets."),
     "client_secret_not_found": ("ResourceNotFoundException", "Client secret {secret_id} does not exist."),
     "client_secret_last": ("InvalidParameterException", "Cannot delete the last client secret of an app client."),
+    # Devices (devices.py): texts UNCONFIRMED.
+    "device_not_found": ("ResourceNotFoundException", "Device does not exist."),
+    "device_verifier_invalid": ("InvalidParameterException", "Invalid device secret verifier config."),
 }
 
 

@@ -10,7 +10,16 @@ import json
 from collections.abc import Callable
 from dataclasses import replace
 
-from emulator.cognito import custom_auth, email_otp, mfa, migration, password_verifier, user_triggers, webauthn
+from emulator.cognito import (
+    custom_auth,
+    devices,
+    email_otp,
+    mfa,
+    migration,
+    password_verifier,
+    user_triggers,
+    webauthn,
+)
 from emulator.cognito.challenges import (
     Authenticated,
     Outcome,
@@ -58,10 +67,11 @@ def verify_password(rt: Runtime, pool: UserPool, client: AppClient, typed_name: 
     return user
 
 
-def after_first_factor(rt: Runtime, pool: UserPool, client: AppClient, user: UserRecord) -> Outcome:
-    """What follows a proven first factor: the new-password challenge, a second factor, or authenticated
-    (then PostAuthentication runs)."""
-    return authenticated(rt, pool, client, _next_step(rt, pool, client, user))
+def after_first_factor(rt: Runtime, pool: UserPool, client: AppClient, user: UserRecord,
+                       device_key: str | None = None) -> Outcome:
+    """What follows a proven first factor: the new-password challenge, the device's proof (DEVICE_KEY of a
+    confirmed device), a second factor, or authenticated (then PostAuthentication runs)."""
+    return authenticated(rt, pool, client, _next_step(rt, pool, client, user, device_key))
 
 
 def authenticated(rt: Runtime, pool: UserPool, client: AppClient, outcome: Outcome) -> Outcome:
@@ -71,7 +81,8 @@ def authenticated(rt: Runtime, pool: UserPool, client: AppClient, outcome: Outco
     return outcome
 
 
-def _next_step(rt: Runtime, pool: UserPool, client: AppClient, user: UserRecord) -> Outcome:
+def _next_step(rt: Runtime, pool: UserPool, client: AppClient, user: UserRecord,
+               device_key: str | None = None) -> Outcome:
     if user.status == "FORCE_CHANGE_PASSWORD":
         refuse_if_expired(rt, pool, user)
         writable = {k: v for k, v in user.attributes.items() if k not in ("sub",)}
@@ -80,6 +91,9 @@ def _next_step(rt: Runtime, pool: UserPool, client: AppClient, user: UserRecord)
             "requiredAttributes": json.dumps([f"userAttributes.{name}" for name in missing_required(pool, user)]),
             "userAttributes": json.dumps(writable),
         })
+    device = devices.device_challenge(rt, pool, client, user, device_key)
+    if device is not None:
+        return device
     second = mfa.second_factor(rt, pool, client, user)
     return second if second is not None else Authenticated(user)
 
@@ -183,7 +197,7 @@ def _password_verifier(rt: Runtime, pool: UserPool, client: AppClient, opened: O
     user = password_verifier.check_proof(rt, pool, client, opened.data, responses)
     if opened.data.custom is not None:
         return custom_auth.after_password_verifier(rt, pool, client, user, opened.data.custom)
-    return _next_step(rt, pool, client, user)
+    return _next_step(rt, pool, client, user, responses.get("DEVICE_KEY"))
 
 
 Responder = Callable[[Runtime, UserPool, AppClient, OpenSession, dict[str, str]], Outcome]
@@ -195,6 +209,7 @@ CHALLENGE_RESPONDERS: dict[str, Responder] = {
     SELECT_CHALLENGE: _select_challenge,
     email_otp.SMS_OTP: email_otp.respond_sms,
     webauthn.NAME: webauthn.respond,
+    **devices.CHALLENGE_RESPONDERS,
     "CUSTOM_CHALLENGE": custom_auth.respond_custom_challenge,
 }
 
