@@ -4,6 +4,10 @@ DEVICE_PASSWORD_VERIFIER, a remembered device skipping TOTP MFA, and the device 
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import pyotp
@@ -15,6 +19,7 @@ from tests.conftest import refused
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "Correct-Horse1"
+JS = Path(__file__).resolve().parent / "js"
 FLOWS = ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
 
 
@@ -103,7 +108,34 @@ def test_confirm_an_unknown_device_is_refused(idp: Any, setup: dict[str, Any]) -
     idp.admin_set_user_password(UserPoolId=setup["pool"], Username="dev2", Password=PASSWORD, Permanent=True)
     access = idp.initiate_auth(ClientId=setup["client"], AuthFlow="USER_PASSWORD_AUTH", AuthParameters={
         "USERNAME": "dev2", "PASSWORD": PASSWORD})["AuthenticationResult"]["AccessToken"]
-    name, _, _ = refused(lambda: idp.confirm_device(AccessToken=access, DeviceKey="us-east-1_00000000-0000-0000-0000-000000000000",
-                                                    DeviceSecretVerifierConfig={"PasswordVerifier": "AA==",
-                                                                                "Salt": "AA=="}))
+    unknown = "us-east-1_00000000-0000-0000-0000-000000000000"
+    name, _, _ = refused(lambda: idp.confirm_device(AccessToken=access, DeviceKey=unknown, DeviceSecretVerifierConfig={
+        "PasswordVerifier": "AA==", "Salt": "AA=="}))
     assert name == "ResourceNotFoundException"
+
+
+@pytest.mark.cli
+@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
+def test_amazon_cognito_identity_js_remembers_a_device_and_skips_mfa(idp: Any, setup: dict[str, Any],
+                                                                      server: Any) -> None:
+    if not (JS / "node_modules" / "amazon-cognito-identity-js").is_dir():
+        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=JS, check=True,
+                       capture_output=True, timeout=600)
+    pool, client = setup["pool"], setup["client"]
+    idp.admin_create_user(UserPoolId=pool, Username="jsdev", MessageAction="SUPPRESS")
+    idp.admin_set_user_password(UserPoolId=pool, Username="jsdev", Password=PASSWORD, Permanent=True)
+    access = idp.initiate_auth(ClientId=client, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={
+        "USERNAME": "jsdev", "PASSWORD": PASSWORD})["AuthenticationResult"]["AccessToken"]
+    secret = idp.associate_software_token(AccessToken=access)["SecretCode"]
+    idp.verify_software_token(AccessToken=access, UserCode=pyotp.TOTP(secret).at(server.runtime.clock()))
+    idp.set_user_mfa_preference(AccessToken=access, SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True})
+    server.runtime.clock.advance(30)  # the next TOTP step: the setup's code is spent
+    code = pyotp.TOTP(secret).at(server.runtime.clock())
+    result = subprocess.run(["node", "device_session.mjs", server.url, pool, client, "jsdev", PASSWORD, code],
+                            cwd=JS, capture_output=True, text=True, timeout=120)
+    steps = {entry["step"]: entry for entry in map(json.loads, filter(None, result.stdout.splitlines()))}
+    assert "error" not in steps, (steps.get("error"), result.stderr[-2000:])
+    assert steps["first"]["ok"] and steps["first"]["mfaAsked"] and steps["stored"]["deviceKey"]
+    assert steps["second"]["ok"] and steps["second"]["mfaAsked"] is False
+    devices = idp.admin_list_devices(UserPoolId=pool, Username="jsdev")["Devices"]
+    assert [d["DeviceKey"] for d in devices] == [steps["stored"]["deviceKey"]]
