@@ -4,6 +4,10 @@ and SELECT_CHALLENGE, governed by the pool's Policies.SignInPolicy.AllowedFirstA
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -34,7 +38,8 @@ def _user(name: str, attributes: dict[str, str] | None = None, **extra: Any) -> 
 CONFIG = {"UserPools": [{
     "Id": POOL, "Name": "choice", "MfaConfiguration": "OPTIONAL",
     "Policies": {"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP", "SMS_OTP"]}},
-    "Users": [_user("uma"), _user("otto"), _user("sid"), _user("srp"), _user("picky"), _user("admin-uma"),
+    "Users": [_user("uma"), _user("otto"), _user("amplify"), _user("sid"), _user("srp"), _user("picky"),
+              _user("admin-uma"),
               _user("late"), _user("wrong"),
               _user("unverified", {"email": "u@example.com", "email_verified": "false"}),
               _user("totp", MFA={"SoftwareTokenSecret": TOTP_SECRET, "PreferredMfa": "SOFTWARE_TOKEN_MFA"})],
@@ -193,3 +198,26 @@ def test_refusals(idp: Any) -> None:
     assert (name, message) == ("UserNotFoundException", "User does not exist.")
     name, message, _ = refused(lambda: _start(idp, "uma", PREFERRED_CHALLENGE="PASSWORD"))
     assert (name, message) == ("InvalidParameterException", "Missing required parameter PASSWORD")
+
+
+JS = Path(__file__).resolve().parent / "js"
+
+
+@pytest.mark.cli
+@pytest.mark.skipif(shutil.which("node") is None or shutil.which("npm") is None, reason="Node.js is not installed")
+def test_amplify_signs_in_with_user_auth(server: Any) -> None:
+    if not (JS / "node_modules" / "aws-amplify").is_dir():
+        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=JS, check=True,
+                       capture_output=True, timeout=600)
+    result = subprocess.run(["node", "amplify_user_auth.mjs", server.url, POOL, CLIENT, "amplify", PASSWORD],
+                            cwd=JS, capture_output=True, text=True, timeout=120)
+    steps = {entry["step"]: entry for entry in map(json.loads, filter(None, result.stdout.splitlines()))}
+    assert "error" not in steps, (steps.get("error"), result.stderr[-2000:])
+    assert steps["preferred"] == {"step": "preferred", "next": "CONFIRM_SIGN_IN_WITH_EMAIL_CODE",
+                                  "destination": "a***@e***"}
+    assert steps["preferredDone"]["next"] == "DONE"
+    assert steps["select"]["next"] == "CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION"
+    assert steps["select"]["available"] == ["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "SMS_OTP"]
+    assert steps["selected"]["next"] == "CONFIRM_SIGN_IN_WITH_EMAIL_CODE"
+    assert steps["selectedDone"]["next"] == "DONE"
+    assert steps["srp"]["next"] == "DONE"
