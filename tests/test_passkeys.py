@@ -7,10 +7,16 @@ refused with AWS's errors."""
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
+import httpx
 import pytest
 
+from emulator.testing import free_port
+from tests.app_callback import serving_app
 from tests.conftest import refused
 from tests.passkey_authenticator import SoftwareAuthenticator
 
@@ -21,6 +27,10 @@ NO_PASSKEY_POOL = "us-east-1_Passkeys02"
 CLIENT = "passkeyclient"
 ORIGIN = "http://localhost:3000"
 PASSWORD = "Correct-Horse1"
+WEB_CLIENT = "passkeyweb01"
+CHROMIUM = "/usr/bin/chromium"
+APP_PORT = free_port()
+APP_CALLBACK = f"http://127.0.0.1:{APP_PORT}/callback"
 FLOWS = ["ALLOW_USER_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
 
 
@@ -32,8 +42,11 @@ def _users(*names: str) -> list[dict[str, Any]]:
 CONFIG = {"UserPools": [{
     "Id": POOL, "Name": "passkeys", "WebAuthnConfiguration": {"RelyingPartyId": "localhost"},
     "Policies": {"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "WEB_AUTHN"]}},
-    "Users": _users("pia", "rex", "tam", "ori", "dee", "sel"),
+    "Users": _users("pia", "rex", "tam", "ori", "dee", "sel", "web", "nokey"),
     "Clients": [{"ClientName": "app", "ClientId": CLIENT, "ExplicitAuthFlows": FLOWS},
+                {"ClientName": "web", "ClientId": WEB_CLIENT, "ExplicitAuthFlows": FLOWS,
+                 "AllowedOAuthFlowsUserPoolClient": True, "AllowedOAuthFlows": ["code"],
+                 "AllowedOAuthScopes": ["openid"], "CallbackURLs": [APP_CALLBACK]},
                 {"ClientName": "other", "ClientId": "otherpasskeyclient", "ExplicitAuthFlows": FLOWS}],
 }, {
     "Id": NO_PASSKEY_POOL, "Name": "no-passkeys",
@@ -161,3 +174,49 @@ def test_delete_a_passkey(idp: Any) -> None:
     assert idp.list_web_authn_credentials(AccessToken=token)["Credentials"] == []
     name, _, _ = refused(lambda: idp.delete_web_authn_credential(AccessToken=token, CredentialId=credential))
     assert name == "ResourceNotFoundException"
+
+
+@pytest.mark.browser
+def test_chromium_registers_a_passkey_and_signs_in_on_the_hosted_page(server: Any, idp: Any, tmp_path: Path) -> None:
+    """A CDP virtual authenticator in headless Chromium: the browser makes the credential for the API's
+    CredentialCreationOptions, and signs in with it on the hosted login page."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    origin = server.url.replace("127.0.0.1", "localhost")  # a WebAuthn RP id cannot be an IP address
+    query = urlencode({"client_id": WEB_CLIENT, "response_type": "code", "redirect_uri": APP_CALLBACK,
+                       "scope": "openid", "state": "pk-1"})
+    with serving_app(APP_PORT), playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM)
+        context = browser.new_context(viewport={"width": 390, "height": 844})
+        page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        cdp.send("WebAuthn.enable")
+        cdp.send("WebAuthn.addVirtualAuthenticator", {"options": {
+            "protocol": "ctap2", "transport": "internal", "hasResidentKey": True, "hasUserVerification": True,
+            "isUserVerified": True}})
+        page.goto(f"{origin}/login?{query}")
+        token = _token(idp, "web")
+        options = idp.start_web_authn_registration(AccessToken=token)["CredentialCreationOptions"]
+        created = page.evaluate("""async (options) => {
+            const publicKey = PublicKeyCredential.parseCreationOptionsFromJSON(options);
+            return (await navigator.credentials.create({ publicKey })).toJSON();
+        }""", options)
+        idp.complete_web_authn_registration(AccessToken=token, Credential=created)
+        assert len(idp.list_web_authn_credentials(AccessToken=token)["Credentials"]) == 1
+        page.fill("#signInFormUsername", "web")
+        page.click("#passkeySignIn")
+        assert page.title() == "Passkey"
+        page.screenshot(path=str(tmp_path / "passkey.png"), full_page=True)
+        page.click("#passkeyButton")
+        page.wait_for_url(re.compile(rf"^{re.escape(APP_CALLBACK)}\?code="))
+        browser.close()
+
+
+def test_the_passkey_button_for_a_user_without_one_shows_the_error(server: Any) -> None:
+    query = {"client_id": WEB_CLIENT, "response_type": "code", "redirect_uri": APP_CALLBACK, "scope": "openid"}
+    with httpx.Client(base_url=server.url) as http:
+        form = http.get("/login", params=query)
+        assert 'id="passkeySignIn"' in form.text
+        csrf = re.search(r'name="_csrf" value="([^"]+)"', form.text).group(1)
+        page = http.post("/login", params=query, data={"_csrf": csrf, "username": "nokey", "passkey": "1"})
+    assert page.status_code == 200 and "The challenge WEB_AUTHN is not available for this user." in page.text
+    assert "has no passkey" in page.headers["x-emulator-reason"]

@@ -18,13 +18,13 @@ from urllib.parse import quote, urlencode
 
 from fastapi.responses import HTMLResponse, Response
 
-from emulator.cognito import mfa
+from emulator.cognito import mfa, webauthn
 from emulator.cognito.challenges import Authenticated, Challenge, Outcome, check_user_can_sign_in
 from emulator.cognito.errors import CognitoError, reject
 from emulator.cognito.lookup import find_user
 from emulator.cognito.passwords import policy_violation
 from emulator.cognito.sessions import session_is_live
-from emulator.cognito.signin import NEW_PASSWORD, after_first_factor, respond, verify_password
+from emulator.cognito.signin import NEW_PASSWORD, after_first_factor, begin_user_auth, respond, verify_password
 from emulator.issuance import Grant, TokenRefused, TokenRequest, mint
 from emulator.model import AppClient, UserPool
 from emulator.oauth2 import pages, records
@@ -47,10 +47,11 @@ LOGIN = "hosted-ui /login"
 # A page step (records.open_step) holds one open challenge of the core; its form carries the step's token
 # in a field of its own: the new-password form's, or the MFA forms'.
 STEP_FIELDS = {"challenge": ("new-password", (NEW_PASSWORD,)),
-               "mfaStep": ("MFA", (mfa.SOFTWARE, mfa.SMS, mfa.EMAIL, mfa.SELECT, mfa.SETUP))}
+               "mfaStep": ("MFA", (mfa.SOFTWARE, mfa.SMS, mfa.EMAIL, mfa.SELECT, mfa.SETUP)),
+               "passkeyStep": ("passkey", (webauthn.NAME,))}
 # The challenges the pages answer, and the ChallengeResponses name of each one's answer.
 PAGES = {NEW_PASSWORD: "NEW_PASSWORD", mfa.SOFTWARE: "SOFTWARE_TOKEN_MFA_CODE", mfa.SMS: "SMS_MFA_CODE",
-         mfa.EMAIL: "EMAIL_OTP_CODE", mfa.SELECT: "ANSWER", mfa.SETUP: "UserCode"}
+         mfa.EMAIL: "EMAIL_OTP_CODE", mfa.SELECT: "ANSWER", mfa.SETUP: "UserCode", webauthn.NAME: "CREDENTIAL"}
 # The hosted pages may not be framed by another site (clickjacking of the sign-in form).
 PAGE_HEADERS = {"X-Frame-Options": "DENY", "Content-Security-Policy": "frame-ancestors 'none'"}
 
@@ -187,7 +188,30 @@ def login_submit(rt: Runtime, params: Mapping[str, str], form: Mapping[str, str]
     for field, (label, challenges) in STEP_FIELDS.items():
         if form.get(field) is not None:
             return _answer(rt, found, form, form.get(field) or "", label, challenges, csrf, cookies)
+    if form.get("passkey"):
+        return _passkey(rt, found, form, csrf, cookies)
     return _password(rt, found, form, csrf, cookies)
+
+
+def _passkey(rt: Runtime, found: Resolved, form: Mapping[str, str], csrf: str,
+             cookies: Mapping[str, str]) -> Response:
+    """"Sign in with a passkey": USER_AUTH with PREFERRED_CHALLENGE WEB_AUTHN through the core."""
+    assert found.pool and found.client
+    username = (form.get("username") or "").strip()
+    try:
+        if not username:
+            raise reject("missing_auth_parameter", "the passkey button was pressed without a username",
+                         name="USERNAME")
+        user = find_user(rt.store, found.pool, username)
+        outcome = begin_user_auth(rt, found.pool, found.client, username, user, {"PREFERRED_CHALLENGE": webauthn.NAME})
+        if not (isinstance(outcome, Challenge) and outcome.name == webauthn.NAME):
+            raise reject("challenge_not_available", f"user '{username}' has no passkey (or the pool does not allow "
+                         "WEB_AUTHN); register one with StartWebAuthnRegistration", name=webauthn.NAME)
+    except CognitoError as error:
+        rt.decisions.reject(LOGIN, f"{error.type}: {error.message}", error.reason)
+        return _form(rt, found, username, error, csrf)
+    assert user is not None
+    return _challenge_page(rt, found, user.username, csrf, outcome)
 
 
 def _password(rt: Runtime, found: Resolved, form: Mapping[str, str], csrf: str,
@@ -233,7 +257,9 @@ def _challenge_page(rt: Runtime, found: Resolved, username: str, csrf: str, chal
     step: dict[str, Any] = {"client_id": found.client.client_id, "username": username,
                             "fingerprint": records.fingerprint(found.params), "challenge": challenge.name,
                             "session": challenge.session}
-    if challenge.name in (mfa.SMS, mfa.EMAIL):
+    if challenge.name == webauthn.NAME:
+        step["options"] = parameters.get("CREDENTIAL_REQUEST_OPTIONS", "{}")
+    elif challenge.name in (mfa.SMS, mfa.EMAIL):
         step["destination"] = parameters.get("CODE_DELIVERY_DESTINATION", "")
     elif challenge.name == mfa.SELECT:
         step["choices"] = json.loads(parameters.get("MFAS_CAN_CHOOSE") or "[]")
@@ -260,6 +286,8 @@ def _step_page(found: Resolved, csrf: str, token: str, step: dict[str, Any],
         html = pages.new_password_page(pool, client, action, csrf, token, step["username"], message)
     elif name == mfa.SELECT:
         html = pages.mfa_select_page(pool, client, action, csrf, token, step["choices"], message)
+    elif name == webauthn.NAME:
+        html = pages.passkey_page(pool, client, action, csrf, token, step["username"], step["options"], message)
     elif name == mfa.SETUP:
         html = pages.mfa_setup_page(pool, client, action, csrf, token, step["secret"], step["uri"], message)
     else:
@@ -318,6 +346,8 @@ def _answer(rt: Runtime, found: Resolved, form: Mapping[str, str], token: str, l
 def _form_answer(name: str, form: Mapping[str, str]) -> str:
     if name == NEW_PASSWORD:
         return form.get("newPassword") or ""
+    if name == webauthn.NAME:
+        return form.get("credential") or ""
     return ((form.get("mfaType") if name == mfa.SELECT else form.get("mfaCode")) or "").strip()
 
 
@@ -325,7 +355,8 @@ def _browser_check(pool: UserPool, step: dict[str, Any], form: Mapping[str, str]
     """What the managed login refuses before it calls Cognito at all."""
     name = step["challenge"]
     if not answer:
-        what = "a new password" if name == NEW_PASSWORD else "a choice" if name == mfa.SELECT else "a code"
+        what = ("a new password" if name == NEW_PASSWORD else "a choice" if name == mfa.SELECT else
+                "a passkey credential" if name == webauthn.NAME else "a code")
         return reject("missing_challenge_response", f"the form was posted without {what}", name=PAGES[name])
     if name == NEW_PASSWORD:
         if answer != (form.get("confirmNewPassword") or ""):

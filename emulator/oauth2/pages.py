@@ -58,10 +58,14 @@ def note(message: str | None) -> str:
 
 def login_page(pool: UserPool, client: AppClient, action: str, csrf: str, username: str = "",
                error: str | None = None, query: str = "", sign_up: bool = True, notice: str | None = None) -> str:
-    """The sign-in form, with the links to the forgot-password page and (when users may sign up) sign-up."""
+    """The sign-in form, with the links to the forgot-password page and (when users may sign up) sign-up; a
+    passkey button where the pool allows WEB_AUTHN as a first factor."""
     links = f'  <p class="links"><a href="/forgotPassword?{escape(query)}">Forgot your password?</a>'
     if sign_up:
         links += f'<span>Need an account? <a href="/signup?{escape(query)}">Sign up</a></span>'
+    if "WEB_AUTHN" in pool.first_auth_factors:
+        links = ('  <button type="submit" name="passkey" value="1" class="secondary" form="loginForm" '
+                 'id="passkeySignIn">Sign in with a passkey</button>\n' + links)
     content = _template("login.html").substitute(action=escape(action), csrf=escape(csrf), username=escape(username),
                                                  alert=alert(error), note=note(notice), links=links + "</p>")
     return page("Signin", content, pool, client)
@@ -196,6 +200,15 @@ def mfa_setup_page(pool: UserPool, client: AppClient, action: str, csrf: str, st
         action=escape(action), csrf=escape(csrf), step=escape(step), secret=escape(secret),
         grouped=escape(grouped), uri=escape(otpauth_uri), lead=escape(SETUP_LEAD), alert=alert(error))
     return page("Set up multi-factor authentication", content, pool, client, _mfa_css())
+
+
+def passkey_page(pool: UserPool, client: AppClient, action: str, csrf: str, step: str, username: str,
+                 options: str, error: str | None = None) -> str:
+    """WEB_AUTHN: the browser's navigator.credentials.get with CREDENTIAL_REQUEST_OPTIONS, posted back."""
+    safe = options.replace("<", "\\u003c")  # JSON inside <script>: no "</script>" can end it early
+    content = _template("passkey.html").substitute(action=escape(action), csrf=escape(csrf), step=escape(step),
+                                                   username=escape(username), options=safe, alert=alert(error))
+    return page("Passkey", content, pool, client)
 
 
 def message_page(heading: str, text: str, error: str | None = None, pool: UserPool | None = None,
