@@ -41,8 +41,11 @@ CONFIG = {"UserPools": [{
     "Id": POOL, "Name": "accounts", "UsernameAttributes": ["email"], "AutoVerifiedAttributes": ["email"],
     "Schema": [{"Name": "name", "Required": True}],
     "MfaConfiguration": "OPTIONAL", "EmailMfaConfiguration": {"Message": "Your code: {####}"},
+    "Policies": {"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP"]}},
     "Users": [{"Username": "forgetful@example.com", "Password": PASSWORD,
                "UserAttributes": {"email_verified": "true", "name": "Forgetful"}},
+              {"Username": "otp@example.com", "Password": PASSWORD,
+               "UserAttributes": {"email_verified": "true", "name": "One Time"}},
               {"Username": "mailcode@example.com", "Password": PASSWORD,
                "UserAttributes": {"email_verified": "true", "name": "Mail Code"}}],
     "Clients": [_client(CLIENT), _client(SECRET_CLIENT, ClientSecret="accountsecret0123456789abcd")],
@@ -167,6 +170,19 @@ def test_email_mfa_on_the_login_page(emu: EmulatorServer) -> None:
     location = hosted_sign_in(emu.url, "mailcode@example.com", PASSWORD, mfa_code=mailbox, **QUERY)
     assert callback_params(location)["code"]
     assert prompts[0].challenge == "EMAIL_OTP" and "by email to m***@e***" in prompts[0].text
+
+
+def test_sign_in_with_an_email_code_on_the_login_page(emu: EmulatorServer) -> None:
+    with httpx.Client(base_url=emu.url) as http:
+        form = http.get("/login", params=QUERY)
+        assert 'id="emailCodeSignIn"' in form.text and 'id="passkeySignIn"' not in form.text
+        sent = http.post("/login", params=QUERY, data={"_csrf": _csrf(form), "username": "otp@example.com",
+                                                       "factor": "EMAIL_OTP"})
+        assert "by email to o***@e***" in sent.text
+        step = re.search(r'name="mfaStep" value="([^"]+)"', sent.text).group(1)
+        landed = http.post("/login", params=QUERY, data={
+            "_csrf": _csrf(sent), "mfaStep": step, "mfaCode": _code(emu, _sub_of(emu, "otp@example.com"), "email_otp")})
+    assert landed.status_code == 302 and landed.headers["location"].startswith(APP_CALLBACK + "?code=")
 
 
 # -- in Chromium, at a phone's size ---------------------------------------------------------------------------

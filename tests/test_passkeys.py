@@ -217,6 +217,6 @@ def test_the_passkey_button_for_a_user_without_one_shows_the_error(server: Any) 
         form = http.get("/login", params=query)
         assert 'id="passkeySignIn"' in form.text
         csrf = re.search(r'name="_csrf" value="([^"]+)"', form.text).group(1)
-        page = http.post("/login", params=query, data={"_csrf": csrf, "username": "nokey", "passkey": "1"})
+        page = http.post("/login", params=query, data={"_csrf": csrf, "username": "nokey", "factor": "WEB_AUTHN"})
     assert page.status_code == 200 and "The challenge WEB_AUTHN is not available for this user." in page.text
-    assert "has no passkey" in page.headers["x-emulator-reason"]
+    assert "cannot use WEB_AUTHN" in page.headers["x-emulator-reason"]

@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from emulator.cognito import mfa, webauthn
 from emulator.cognito.challenges import Authenticated, Challenge, Outcome, check_user_can_sign_in
+from emulator.cognito.email_otp import SMS_OTP
 from emulator.cognito.errors import CognitoError, reject
 from emulator.cognito.lookup import find_user
 from emulator.cognito.passwords import policy_violation
@@ -47,11 +48,13 @@ LOGIN = "hosted-ui /login"
 # A page step (records.open_step) holds one open challenge of the core; its form carries the step's token
 # in a field of its own: the new-password form's, or the MFA forms'.
 STEP_FIELDS = {"challenge": ("new-password", (NEW_PASSWORD,)),
-               "mfaStep": ("MFA", (mfa.SOFTWARE, mfa.SMS, mfa.EMAIL, mfa.SELECT, mfa.SETUP)),
+               "mfaStep": ("MFA", (mfa.SOFTWARE, mfa.SMS, mfa.EMAIL, SMS_OTP, mfa.SELECT, mfa.SETUP)),
                "passkeyStep": ("passkey", (webauthn.NAME,))}
 # The challenges the pages answer, and the ChallengeResponses name of each one's answer.
 PAGES = {NEW_PASSWORD: "NEW_PASSWORD", mfa.SOFTWARE: "SOFTWARE_TOKEN_MFA_CODE", mfa.SMS: "SMS_MFA_CODE",
-         mfa.EMAIL: "EMAIL_OTP_CODE", mfa.SELECT: "ANSWER", mfa.SETUP: "UserCode", webauthn.NAME: "CREDENTIAL"}
+         mfa.EMAIL: "EMAIL_OTP_CODE", SMS_OTP: "SMS_OTP_CODE", mfa.SELECT: "ANSWER", mfa.SETUP: "UserCode",
+         webauthn.NAME: "CREDENTIAL"}
+FIRST_FACTORS = (mfa.EMAIL, SMS_OTP, webauthn.NAME)  # the login page's buttons besides the password
 # The hosted pages may not be framed by another site (clickjacking of the sign-in form).
 PAGE_HEADERS = {"X-Frame-Options": "DENY", "Content-Security-Policy": "frame-ancestors 'none'"}
 
@@ -188,25 +191,27 @@ def login_submit(rt: Runtime, params: Mapping[str, str], form: Mapping[str, str]
     for field, (label, challenges) in STEP_FIELDS.items():
         if form.get(field) is not None:
             return _answer(rt, found, form, form.get(field) or "", label, challenges, csrf, cookies)
-    if form.get("passkey"):
-        return _passkey(rt, found, form, csrf, cookies)
+    if form.get("factor"):
+        return _first_factor(rt, found, form, form["factor"], csrf)
     return _password(rt, found, form, csrf, cookies)
 
 
-def _passkey(rt: Runtime, found: Resolved, form: Mapping[str, str], csrf: str,
-             cookies: Mapping[str, str]) -> Response:
-    """"Sign in with a passkey": USER_AUTH with PREFERRED_CHALLENGE WEB_AUTHN through the core."""
+def _first_factor(rt: Runtime, found: Resolved, form: Mapping[str, str], factor: str, csrf: str) -> Response:
+    """A passkey or one-time-code button: USER_AUTH with that PREFERRED_CHALLENGE through the core."""
     assert found.pool and found.client
     username = (form.get("username") or "").strip()
     try:
+        if factor not in FIRST_FACTORS:
+            raise reject("challenge_not_available", f"the form chose factor {factor[:40]!r}, not one of "
+                         f"{list(FIRST_FACTORS)}", name=factor[:40])
         if not username:
-            raise reject("missing_auth_parameter", "the passkey button was pressed without a username",
+            raise reject("missing_auth_parameter", f"the {factor} button was pressed without a username",
                          name="USERNAME")
         user = find_user(rt.store, found.pool, username)
-        outcome = begin_user_auth(rt, found.pool, found.client, username, user, {"PREFERRED_CHALLENGE": webauthn.NAME})
-        if not (isinstance(outcome, Challenge) and outcome.name == webauthn.NAME):
-            raise reject("challenge_not_available", f"user '{username}' has no passkey (or the pool does not allow "
-                         "WEB_AUTHN); register one with StartWebAuthnRegistration", name=webauthn.NAME)
+        outcome = begin_user_auth(rt, found.pool, found.client, username, user, {"PREFERRED_CHALLENGE": factor})
+        if not (isinstance(outcome, Challenge) and outcome.name == factor):
+            raise reject("challenge_not_available", f"user '{username}' cannot use {factor} (no passkey, no "
+                         "verified address, or the pool's AllowedFirstAuthFactors leaves it out)", name=factor)
     except CognitoError as error:
         rt.decisions.reject(LOGIN, f"{error.type}: {error.message}", error.reason)
         return _form(rt, found, username, error, csrf)
@@ -259,7 +264,7 @@ def _challenge_page(rt: Runtime, found: Resolved, username: str, csrf: str, chal
                             "session": challenge.session}
     if challenge.name == webauthn.NAME:
         step["options"] = parameters.get("CREDENTIAL_REQUEST_OPTIONS", "{}")
-    elif challenge.name in (mfa.SMS, mfa.EMAIL):
+    elif challenge.name in (mfa.SMS, mfa.EMAIL, SMS_OTP):
         step["destination"] = parameters.get("CODE_DELIVERY_DESTINATION", "")
     elif challenge.name == mfa.SELECT:
         step["choices"] = json.loads(parameters.get("MFAS_CAN_CHOOSE") or "[]")

@@ -56,6 +56,12 @@ def note(message: str | None) -> str:
     return f'  <div class="alert note" role="status" id="loginNote"><span>{escape(message)}</span></div>'
 
 
+# USER_AUTH's other first factors, offered on the login page when the pool's sign-in policy allows them.
+FIRST_FACTOR_BUTTONS = (("SMS_OTP", "Sign in with a text message code", "smsCodeSignIn"),
+                        ("EMAIL_OTP", "Sign in with an email code", "emailCodeSignIn"),
+                        ("WEB_AUTHN", "Sign in with a passkey", "passkeySignIn"))
+
+
 def login_page(pool: UserPool, client: AppClient, action: str, csrf: str, username: str = "",
                error: str | None = None, query: str = "", sign_up: bool = True, notice: str | None = None) -> str:
     """The sign-in form, with the links to the forgot-password page and (when users may sign up) sign-up; a
@@ -63,9 +69,10 @@ def login_page(pool: UserPool, client: AppClient, action: str, csrf: str, userna
     links = f'  <p class="links"><a href="/forgotPassword?{escape(query)}">Forgot your password?</a>'
     if sign_up:
         links += f'<span>Need an account? <a href="/signup?{escape(query)}">Sign up</a></span>'
-    if "WEB_AUTHN" in pool.first_auth_factors:
-        links = ('  <button type="submit" name="passkey" value="1" class="secondary" form="loginForm" '
-                 'id="passkeySignIn">Sign in with a passkey</button>\n' + links)
+    for factor, label, element in FIRST_FACTOR_BUTTONS:
+        if factor in pool.first_auth_factors:
+            links = (f'  <button type="submit" name="factor" value="{factor}" class="secondary" form="loginForm" '
+                     f'id="{element}">{label}</button>\n' + links)
     content = _template("login.html").substitute(action=escape(action), csrf=escape(csrf), username=escape(username),
                                                  alert=alert(error), note=note(notice), links=links + "</p>")
     return page("Signin", content, pool, client)
@@ -149,6 +156,7 @@ def new_password_page(pool: UserPool, client: AppClient, action: str, csrf: str,
 SOFTWARE = "SOFTWARE_TOKEN_MFA"
 SMS = "SMS_MFA"
 EMAIL = "EMAIL_OTP"
+SMS_OTP = "SMS_OTP"
 MFA_TITLE = "Multi-factor authentication"
 # The managed login's wording. The SMS sentence is the classic hosted UI's (apps that imitate that page
 # quote it word for word); the other texts are UNCONFIRMED, written in the same voice.
@@ -158,6 +166,8 @@ MFA_LEAD = {
          "authentication.",
     EMAIL: "We have delivered the authentication code by email to {destination}. Please enter the code to "
            "complete authentication.",
+    SMS_OTP: "We have delivered the authentication code by SMS to {destination}. Please enter the code to "
+             "complete authentication.",
 }
 FACTOR_CHOICES = {  # value -> (label, hint); shown in MFAS_CAN_CHOOSE's order
     SMS: ("Text message (SMS)", "Get a code sent to your phone number."),
