@@ -42,7 +42,7 @@ def _users(*names: str) -> list[dict[str, Any]]:
 CONFIG = {"UserPools": [{
     "Id": POOL, "Name": "passkeys", "WebAuthnConfiguration": {"RelyingPartyId": "localhost"},
     "Policies": {"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "WEB_AUTHN"]}},
-    "Users": _users("pia", "rex", "tam", "ori", "dee", "sel", "web", "nokey"),
+    "Users": _users("pia", "rex", "tam", "ori", "dee", "sel", "web", "nokey", "pagekey"),
     "Clients": [{"ClientName": "app", "ClientId": CLIENT, "ExplicitAuthFlows": FLOWS},
                 {"ClientName": "web", "ClientId": WEB_CLIENT, "ExplicitAuthFlows": FLOWS,
                  "AllowedOAuthFlowsUserPoolClient": True, "AllowedOAuthFlows": ["code"],
@@ -220,3 +220,42 @@ def test_the_passkey_button_for_a_user_without_one_shows_the_error(server: Any) 
         page = http.post("/login", params=query, data={"_csrf": csrf, "username": "nokey", "factor": "WEB_AUTHN"})
     assert page.status_code == 200 and "The challenge WEB_AUTHN is not available for this user." in page.text
     assert "cannot use WEB_AUTHN" in page.headers["x-emulator-reason"]
+
+
+@pytest.mark.browser
+def test_chromium_adds_a_passkey_on_the_managed_login_page_and_signs_in_with_it(server: Any, idp: Any,
+                                                                                tmp_path: Path) -> None:
+    """/passkeys/add after a password sign-in, then a fresh sign-in (prompt=login) with that passkey."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    origin = server.url.replace("127.0.0.1", "localhost")
+    params = {"client_id": WEB_CLIENT, "redirect_uri": APP_CALLBACK}
+    authorize = urlencode({**params, "response_type": "code", "scope": "openid", "prompt": "login"})
+    landed = re.compile(rf"^{re.escape(APP_CALLBACK)}")
+    with serving_app(APP_PORT), playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM)
+        context = browser.new_context(viewport={"width": 390, "height": 844})
+        page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        cdp.send("WebAuthn.enable")
+        cdp.send("WebAuthn.addVirtualAuthenticator", {"options": {
+            "protocol": "ctap2", "transport": "internal", "hasResidentKey": True, "hasUserVerification": True,
+            "isUserVerified": True}})
+        page.goto(f"{origin}/passkeys/add?{urlencode(params)}")  # not signed in yet: to the login form
+        assert page.title() == "Signin"
+        page.fill("#signInFormUsername", "pagekey")
+        page.fill("#signInFormPassword", PASSWORD)
+        page.click("button[name=signInSubmitButton]")
+        page.wait_for_url(landed)
+        page.goto(f"{origin}/passkeys/add?{urlencode(params)}")
+        assert page.title() == "Add passkey"
+        page.screenshot(path=str(tmp_path / "passkey-add.png"), full_page=True)
+        page.click("#passkeyAddButton")
+        page.wait_for_url(landed)
+        listed = idp.admin_get_user_auth_factors(UserPoolId=POOL, Username="pagekey")["ConfiguredUserAuthFactors"]
+        assert listed == ["PASSWORD", "WEB_AUTHN"]
+        page.goto(f"{origin}/oauth2/authorize?{authorize}")
+        page.fill("#signInFormUsername", "pagekey")
+        page.click("#passkeySignIn")
+        page.click("#passkeyButton")
+        page.wait_for_url(re.compile(rf"^{re.escape(APP_CALLBACK)}\?code="))
+        browser.close()

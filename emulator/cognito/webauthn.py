@@ -98,17 +98,26 @@ def _require_enabled(pool: UserPool) -> None:
 
 def start_registration(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
     found = authenticate(rt, params["AccessToken"])
-    pool, user = found.pool, found.user
+    return {"CredentialCreationOptions": begin_registration(rt, found.pool, found.user, found.claims.get("client_id"))}
+
+
+def begin_registration(rt: Runtime, pool: UserPool, user: UserRecord, client_id: str | None) -> dict[str, Any]:
+    """PublicKeyCredentialCreationOptionsJSON for a new passkey of `user` (the API, and /passkeys/add)."""
     _require_enabled(pool)
     options, state = _server(pool).register_begin(
         PublicKeyCredentialUserEntity(name=user.username, id=user.sub.encode(),
                                       display_name=user.attributes.get("name") or user.username),
         _credentials(user), resident_key_requirement=ResidentKeyRequirement.REQUIRED,
         user_verification=_user_verification(pool))
-    user.mfa["passkey_registration"] = {"state": _plain(state), "client_id": found.claims.get("client_id"),
+    user.mfa["passkey_registration"] = {"state": _plain(state), "client_id": client_id,
                                         "expires": rt.clock() + TIMEOUT_MS / 1000}
     rt.store.put_user(pool, user)
-    return {"CredentialCreationOptions": {**_plain(options.public_key), "timeout": TIMEOUT_MS}}
+    return {**_plain(options.public_key), "timeout": TIMEOUT_MS}
+
+
+def unreadable(detail: str) -> CognitoError:
+    """AWS's error for credential data the pool cannot read."""
+    return reject("webauthn_credential_invalid", f"the credential is not RegistrationResponseJSON: {detail}")
 
 
 def _refusal(error: Exception, refusals: dict[str, tuple[str, str]]) -> CognitoError:
@@ -122,16 +131,21 @@ def _refusal(error: Exception, refusals: dict[str, tuple[str, str]]) -> CognitoE
 
 def complete_registration(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
     found = authenticate(rt, params["AccessToken"])
-    pool, user = found.pool, found.user
+    finish_registration(rt, found.pool, found.user, found.claims.get("client_id"), params["Credential"])
+    return {}
+
+
+def finish_registration(rt: Runtime, pool: UserPool, user: UserRecord, client_id: str | None,
+                        credential: Any) -> None:
+    """Verify a RegistrationResponseJSON against the open registration and keep the passkey."""
     _require_enabled(pool)
     pending = user.mfa.get("passkey_registration")
     if not pending or pending["expires"] <= rt.clock():
         raise reject("webauthn_challenge_not_found", f"user '{user.username}' has no live registration challenge "
                      "(StartWebAuthnRegistration first; its challenge lasts 3 minutes)")
-    if pending.get("client_id") != found.claims.get("client_id"):
+    if pending.get("client_id") != client_id:
         raise reject("webauthn_client_mismatch", "the access token is for another app client than the one "
                                                  "StartWebAuthnRegistration was called with")
-    credential = params["Credential"]
     try:
         auth_data = _server(pool).register_complete(pending["state"], credential)
     except Exception as error:  # noqa: BLE001 - fido2 raises ValueError, KeyError, CBOR errors... on bad input
@@ -149,7 +163,6 @@ def complete_registration(rt: Runtime, params: dict, call: Call) -> dict[str, An
     user.mfa.pop("passkey_registration", None)
     user.modified = rt.clock()
     rt.store.put_user(pool, user)
-    return {}
 
 
 def _description(passkey: dict[str, Any]) -> dict[str, Any]:

@@ -221,6 +221,15 @@ def passkey_page(pool: UserPool, client: AppClient, action: str, csrf: str, step
     return page("Passkey", content, pool, client)
 
 
+def passkey_add_page(pool: UserPool, client: AppClient, action: str, csrf: str, username: str, options: str,
+                     skip: str, error: str | None = None) -> str:
+    """/passkeys/add: navigator.credentials.create with the CredentialCreationOptions, posted back."""
+    content = _template("passkey_add.html").substitute(
+        action=escape(action), csrf=escape(csrf), username=escape(username), skip=escape(skip),
+        options=options.replace("<", "\\u003c"), alert=alert(error))
+    return page("Add passkey", content, pool, client)
+
+
 def message_page(heading: str, text: str, error: str | None = None, pool: UserPool | None = None,
                  client: AppClient | None = None) -> str:
     content = _template("message.html").substitute(heading=escape(heading), text=escape(text), alert=alert(error))

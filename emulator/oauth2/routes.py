@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from emulator.cognito.errors import CognitoError
 from emulator.issuance import TokenRefused
-from emulator.oauth2 import account_pages, login, logout, pages, revoke, token, userinfo
+from emulator.oauth2 import account_pages, login, logout, pages, passkey_pages, revoke, token, userinfo
 from emulator.oauth2.errors import ERROR_PAGE_TEXT, SERVER_ERROR_REASON, OAuthError, oauth_error
 from emulator.oauth2.httpio import NO_STORE, oauth_error_response, query_params, read_form, reason_headers
 from emulator.runtime import Runtime
@@ -71,7 +71,7 @@ def build_router(rt: Runtime) -> APIRouter:
         return await _page(rt, login.LOGIN, lambda r, p, c: login.login_submit(r, p, form, c), params,
                            request.cookies)
 
-    for path, (component, show, submit) in account_pages.PAGES.items():
+    for path, (component, show, submit) in {**account_pages.PAGES, **passkey_pages.PAGES}.items():
         _account_routes(rt, router, path, component, show, submit)
 
     @router.get("/logout")
