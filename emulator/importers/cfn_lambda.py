@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from emulator.lambdas import targets
 from emulator.importers.cfn_template import Template
+from emulator.lambdas import targets
 
 PLACEHOLDER_BACKEND = "http://127.0.0.1:3000"
 # `arn:aws:lambda:us-east-1:123456789012:function:name` inside an ARN or an API Gateway invocation URI.
