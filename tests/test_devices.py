@@ -139,3 +139,29 @@ def test_amazon_cognito_identity_js_remembers_a_device_and_skips_mfa(idp: Any, s
     assert steps["second"]["ok"] and steps["second"]["mfaAsked"] is False
     devices = idp.admin_list_devices(UserPoolId=pool, Username="jsdev")["Devices"]
     assert [d["DeviceKey"] for d in devices] == [steps["stored"]["deviceKey"]]
+
+
+@pytest.mark.cli
+@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
+def test_amplify_signs_up_confirms_signs_in_and_remembers_the_device(idp: Any, server: Any) -> None:
+    if not (JS / "node_modules" / "aws-amplify").is_dir():
+        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=JS, check=True,
+                       capture_output=True, timeout=600)
+    pool = idp.create_user_pool(PoolName="amplify-devices", UsernameAttributes=["email"],
+                                AutoVerifiedAttributes=["email"], DeviceConfiguration={
+                                    "ChallengeRequiredOnNewDevice": False,
+                                    "DeviceOnlyRememberedOnUserPrompt": True})["UserPool"]["Id"]
+    client = idp.create_user_pool_client(UserPoolId=pool, ClientName="amplify",
+                                         ExplicitAuthFlows=FLOWS)["UserPoolClient"]["ClientId"]
+    result = subprocess.run(["node", "amplify_device.mjs", server.url, pool, client, "amy@example.com", PASSWORD],
+                            cwd=JS, capture_output=True, text=True, timeout=120)
+    steps = {entry["step"]: entry for entry in map(json.loads, filter(None, result.stdout.splitlines()))}
+    assert "error" not in steps, (steps.get("error"), result.stderr[-1500:])
+    assert steps["signUp"]["next"] == "CONFIRM_SIGN_UP" and steps["confirmSignUp"]["next"] == "DONE"
+    assert steps["signIn"]["next"] == "DONE"
+    assert steps["devices"]["count"] == 1
+    user = steps["signUp"]["userId"]
+    listed = idp.admin_list_devices(UserPoolId=pool, Username=user)["Devices"]
+    assert [d["DeviceKey"] for d in listed] == [steps["devices"]["id"]]
+    assert {"Name": "dev:device_remembered_status", "Value": "remembered"} in listed[0]["DeviceAttributes"]
+    assert steps["refresh"]["newAccessToken"] is True and "signOut" in steps
