@@ -164,8 +164,8 @@ def _check_unique(items: Any, what: str) -> None:
 POOL_KEYS = (
     "Id", "Name", "Region", "Issuer", "UsernameAttributes", "AliasAttributes", "AutoVerifiedAttributes",
     "UsernameConfiguration", "MfaConfiguration", "SmsMfaConfiguration", "SoftwareTokenMfaConfiguration",
-    "EmailMfaConfiguration", "WebAuthnConfiguration", "Policies", "Domain", "LambdaConfig", "Schema",
-    "AdminCreateUserConfig", "ResourceServers", "Groups", "Users", "Clients",
+    "EmailMfaConfiguration", "WebAuthnConfiguration", "DeviceConfiguration", "Policies", "Domain", "LambdaConfig",
+    "Schema", "AdminCreateUserConfig", "ResourceServers", "Groups", "Users", "Clients",
 )
 
 
@@ -235,14 +235,18 @@ def _pool(data: Mapping[str, Any], path: str, default_region: str, functions: La
 
 def _settings(data: Mapping[str, Any], path: str) -> dict[str, Any]:
     """The pool settings the emulator acts on besides the model's fields: AdminCreateUserConfig (SignUp is refused
-    when AllowAdminCreateUserOnly is true, as on AWS)."""
+    when AllowAdminCreateUserOnly is true, as on AWS) and DeviceConfiguration (devices are tracked)."""
+    where = f"{path}.DeviceConfiguration"
+    devices = f.mapping(data.get("DeviceConfiguration") or {}, where)
+    f.only_keys(devices, ("ChallengeRequiredOnNewDevice", "DeviceOnlyRememberedOnUserPrompt"), where)
+    tracked = {"DeviceConfiguration": dict(devices)} if "DeviceConfiguration" in data else {}
     raw = data.get("AdminCreateUserConfig")
     if raw is None:
-        return {}
+        return tracked
     where = f"{path}.AdminCreateUserConfig"
     config = f.mapping(raw, where)
     f.only_keys(config, ("AllowAdminCreateUserOnly", "UnusedAccountValidityDays"), where)
-    return {"AdminCreateUserConfig": {
+    return {**tracked, "AdminCreateUserConfig": {
         "AllowAdminCreateUserOnly": f.boolean(config, "AllowAdminCreateUserOnly", where, False),
         "UnusedAccountValidityDays": f.integer(config, "UnusedAccountValidityDays", where, 7, minimum=0,
                                                maximum=365)}}

@@ -14,7 +14,8 @@ import pyotp
 import pytest
 from pycognito.aws_srp import AWSSRP, generate_hash_device, long_to_hex
 
-from tests.conftest import refused
+from emulator.testing import running_emulator
+from tests.conftest import cognito_client, refused
 
 pytestmark = pytest.mark.e2e
 
@@ -165,3 +166,19 @@ def test_amplify_signs_up_confirms_signs_in_and_remembers_the_device(idp: Any, s
     assert [d["DeviceKey"] for d in listed] == [steps["devices"]["id"]]
     assert {"Name": "dev:device_remembered_status", "Value": "remembered"} in listed[0]["DeviceAttributes"]
     assert steps["refresh"]["newAccessToken"] is True and "signOut" in steps
+
+
+def test_a_config_pool_with_device_configuration_hands_out_device_keys() -> None:
+    config = {"UserPools": [{"Id": "us-east-1_DevConfig1", "Name": "devices",
+                             "DeviceConfiguration": {"ChallengeRequiredOnNewDevice": False,
+                                                     "DeviceOnlyRememberedOnUserPrompt": False},
+                             "Users": [{"Username": "cfg", "Password": PASSWORD}],
+                             "Clients": [{"ClientName": "app", "ClientId": "devconfigapp",
+                                          "ExplicitAuthFlows": FLOWS}]}]}
+    with running_emulator(config) as emulator:
+        idp = cognito_client(emulator.url)
+        result = idp.initiate_auth(ClientId="devconfigapp", AuthFlow="USER_PASSWORD_AUTH",
+                                   AuthParameters={"USERNAME": "cfg", "PASSWORD": PASSWORD})["AuthenticationResult"]
+        assert result["NewDeviceMetadata"]["DeviceKey"].startswith("us-east-1_")
+        described = idp.describe_user_pool(UserPoolId="us-east-1_DevConfig1")["UserPool"]
+        assert described["DeviceConfiguration"]["DeviceOnlyRememberedOnUserPrompt"] is False
