@@ -3,9 +3,10 @@
 
 Views over the same operations the API runs (cognito/signup.py: SignUp, ConfirmSignUp, ForgotPassword,
 ConfirmForgotPassword), so they refuse exactly what the API refuses, with AWS's texts shown on the page and
-the reason in x-emulator-reason. The hosted UI is Cognito itself: for a client with a secret it computes the
-SECRET_HASH the operations want. Every form is CSRF-bound to the login request, like the login form; a
-finished confirmation or reset lands on the login form with a notice. Codes go through codes.py as always."""
+the reason in x-emulator-reason; their input is checked against the operations' shapes as the API's is. The
+hosted UI is Cognito itself: for a client with a secret it computes the SECRET_HASH the operations want.
+Every form is CSRF-bound to the login request, like the login form; a finished confirmation or reset lands
+on the login form with a notice. Codes go through codes.py as always."""
 
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ from typing import Any
 from fastapi.responses import HTMLResponse, Response
 
 from emulator.cognito import signup
-from emulator.cognito.errors import CognitoError, invalid_parameter, reject
+from emulator.cognito.errors import CognitoError, reject
 from emulator.cognito.lookup import secret_hash
+from emulator.cognito.protocol import validated
 from emulator.oauth2 import pages, records
 from emulator.oauth2.authorize import AuthorizeRequest
 from emulator.oauth2.httpio import reason_headers
@@ -27,7 +29,6 @@ SIGNUP = "hosted-ui /signup"
 CONFIRM = "hosted-ui /confirmUser"
 FORGOT = "hosted-ui /forgotPassword"
 RESET = "hosted-ui /confirmForgotPassword"
-MAX_NAME = 128  # the API's Username length limit (UsernameType), checked here since pages skip the model
 
 
 def _action(path: str, found: Resolved) -> str:
@@ -64,22 +65,20 @@ def _csrf_refusal(rt: Runtime, found: Resolved, component: str, form: Mapping[st
     return HTMLResponse(html, status_code=403, headers={**PAGE_HEADERS, **reason_headers(problem)})
 
 
-def _with_secret(found: Resolved, params: dict[str, Any], username: str) -> dict[str, Any]:
-    """The operation's parameters, with the SECRET_HASH the hosted UI computes for a client with a secret."""
+def _call(operation: str, found: Resolved, params: dict[str, Any], username: str) -> dict[str, Any]:
+    """The operation's parameters, with the SECRET_HASH the hosted UI computes for a client with a secret,
+    checked against the operation's input shape as the API checks them."""
     assert found.client
     params["ClientId"] = found.client.client_id
     if found.client.client_secret:
         params["SecretHash"] = secret_hash(found.client.client_secret, username, found.client.client_id)
-    return params
+    return validated(operation, params)
 
 
 def _name(form: Mapping[str, str], label: str = "username") -> str:
     name = (form.get("username") or "").strip()
     if not name:
         raise reject("missing_auth_parameter", f"the form was posted without a {label}", name="USERNAME")
-    if len(name) > MAX_NAME:
-        raise invalid_parameter(f"1 validation error detected: Value at 'username' failed to satisfy constraint: "
-                                f"Member must have length less than or equal to {MAX_NAME}")
     return name
 
 
@@ -131,8 +130,8 @@ def signup_submit(rt: Runtime, params: Mapping[str, str], form: Mapping[str, str
         username = _name(form)
         attributes = [{"Name": name, "Value": (form.get(name) or "").strip()}
                       for name, _, _, _ in _signup_fields(found, form)[1:]]
-        result = signup.sign_up(rt, _with_secret(found, {"Username": username, "Password": form.get("password") or "",
-                                                         "UserAttributes": attributes}, username), None)
+        params = {"Username": username, "Password": form.get("password") or "", "UserAttributes": attributes}
+        result = signup.sign_up(rt, _call("SignUp", found, params, username), None)
     except CognitoError as error:
         return _signup_page(rt, found, csrf, form, _refused(rt, SIGNUP, error))
     if result["UserConfirmed"]:  # PreSignUp confirmed them: straight to sign-in
@@ -172,8 +171,8 @@ def confirm_submit(rt: Runtime, params: Mapping[str, str], form: Mapping[str, st
         code = (form.get("code") or "").strip()
         if not code:
             raise reject("missing_auth_parameter", "the form was posted without a code", name="ConfirmationCode")
-        signup.confirm_sign_up(rt, _with_secret(found, {"Username": username, "ConfirmationCode": code}, username),
-                               None)
+        signup.confirm_sign_up(rt, _call("ConfirmSignUp", found, {"Username": username, "ConfirmationCode": code},
+                                         username), None)
     except CognitoError as error:
         html = pages.confirm_user_page(found.pool, found.client, _action("/confirmUser", found), csrf, username, "",
                                        _refused(rt, CONFIRM, error).message)
@@ -207,7 +206,7 @@ def forgot_submit(rt: Runtime, params: Mapping[str, str], form: Mapping[str, str
     csrf = form["_csrf"]
     try:
         username = _name(form)
-        sent = signup.forgot_password(rt, _with_secret(found, {"Username": username}, username), None)
+        sent = signup.forgot_password(rt, _call("ForgotPassword", found, {"Username": username}, username), None)
     except CognitoError as error:
         html = pages.forgot_password_page(found.pool, found.client, _action("/forgotPassword", found), csrf,
                                           found.login_action, form.get("username", ""),
@@ -236,8 +235,9 @@ def reset_submit(rt: Runtime, params: Mapping[str, str], form: Mapping[str, str]
         if password != (form.get("confirmPassword") or ""):
             # The page's own check, as the managed login makes it before calling Cognito.
             raise CognitoError("InvalidPasswordException", "Passwords do not match.", "the two password fields differ")
-        signup.confirm_forgot_password(rt, _with_secret(
-            found, {"Username": username, "ConfirmationCode": code, "Password": password}, username), None)
+        signup.confirm_forgot_password(rt, _call(
+            "ConfirmForgotPassword", found, {"Username": username, "ConfirmationCode": code, "Password": password},
+            username), None)
     except CognitoError as error:
         html = pages.reset_password_page(found.pool, found.client, _action("/confirmForgotPassword", found), csrf,
                                          username, "", _refused(rt, RESET, error).message)
