@@ -5,6 +5,10 @@ HTTP Basic at /oauth2/token are accepted with either secret, and a deleted one i
 from __future__ import annotations
 
 import base64
+import json
+import os
+import shutil
+import subprocess
 from typing import Any
 
 import httpx
@@ -128,3 +132,22 @@ def test_refusals(idp: Any) -> None:
     assert name == "ResourceNotFoundException"
     name, _, _ = refused(lambda: idp.list_user_pool_client_secrets(UserPoolId=POOL_ID, ClientId="nosuchclient"))
     assert name == "ResourceNotFoundException"
+
+
+@pytest.mark.cli
+@pytest.mark.skipif(shutil.which("aws") is None, reason="the AWS CLI is not installed")
+def test_the_aws_cli_rotates_a_client_secret(server: Any, idp: Any) -> None:
+    created = idp.create_user_pool_client(UserPoolId=POOL_ID, ClientName="cli-rot", GenerateSecret=True)
+    client_id = created["UserPoolClient"]["ClientId"]
+
+    def aws(*args: str) -> dict[str, Any]:
+        done = subprocess.run(["aws", "cognito-idp", *args, "--user-pool-id", POOL_ID, "--client-id", client_id,
+                               "--endpoint-url", server.url, "--output", "json"], capture_output=True, text=True,
+                              timeout=60, env={**os.environ, "AWS_PAGER": ""}, check=True)
+        return json.loads(done.stdout) if done.stdout.strip() else {}
+    added = aws("add-user-pool-client-secret")["ClientSecretDescriptor"]
+    listed = aws("list-user-pool-client-secrets")["ClientSecrets"]
+    assert [s["ClientSecretId"] for s in listed][-1] == added["ClientSecretId"] and len(listed) == 2
+    aws("delete-user-pool-client-secret", "--client-secret-id", listed[0]["ClientSecretId"])
+    assert [s["ClientSecretId"] for s in aws("list-user-pool-client-secrets")["ClientSecrets"]] == [
+        added["ClientSecretId"]]
