@@ -21,6 +21,7 @@ from emulator.client_config import parse_client
 from emulator.cognito import schema_rules
 from emulator.cognito.errors import CognitoError
 from emulator.cognito.identity_provider_config import parse_identity_providers
+from emulator.cognito.mfa_config_rules import first_auth_factors, mfa_factors_of_config, sign_in_policy_violation
 from emulator.cognito.trigger_config import parse_functions, parse_lambda_config
 from emulator.config_fields import ALNUM, ConfigError, stable_token
 from emulator.config_placeholders import first_placeholder
@@ -171,7 +172,8 @@ def _check_unique(items: Any, what: str) -> None:
 
 POOL_KEYS = (
     "Id", "Name", "Region", "Issuer", "UsernameAttributes", "AliasAttributes", "AutoVerifiedAttributes",
-    "UsernameConfiguration", "MfaConfiguration", "Policies", "Domain", "LambdaConfig", "Schema",
+    "UsernameConfiguration", "MfaConfiguration", "SmsMfaConfiguration", "SoftwareTokenMfaConfiguration",
+    "EmailMfaConfiguration", "WebAuthnConfiguration", "Policies", "Domain", "LambdaConfig", "Schema",
     "AdminCreateUserConfig", "ResourceServers", "Groups", "Users", "Clients", "IdentityProviders",
     *config_pastes.POOL_SETTINGS_KEYS,
 )
@@ -209,6 +211,9 @@ def _pool(data: Mapping[str, Any], path: str, default_region: str, functions: La
         raise ConfigError(f"{path}.MfaConfiguration", f"'{mfa}' is not one of OFF, ON, OPTIONAL")
     policies = f.mapping(data.get("Policies") or {}, f"{path}.Policies")
     policy = _password_policy(policies.get("PasswordPolicy") or {}, f"{path}.Policies.PasswordPolicy")
+    sign_in = sign_in_policy_violation(policies)
+    if sign_in is not None:
+        raise _config_error(f"{path}.Policies.SignInPolicy.AllowedFirstAuthFactors", sign_in)
     lambda_config = parse_lambda_config(data.get("LambdaConfig"), f"{path}.LambdaConfig", functions)
     pool = UserPool(
         id=pool_id, name=name, region=region, issuer_override=issuer.rstrip("/") if issuer else None,
@@ -216,6 +221,7 @@ def _pool(data: Mapping[str, Any], path: str, default_region: str, functions: La
         auto_verified_attributes=f.string_list(data, "AutoVerifiedAttributes", path) or (),
         case_sensitive=f.boolean(username_config, "CaseSensitive", f"{path}.UsernameConfiguration", False),
         mfa_configuration=mfa, password_policy=policy, domain=f.string(data, "Domain", path),
+        first_auth_factors=first_auth_factors(policies), **mfa_factors_of_config(dict(data), _raiser(path)),
         lambda_config=lambda_config,
     )
     pool = _schema(pool, data, path)
@@ -235,23 +241,8 @@ def _pool(data: Mapping[str, Any], path: str, default_region: str, functions: La
     users = tuple(_user(item, p, group_names, pool) for p, item in f.mapping_list(data, "Users", path))
     _check_unique(((u.username if pool.case_sensitive else u.username.lower(), f"{path}.Users[{i}].Username")
                    for i, u in enumerate(users)), "username")
-    return PoolSeed(pool, tuple(clients), frozenset(generated), servers, groups, users, _settings(data, path),
-                    parse_identity_providers(data, path, pool_id))
-
-
-def _settings(data: Mapping[str, Any], path: str) -> dict[str, Any]:
-    """The pool settings the emulator acts on besides the model's fields: AdminCreateUserConfig (SignUp is refused
-    when AllowAdminCreateUserOnly is true, as on AWS)."""
-    raw = data.get("AdminCreateUserConfig")
-    if raw is None:
-        return config_pastes.pool_settings(data, path)
-    where = f"{path}.AdminCreateUserConfig"
-    config = f.mapping(raw, where)
-    f.only_keys(config, ("AllowAdminCreateUserOnly", "UnusedAccountValidityDays"), where)
-    return {**config_pastes.pool_settings(data, path), "AdminCreateUserConfig": {
-        "AllowAdminCreateUserOnly": f.boolean(config, "AllowAdminCreateUserOnly", where, False),
-        "UnusedAccountValidityDays": f.integer(config, "UnusedAccountValidityDays", where, 7, minimum=0,
-                                               maximum=365)}}
+    return PoolSeed(pool, tuple(clients), frozenset(generated), servers, groups, users,
+                    config_pastes.acted_on_settings(data, path), parse_identity_providers(data, path, pool_id))
 
 
 SCHEMA_KEYS = ("Name", "AttributeDataType", "Mutable", "DeveloperOnlyAttribute", "Required",
@@ -311,6 +302,12 @@ def _schema_entry(item: Mapping[str, Any], path: str) -> SchemaAttribute:
         if ignored:  # checked like AWS checks them, but only custom attributes' values are checked
             log.info("%s: %s of standard attribute %s accepted and ignored", path, " and ".join(ignored), base)
     return attribute
+
+
+def _raiser(path: str) -> Any:
+    def error(key: str, message: str) -> None:
+        raise ConfigError(f"{path}.{key}", message)
+    return error
 
 
 def _config_error(path: str, error: CognitoError) -> ConfigError:

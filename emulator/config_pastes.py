@@ -10,6 +10,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from emulator import config_fields as f
 from emulator.cognito.pool_rules import NOT_HONOURED, POOL_PASSTHROUGH
 from emulator.config_fields import ConfigError
 
@@ -91,3 +92,23 @@ def resource_server_entry(data: Mapping[str, Any], path: str, pool_id: str) -> d
     if entry.get("UserPoolId") not in (None, pool_id):
         log.info("%s: pasted from pool %s; it belongs to pool %s here", path, entry["UserPoolId"], pool_id)
     return _without(entry, RESOURCE_SERVER_READ_ONLY)
+
+
+def acted_on_settings(data: Mapping[str, Any], path: str) -> dict[str, Any]:
+    """A pool entry's settings kept beside its model: those given as they are (pool_settings), and the ones the
+    emulator acts on, checked: AdminCreateUserConfig (SignUp is refused
+    when AllowAdminCreateUserOnly is true, as on AWS) and DeviceConfiguration (devices are tracked)."""
+    where = f"{path}.DeviceConfiguration"
+    devices = f.mapping(data.get("DeviceConfiguration") or {}, where)
+    f.only_keys(devices, ("ChallengeRequiredOnNewDevice", "DeviceOnlyRememberedOnUserPrompt"), where)
+    tracked = {"DeviceConfiguration": dict(devices)} if "DeviceConfiguration" in data else {}
+    raw = data.get("AdminCreateUserConfig")
+    if raw is None:
+        return {**pool_settings(data, path), **tracked}
+    where = f"{path}.AdminCreateUserConfig"
+    config = f.mapping(raw, where)
+    f.only_keys(config, ("AllowAdminCreateUserOnly", "UnusedAccountValidityDays"), where)
+    return {**pool_settings(data, path), **tracked, "AdminCreateUserConfig": {
+        "AllowAdminCreateUserOnly": f.boolean(config, "AllowAdminCreateUserOnly", where, False),
+        "UnusedAccountValidityDays": f.integer(config, "UnusedAccountValidityDays", where, 7, minimum=0,
+                                               maximum=365)}}

@@ -151,6 +151,14 @@ class UserPool:
     auto_verified_attributes: tuple[str, ...] = ()
     case_sensitive: bool = False
     mfa_configuration: str = "OFF"
+    # The second factors SetUserPoolMfaConfig turns on. A pool never configured by it keeps SMS and TOTP on
+    # (the emulator's behaviour before the operation existed; UNCONFIRMED as AWS's default for such pools).
+    sms_mfa: bool = True
+    software_token_mfa: bool = True
+    email_mfa: dict[str, str] | None = None  # EmailMfaConfiguration (Message, Subject); None: no e-mail codes
+    web_authn: dict[str, str] = field(default_factory=dict)  # WebAuthnConfiguration as set
+    # Policies.SignInPolicy.AllowedFirstAuthFactors: what USER_AUTH may start with (AWS's default: PASSWORD).
+    first_auth_factors: tuple[str, ...] = ("PASSWORD",)
     password_policy: PasswordPolicy = field(default_factory=PasswordPolicy)
     domain: str | None = None
     # AWS's LambdaConfig: trigger name -> function ARN or local target; PreTokenGenerationConfig a mapping.
@@ -188,7 +196,8 @@ class UserPool:
             "Name": self.name,
             "Arn": self.arn,
             "Status": "Enabled",
-            "Policies": {"PasswordPolicy": self.password_policy.to_aws()},
+            "Policies": {"PasswordPolicy": self.password_policy.to_aws(),
+                         "SignInPolicy": {"AllowedFirstAuthFactors": list(self.first_auth_factors)}},
             "LambdaConfig": copy.deepcopy(self.lambda_config),
             "MfaConfiguration": self.mfa_configuration,
             "UsernameConfiguration": {"CaseSensitive": self.case_sensitive},
@@ -208,12 +217,15 @@ class UserPool:
 
     def to_record(self) -> dict[str, Any]:
         """The stored form: AWS's shape plus the emulator's own fields."""
-        return {**self.to_aws(), "Region": self.region, "Issuer": self.issuer_override}
+        return {**self.to_aws(), "Region": self.region, "Issuer": self.issuer_override,
+                "MfaFactors": {"Sms": self.sms_mfa, "SoftwareToken": self.software_token_mfa,
+                               "Email": self.email_mfa, "WebAuthn": self.web_authn}}
 
     @classmethod
     def from_record(cls, data: dict[str, Any]) -> UserPool:
         schema = [SchemaAttribute.from_aws(a) for a in data.get("SchemaAttributes") or ()]
         standard = [a for a in schema if not a.custom and a.name != "sub"]
+        factors, sign_in = data.get("MfaFactors") or {}, (data.get("Policies") or {}).get("SignInPolicy") or {}
         return cls(
             id=data["Id"],
             name=data["Name"],
@@ -224,6 +236,9 @@ class UserPool:
             auto_verified_attributes=tuple(data.get("AutoVerifiedAttributes") or ()),
             case_sensitive=bool((data.get("UsernameConfiguration") or {}).get("CaseSensitive", False)),
             mfa_configuration=data.get("MfaConfiguration") or "OFF",
+            sms_mfa=bool(factors.get("Sms", True)), software_token_mfa=bool(factors.get("SoftwareToken", True)),
+            email_mfa=factors.get("Email"), web_authn=dict(factors.get("WebAuthn") or {}),
+            first_auth_factors=tuple(sign_in.get("AllowedFirstAuthFactors") or ("PASSWORD",)),
             password_policy=PasswordPolicy.from_aws((data.get("Policies") or {}).get("PasswordPolicy")),
             domain=data.get("Domain"),
             lambda_config=dict(data.get("LambdaConfig") or {}),
@@ -261,6 +276,13 @@ class AppClient:
     refresh_token_rotation: dict[str, Any] = field(default_factory=dict)  # AWS's RefreshTokenRotationType
     created: float = 0.0
     modified: float = 0.0
+    secret_created: float = 0.0  # when client_secret was made (0: with the client); its ClientSecretId says it
+    added_secrets: tuple[tuple[str, str, float], ...] = ()  # AddUserPoolClientSecret's (id, value, created)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Every active secret: SECRET_HASH, ClientSecret and Basic auth are accepted with any of them."""
+        return tuple(s for s in (self.client_secret, *(v for _, v, _ in self.added_secrets)) if s)
 
     @property
     def rotates_refresh_tokens(self) -> bool:
@@ -323,9 +345,15 @@ class AppClient:
             data["RefreshTokenRotation"] = dict(self.refresh_token_rotation)
         return data
 
+    def to_record(self) -> dict[str, Any]:
+        """The stored form: AWS's shape plus the secrets AddUserPoolClientSecret added."""
+        return {**self.to_aws(), "SecretCreated": self.secret_created, "AddedSecrets": list(self.added_secrets)}
+
     @classmethod
     def from_aws(cls, data: dict[str, Any]) -> AppClient:
         return cls(
+            secret_created=float(data.get("SecretCreated") or 0),
+            added_secrets=tuple(tuple(s) for s in data.get("AddedSecrets") or ()),  # type: ignore[misc]
             pool_id=data["UserPoolId"],
             client_id=data["ClientId"],
             client_name=data["ClientName"],

@@ -282,7 +282,7 @@ class Store:
                 self._db.execute("DELETE FROM records WHERE scope=?", (pool_id,))
 
     def put_client(self, client: AppClient) -> None:
-        self.put(Kind.CLIENT, "", client.client_id, client.to_aws())
+        self.put(Kind.CLIENT, "", client.client_id, client.to_record())
 
     def client(self, client_id: str) -> AppClient | None:
         return self._definition(Kind.CLIENT, client_id, AppClient.from_aws)

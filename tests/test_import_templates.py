@@ -142,7 +142,7 @@ def test_unresolved_ssm_given_with_set_imports() -> None:
     ({"UserPoolAddOns": {"AdvancedSecurityMode": "ENFORCED"}}, "Pool.Properties.UserPoolAddOns.AdvancedSecurityMode"),
     ({"LambdaConfig": {"PreAuthentication": "arn:aws:lambda:us-east-1:1:function:f"}},
      "Pool.Properties.LambdaConfig.PreAuthentication"),
-    ({"MfaConfiguration": "ON", "EnabledMfas": ["EMAIL_OTP"]}, "Pool.Properties.EnabledMfas"),
+    ({"MfaConfiguration": "ON", "EnabledMfas": ["WEBAUTHN_MFA"]}, "Pool.Properties.EnabledMfas"),
 ])
 def test_pool_settings_that_change_who_may_sign_in_are_refused(properties: dict[str, Any], where: str,
                                                                tmp_path: Path) -> None:
@@ -150,6 +150,22 @@ def test_pool_settings_that_change_who_may_sign_in_are_refused(properties: dict[
     path.write_text(json.dumps({"Resources": {"Pool": {"Type": "AWS::Cognito::UserPool", "Properties": properties}}}))
     with pytest.raises(ImportRefused, match=f"^{where.replace('.', '[.]')}: "):
         combine([path], None, Options(), tmp_path)
+
+
+def test_sign_in_policy_mfa_factors_and_devices_are_imported(tmp_path: Path) -> None:
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps({"Resources": {"Pool": {"Type": "AWS::Cognito::UserPool", "Properties": {
+        "MfaConfiguration": "OPTIONAL", "EnabledMfas": ["SOFTWARE_TOKEN_MFA", "EMAIL_OTP"],
+        "EmailAuthenticationMessage": "Code {####}", "EmailAuthenticationSubject": "Your code",
+        "Policies": {"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP"]}},
+        "DeviceConfiguration": {"ChallengeRequiredOnNewDevice": True}}}}}))
+    pool = combine([path], None, Options(), tmp_path).config["UserPools"][0]
+    assert pool["Policies"]["SignInPolicy"] == {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP"]}
+    assert pool["SoftwareTokenMfaConfiguration"] == {"Enabled": True} and "SmsMfaConfiguration" not in pool
+    assert pool["EmailMfaConfiguration"] == {"Message": "Code {####}", "Subject": "Your code"}
+    assert pool["DeviceConfiguration"] == {"ChallengeRequiredOnNewDevice": True}
+    parsed = parse_config({"UserPools": [pool]}, base_dir=tmp_path).pools[0].pool  # the emulator takes it as is
+    assert parsed.email_mfa == {"Message": "Code {####}", "Subject": "Your code"} and not parsed.sms_mfa
 
 
 @pytest.mark.e2e

@@ -24,6 +24,8 @@ from emulator.cognito import (
     admin_users,
     auth,
     auth_events,
+    client_secrets,
+    devices,
     emulator_endpoints,
     groups,
     identity_providers,
@@ -31,6 +33,8 @@ from emulator.cognito import (
     log_delivery,
     managed_login_branding,
     mfa,
+    mfa_config,
+    mfa_preferences,
     not_emulated,
     pools,
     risk_configuration,
@@ -41,6 +45,7 @@ from emulator.cognito import (
     terms,
     ui_customization,
     users,
+    webauthn,
 )
 from emulator.cognito.body_limit import BodyLimit, BodyTooLarge
 from emulator.cognito.emulator_access import AccessPolicy, EmulatorAccess, is_emulator_path
@@ -85,7 +90,12 @@ def operation_table() -> dict[str, Handler]:
                             import_jobs.OPERATIONS,
                             auth_events.OPERATIONS,
                             software_token_removal.OPERATIONS,
-                            identity_providers.OPERATIONS)
+                            identity_providers.OPERATIONS,
+                            mfa_config.OPERATIONS,
+                            mfa_preferences.OPERATIONS,
+                            webauthn.OPERATIONS,
+                            client_secrets.OPERATIONS,
+                            devices.OPERATIONS)
 
 
 def serialized(handler: Handler, rt: Runtime, params: dict, call: Call) -> dict:

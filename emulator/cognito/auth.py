@@ -8,7 +8,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from emulator.cognito import custom_auth, password_verifier, user_triggers
+from emulator.cognito import custom_auth, devices, password_verifier, user_triggers
 from emulator.cognito.challenges import Authenticated, Challenge, Outcome, check_user_can_sign_in
 from emulator.cognito.errors import reject
 from emulator.cognito.flows import ADMIN_INITIATE, INITIATE, check_flow
@@ -24,7 +24,7 @@ from emulator.cognito.lookup import (
     user_gone,
 )
 from emulator.cognito.protocol import Call
-from emulator.cognito.signin import after_first_factor, authenticated, respond, verify_password
+from emulator.cognito.signin import after_first_factor, authenticated, begin_user_auth, respond, verify_password
 from emulator.issuance import Grant, TokenRequest, mint
 from emulator.model import AppClient, UserPool
 from emulator.refresh_tokens import find_refresh_token
@@ -37,6 +37,9 @@ def answer(rt: Runtime, pool: UserPool, client: AppClient, outcome: Outcome) -> 
         return outcome.to_aws()
     assert isinstance(outcome, Authenticated)
     tokens = mint(rt, TokenRequest(outcome.grant, pool, client, outcome.user.username))
+    if outcome.device is None and devices.configuration(rt, pool) is not None:
+        # A pool that tracks devices hands each new one a key to confirm (ConfirmDevice).
+        tokens["NewDeviceMetadata"] = devices.new_device_metadata(rt, pool, outcome.user)
     return {"ChallengeParameters": {}, "AuthenticationResult": tokens}
 
 
@@ -59,7 +62,7 @@ def _password_flow(rt: Runtime, pool: UserPool, client: AppClient, params: dict[
     password = require_param(params, "PASSWORD")
     username, user = _typed_user(rt, pool, client, params, missing)
     user = verify_password(rt, pool, client, username, user, password)
-    return answer(rt, pool, client, after_first_factor(rt, pool, client, user))
+    return answer(rt, pool, client, after_first_factor(rt, pool, client, user, params.get("DEVICE_KEY")))
 
 
 def _refresh_flow(rt: Runtime, pool: UserPool, client: AppClient, params: dict[str, str]) -> dict[str, Any]:
@@ -105,8 +108,11 @@ def _custom_flow(rt: Runtime, pool: UserPool, client: AppClient, params: dict[st
                                                   custom_auth.begin(rt, pool, client, user, username, a_hex)))
 
 
-def _unimplemented_flow(rt: Runtime, pool: UserPool, client: AppClient, params: dict[str, str]) -> dict[str, Any]:
-    raise reject("flow_not_supported", "the emulator does not implement this AuthFlow yet")
+def _user_auth_flow(rt: Runtime, pool: UserPool, client: AppClient, params: dict[str, str]) -> dict[str, Any]:
+    require_param(params, "USERNAME")
+    username, user = _typed_user(rt, pool, client, params)
+    return answer(rt, pool, client, authenticated(rt, pool, client,
+                                                  begin_user_auth(rt, pool, client, username, user, params)))
 
 
 FLOW_HANDLERS: dict[str, Callable[[Runtime, UserPool, AppClient, dict[str, str]], dict[str, Any]]] = {
@@ -117,7 +123,7 @@ FLOW_HANDLERS: dict[str, Callable[[Runtime, UserPool, AppClient, dict[str, str]]
     "REFRESH_TOKEN": _refresh_flow,
     "USER_SRP_AUTH": _srp_flow,
     "CUSTOM_AUTH": _custom_flow,
-    "USER_AUTH": _unimplemented_flow,
+    "USER_AUTH": _user_auth_flow,
 }
 
 

@@ -22,9 +22,14 @@ class Challenge:
     name: str
     parameters: dict[str, str]
     session: str
+    available: tuple[str, ...] = ()  # SELECT_CHALLENGE's AvailableChallenges (USER_AUTH)
 
     def to_aws(self) -> dict[str, Any]:
-        return {"ChallengeName": self.name, "Session": self.session, "ChallengeParameters": self.parameters}
+        data: dict[str, Any] = {"ChallengeName": self.name, "Session": self.session,
+                                "ChallengeParameters": self.parameters}
+        if self.available:
+            data["AvailableChallenges"] = list(self.available)
+        return data
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,7 @@ class Authenticated:
 
     user: UserRecord
     grant: Grant = Grant.AUTHENTICATION
+    device: str | None = None  # the remembered device the sign-in proved (no NewDeviceMetadata then)
 
 
 Outcome = Challenge | Authenticated

@@ -91,12 +91,13 @@ def _validity(purpose: str) -> int:
 def send_code(rt: Runtime, pool: UserPool, user: UserRecord, purpose: str, medium: str | None = None, *,
               attribute: str | None = None, code: str | None = None,
               validity_seconds: int | None = None, source: str | None = None,
-              client_id: str | None = None) -> CodeDelivery:
+              client_id: str | None = None, template: tuple[str, str | None] | None = None) -> CodeDelivery:
     """Make a code for `purpose` (replacing any earlier one), keep it and the message carrying it (the
     CustomMessage trigger's when the pool has one), log it and say where it 'went'.
 
     `medium` is EMAIL or SMS; either it or `attribute` (email / phone_number) may be left out. `source` is the
-    CustomMessage trigger source when the purpose alone does not say it (a resent code)."""
+    CustomMessage trigger source when the purpose alone does not say it (a resent code). `template` is the
+    pool's own (message, subject) for this kind of code, used instead of AWS's default."""
     if attribute is None:
         attribute = ATTRIBUTE_OF.get(medium or "EMAIL", "email")
     medium = medium or MEDIUM_OF.get(attribute, "EMAIL")
@@ -105,7 +106,7 @@ def send_code(rt: Runtime, pool: UserPool, user: UserRecord, purpose: str, mediu
     lifetime = validity_seconds if validity_seconds is not None else _validity(purpose)
     address = user.attributes.get(attribute, "")
     delivery = CodeDelivery(mask(medium, address) if address else "", medium, attribute)
-    template, subject = _message(rt, pool, user, purpose, medium, source, client_id)
+    template, subject = _message(rt, pool, user, purpose, medium, source, client_id, template)
     record = {"pool_id": pool.id, "username": user.username, "purpose": purpose, "code": code, "medium": medium,
               "attribute": attribute, "address": address, "destination": delivery.destination,
               "sent_at": now, "used": False, "message": messages.render(template, code, user.username),
@@ -118,10 +119,12 @@ def send_code(rt: Runtime, pool: UserPool, user: UserRecord, purpose: str, mediu
 
 
 def _message(rt: Runtime, pool: UserPool, user: UserRecord, purpose: str, medium: str, source: str | None,
-             client_id: str | None) -> tuple[str, str | None]:
-    """(template, subject) of the message: the CustomMessage trigger's when it gives a usable one, else AWS's
-    default. The trigger sees only the placeholders, never the code."""
+             client_id: str | None, own: tuple[str, str | None] | None = None) -> tuple[str, str | None]:
+    """(template, subject) of the message: the CustomMessage trigger's when it gives a usable one, else the
+    pool's own or AWS's default. The trigger sees only the placeholders, never the code."""
     template, subject = messages.default_message(purpose)
+    if own is not None:
+        template, subject = own[0] or template, own[1] or subject
     if not configured(pool, CUSTOM_MESSAGE):
         return template, subject
     response = fire(rt, pool, CUSTOM_MESSAGE, source or messages.source_of(purpose), user.username, client_id, {

@@ -207,8 +207,6 @@ ERRORS: dict[str, tuple[str, str]] = {
         "InvalidParameterException", "User does not have a phone_number set to turn on SMS MFA"),
     "mfa_two_preferred": (  # UNCONFIRMED
         "InvalidParameterException", "Only one MFA type can be set as preferred."),
-    "email_mfa_unsupported": (  # UNCONFIRMED
-        "InvalidParameterException", "Email MFA is not enabled for this user pool."),
     "mfa_type_invalid": ("InvalidParameterException", "Invalid MFA type selected."),  # UNCONFIRMED
     "token_or_session": (  # UNCONFIRMED
         "InvalidParameterException", "Either AccessToken or Session must be provided, but not both."),
@@ -304,6 +302,47 @@ ERRORS: dict[str, tuple[str, str]] = {
     "idp_not_found": ("ResourceNotFoundException", "Identity provider {name} does not exist."),  # UNCONFIRMED
     "idp_identifier_not_found": (  # UNCONFIRMED
         "ResourceNotFoundException", "Identity provider with identifier {identifier} does not exist."),
+    # -- sign-in factors: pool MFA settings, e-mail codes, USER_AUTH (mfa_config.py, email_mfa.py,
+    # user_auth.py, auth_factors.py). Sources are in mfa_config.py's docstring; the rest is UNCONFIRMED.
+    "mfa_off_with_factor": ("InvalidParameterException",
+                            "Invalid MFA configuration given, can't turn off MFA and configure an MFA together."),
+    "mfa_no_factor": ("InvalidParameterException", "Invalid MFA configuration given, can't disable all MFAs with "
+                                                   "a required or optional configuration."),
+    "feature_tier": (  # UNCONFIRMED text; the type is in the operation's model
+        "FeatureUnavailableInTierException", "{feature} is not available in the current user pool tier."),
+    "first_factor_invalid": (  # UNCONFIRMED
+        "InvalidParameterException", "{factor} is not supported as a first auth factor."),
+    "first_factor_password": (  # UNCONFIRMED
+        "InvalidParameterException", "AllowedFirstAuthFactors must contain PASSWORD."),
+    "email_mfa_not_enabled": (  # UNCONFIRMED
+        "InvalidParameterException", "Email MFA is not enabled for this user pool."),
+    "email_mfa_no_email": (  # UNCONFIRMED: the pattern of the SMS text
+        "InvalidParameterException", "User does not have an email set to turn on EMAIL_OTP"),
+    "email_otp_code_mismatch": ("CodeMismatchException", "Invalid code or auth state for the user."),
+    "mfa_options_medium": (  # UNCONFIRMED ("You can use it only to set SMS", SetUserSettings in the model)
+        "InvalidParameterException", "Only SMS is supported as a delivery medium for MFAOptions."),
+    "challenge_not_available": (  # UNCONFIRMED
+        "InvalidParameterException", "The challenge {name} is not available for this user."),
+    # Passkeys (webauthn.py): the types are the operations' own (botocore model); the texts are UNCONFIRMED
+    # but "Credential data is not valid" (aws/aws-sdk-net#4386, a raw SDK exception).
+    "webauthn_credential_invalid": ("InvalidParameterException", "Credential data is not valid"),
+    "webauthn_not_enabled": ("WebAuthnNotEnabledException", "Passkey authentication is not enabled."),
+    "webauthn_config_missing": (
+        "WebAuthnConfigurationMissingException", "Relying party ID or user pool domain is not configured."),
+    "webauthn_challenge_not_found": ("WebAuthnChallengeNotFoundException", "Challenge not found or expired."),
+    "webauthn_client_mismatch": ("WebAuthnClientMismatchException", "Client ID does not match the registration."),
+    "webauthn_origin": ("WebAuthnOriginNotAllowedException", "Origin is not allowed."),
+    "webauthn_rp_mismatch": ("WebAuthnRelyingPartyMismatchException", "Relying party ID mismatch."),
+    "webauthn_credential_not_found": ("ResourceNotFoundException", "Credential not found."),
+    # Client secret rotation (client_secrets.py): types from the operations' models, texts UNCONFIRMED.
+    "client_secret_public": ("InvalidParameterException", "Client {client_id} does not have a client secret."),
+    "client_secret_limit": (
+        "LimitExceededException", "The app client already has the maximum number of client secrets."),
+    "client_secret_not_found": ("ResourceNotFoundException", "Client secret {secret_id} does not exist."),
+    "client_secret_last": ("InvalidParameterException", "Cannot delete the last client secret of an app client."),
+    # Devices (devices.py): texts UNCONFIRMED.
+    "device_not_found": ("ResourceNotFoundException", "Device does not exist."),
+    "device_verifier_invalid": ("InvalidParameterException", "Invalid device secret verifier config."),
 }
 
 

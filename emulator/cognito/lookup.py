@@ -97,10 +97,11 @@ def check_secret_hash(client: AppClient, username: str, given: str | None, refre
         raise reject(missing, f"client '{client.client_name}' has a secret; send SECRET_HASH = "
                      "Base64(HMAC-SHA256(key=client secret, message=USERNAME + ClientId))",
                      client_id=client.client_id)
-    expected = secret_hash(client.client_secret, username, client.client_id)
-    if hmac.compare_digest(expected.encode(), given.encode()):
-        return
-    if given == client.client_secret:
+    # Any active secret signs a good hash (AddUserPoolClientSecret keeps two during a rotation).
+    for secret in client.secrets:
+        if hmac.compare_digest(secret_hash(secret, username, client.client_id).encode(), given.encode()):
+            return
+    if given in client.secrets:
         why = ("SECRET_HASH is the client secret itself; it must be "
                f"Base64(HMAC-SHA256(key=client secret, message='{username}' + '{client.client_id}'))")
     elif refresh:
@@ -122,7 +123,7 @@ def check_client_secret(client: AppClient, given: str | None) -> None:
     if not given:
         raise reject("client_secret_missing", f"client '{client.client_name}' has a secret; send it as ClientSecret",
                      client_id=client.client_id)
-    if not hmac.compare_digest(client.client_secret.encode(), given.encode()):
+    if not any(hmac.compare_digest(secret.encode(), given.encode()) for secret in client.secrets):
         raise reject("client_secret_wrong", f"ClientSecret is not the secret of client '{client.client_name}'",
                      client_id=client.client_id)
 

@@ -1,14 +1,13 @@
 """Multi-factor sign-in: TOTP (software token) and SMS codes.
 
-- the operations: AssociateSoftwareToken, VerifySoftwareToken, SetUserMFAPreference,
-  AdminSetUserMFAPreference;
+- the operations: AssociateSoftwareToken, VerifySoftwareToken (the preferences are in mfa_preferences.py);
 - the second-factor step after a correct password (`second_factor`, called by the sign-in core);
-- the responders of SOFTWARE_TOKEN_MFA, SMS_MFA, SELECT_MFA_TYPE and MFA_SETUP, shared by the API and
-  the hosted login page (they end in an `Outcome`; neither mints tokens here).
+- the responders of SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP (email_otp.py), SELECT_MFA_TYPE and MFA_SETUP,
+  shared by the API and the hosted login page (they end in an `Outcome`; neither mints tokens here).
 
 What a user has lives in `UserRecord.mfa`: `totp_secret`, `totp_verified`, `totp_pending_secret` (associated,
 not yet verified), `totp_last_step` (the last step whose code was accepted), `software_enabled`,
-`sms_enabled`, `preferred` (SOFTWARE_TOKEN_MFA | SMS_MFA).
+`sms_enabled`, `email_enabled`, `preferred` (SOFTWARE_TOKEN_MFA | SMS_MFA | EMAIL_OTP).
 """
 
 from __future__ import annotations
@@ -18,11 +17,11 @@ import logging
 from dataclasses import dataclass, replace
 from typing import Any
 
-from emulator.cognito import codes, totp
+from emulator.cognito import codes, email_otp, totp
 from emulator.cognito.access_tokens import authenticate
 from emulator.cognito.challenges import Authenticated, Challenge, Outcome, open_challenge, session_user
 from emulator.cognito.errors import CognitoError, reject
-from emulator.cognito.lookup import find_user, require_param, require_pool
+from emulator.cognito.lookup import require_param
 from emulator.cognito.protocol import Call
 from emulator.cognito.sessions import ChallengeSession, OpenSession, restore_session, take_session
 from emulator.model import AppClient, UserPool
@@ -33,13 +32,11 @@ log = logging.getLogger("cognito_emulator")
 
 SOFTWARE = "SOFTWARE_TOKEN_MFA"
 SMS = "SMS_MFA"
+EMAIL = "EMAIL_OTP"  # e-mail codes as a second factor: the challenge is EMAIL_OTP, answered by EMAIL_OTP_CODE
 SELECT = "SELECT_MFA_TYPE"
 SETUP = "MFA_SETUP"
 
-# Wrong codes one challenge session takes before it is spent. AWS starts its lockout after five failed MFA
-# codes (Cognito developer guide, "MFA"); that a session survives a wrong code at all is UNCONFIRMED, but
-# Amplify's clients retry with the same session and expect it to work.
-MAX_CODE_ATTEMPTS = 5
+MAX_CODE_ATTEMPTS = email_otp.MAX_CODE_ATTEMPTS
 
 
 # -- the decision (pure) -------------------------------------------------------------------------
@@ -54,6 +51,8 @@ class UserFactors:
     sms_enabled: bool = False
     has_phone: bool = False
     preferred: str | None = None
+    email_enabled: bool = False
+    has_email: bool = False
 
     @classmethod
     def of(cls, user: UserRecord) -> UserFactors:
@@ -61,26 +60,43 @@ class UserFactors:
         return cls(software_enabled=bool(mfa.get("software_enabled")),
                    totp_verified=bool(mfa.get("totp_verified") and mfa.get("totp_secret")),
                    sms_enabled=bool(mfa.get("sms_enabled")), has_phone=bool(user.attributes.get("phone_number")),
-                   preferred=mfa.get("preferred"))
+                   preferred=mfa.get("preferred"), email_enabled=bool(mfa.get("email_enabled")),
+                   has_email=bool(user.attributes.get("email")))
 
 
-def available_factors(pool_mfa: str, user: UserFactors) -> list[str]:
-    """The second factors this user can be challenged with, in AWS's list order (SMS first)."""
+@dataclass(frozen=True)
+class PoolFactors:
+    """The second factors a pool has turned on (SetUserPoolMfaConfig)."""
+
+    sms: bool = True
+    software: bool = True
+    email: bool = False
+
+    @classmethod
+    def of(cls, pool: UserPool) -> PoolFactors:
+        return cls(pool.sms_mfa, pool.software_token_mfa, pool.email_mfa is not None)
+
+
+def available_factors(pool_mfa: str, user: UserFactors, pool: PoolFactors = PoolFactors()) -> list[str]:
+    """The second factors this user can be challenged with, in AWS's list order (SMS first; e-mail last is
+    UNCONFIRMED)."""
     if pool_mfa == "OFF":
         return []
-    software = user.totp_verified and (user.software_enabled or pool_mfa == "ON")
+    software = pool.software and user.totp_verified and (user.software_enabled or pool_mfa == "ON")
     # Under MFA "ON" a user with a phone number and no other factor gets SMS codes without having
     # enabled them (the legacy MFAOptions behaviour). UNCONFIRMED in detail.
-    sms = user.has_phone and (user.sms_enabled or (pool_mfa == "ON" and not software))
-    return [name for name, ok in ((SMS, sms), (SOFTWARE, software)) if ok]
+    sms = pool.sms and user.has_phone and (user.sms_enabled or (pool_mfa == "ON" and not software))
+    email = pool.email and user.has_email and (user.email_enabled or (pool_mfa == "ON" and not (software or sms)))
+    return [name for name, ok in ((SMS, sms), (SOFTWARE, software), (EMAIL, email)) if ok]
 
 
-def next_step(pool_mfa: str, user: UserFactors) -> str | None:
-    """The challenge after a correct password: SOFTWARE_TOKEN_MFA, SMS_MFA, SELECT_MFA_TYPE, MFA_SETUP or None.
+def next_step(pool_mfa: str, user: UserFactors, pool: PoolFactors = PoolFactors()) -> str | None:
+    """The challenge after a correct password: SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP, SELECT_MFA_TYPE,
+    MFA_SETUP or None.
 
     The preferred factor wins; one factor is used; two without a preference let the user choose; none
     means tokens, except when the pool requires MFA: then the user must set up TOTP first."""
-    factors = available_factors(pool_mfa, user)
+    factors = available_factors(pool_mfa, user, pool)
     if user.preferred in factors:
         return user.preferred
     if len(factors) == 1:
@@ -95,11 +111,11 @@ def next_step(pool_mfa: str, user: UserFactors) -> str | None:
 
 def second_factor(rt: Runtime, pool: UserPool, client: AppClient, user: UserRecord) -> Challenge | None:
     """The MFA challenge a user who passed the password must answer, or None to go on to tokens."""
-    step = next_step(pool.mfa_configuration, UserFactors.of(user))
+    step = next_step(pool.mfa_configuration, UserFactors.of(user), PoolFactors.of(pool))
     if step is None:
         return None
     if step == SELECT:
-        choices = available_factors(pool.mfa_configuration, UserFactors.of(user))
+        choices = available_factors(pool.mfa_configuration, UserFactors.of(user), PoolFactors.of(pool))
         return open_challenge(rt, pool, client, user.username, SELECT, {"MFAS_CAN_CHOOSE": json.dumps(choices)},
                               ChallengeSession(pool.id, client.client_id, user.username, SELECT, mfa_choices=choices))
     if step == SETUP:
@@ -109,7 +125,10 @@ def second_factor(rt: Runtime, pool: UserPool, client: AppClient, user: UserReco
 
 
 def factor_challenge(rt: Runtime, pool: UserPool, client: AppClient, user: UserRecord, name: str) -> Challenge:
-    """A SOFTWARE_TOKEN_MFA or SMS_MFA challenge; for SMS the code is 'sent' (kept, logged, readable)."""
+    """A SOFTWARE_TOKEN_MFA, SMS_MFA or EMAIL_OTP challenge; for SMS and e-mail the code is 'sent' (kept,
+    logged, readable)."""
+    if name == EMAIL:
+        return email_otp.challenge(rt, pool, client, user, EMAIL)
     if name == SOFTWARE:
         if not (user.mfa.get("totp_secret") and user.mfa.get("totp_verified")):
             raise reject("totp_not_found", f"user '{user.username}' has no verified software token "
@@ -129,10 +148,7 @@ def _challenged_user(rt: Runtime, pool: UserPool, opened: OpenSession, responses
     return session_user(rt, pool, opened.data)
 
 
-def _wrong_code(session: ChallengeSession) -> None:
-    """Let the same session take another code, up to MAX_CODE_ATTEMPTS wrong ones."""
-    session.failures += 1
-    session.retry = session.failures < MAX_CODE_ATTEMPTS
+_wrong_code = email_otp.wrong_code
 
 
 def accept_totp(rt: Runtime, user: UserRecord, secret: str, code: str, mismatch_key: str,
@@ -215,6 +231,7 @@ CHALLENGE_RESPONDERS = {
     SMS: respond_sms,
     SELECT: respond_select,
     SETUP: respond_setup,
+    EMAIL: email_otp.respond,
 }
 
 
@@ -300,57 +317,7 @@ def verify_software_token(rt: Runtime, params: dict, call: Call | None = None) -
     return result
 
 
-def apply_preferences(user: UserRecord, sms: dict | None, software: dict | None, email: dict | None,
-                      admin: bool) -> None:
-    """Change the user's MFA settings as Set/AdminSetUserMFAPreference ask; AWS's errors when it cannot."""
-    mfa = user.mfa
-    if email and email.get("Enabled"):
-        raise reject("email_mfa_unsupported", "the emulator does not implement e-mail MFA (EmailMfaSettings)")
-    if sms and sms.get("PreferredMfa") and software and software.get("PreferredMfa"):
-        raise reject("mfa_two_preferred", "only one of SMSMfaSettings and SoftwareTokenMfaSettings can have "
-                                          "PreferredMfa true")
-    if software and software.get("Enabled") and not (mfa.get("totp_verified") and mfa.get("totp_secret")):
-        raise reject("totp_not_verified_admin" if admin else "totp_not_verified",
-                     f"user '{user.username}' has no verified software token: AssociateSoftwareToken and "
-                     "VerifySoftwareToken come before enabling SOFTWARE_TOKEN_MFA")
-    if sms and sms.get("Enabled") and not user.attributes.get("phone_number"):
-        raise reject("sms_mfa_no_phone_admin" if admin else "sms_mfa_no_phone_preference",
-                     f"user '{user.username}' has no phone_number, so SMS MFA cannot be enabled")
-    for settings, name, flag in ((sms, SMS, "sms_enabled"), (software, SOFTWARE, "software_enabled")):
-        if settings is None:
-            continue
-        enabled = bool(settings.get("Enabled"))
-        mfa[flag] = enabled
-        if enabled and settings.get("PreferredMfa"):
-            mfa["preferred"] = name
-        elif mfa.get("preferred") == name and (not enabled or settings.get("PreferredMfa") is False):
-            mfa.pop("preferred", None)
-
-
-def set_user_mfa_preference(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
-    found = authenticate(rt, params["AccessToken"])
-    apply_preferences(found.user, params.get("SMSMfaSettings"), params.get("SoftwareTokenMfaSettings"),
-                      params.get("EmailMfaSettings"), admin=False)
-    found.user.modified = rt.clock()
-    rt.store.put_user(found.pool, found.user)
-    return {}
-
-
-def admin_set_user_mfa_preference(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
-    pool = require_pool(rt.store, params["UserPoolId"])
-    user = find_user(rt.store, pool, params["Username"])
-    if user is None:
-        raise reject("user_not_found", f"no user '{params['Username']}' in pool {pool.id}")
-    apply_preferences(user, params.get("SMSMfaSettings"), params.get("SoftwareTokenMfaSettings"),
-                      params.get("EmailMfaSettings"), admin=True)
-    user.modified = rt.clock()
-    rt.store.put_user(pool, user)
-    return {}
-
-
 OPERATIONS = {
     "AssociateSoftwareToken": associate_software_token,
     "VerifySoftwareToken": verify_software_token,
-    "SetUserMFAPreference": set_user_mfa_preference,
-    "AdminSetUserMFAPreference": admin_set_user_mfa_preference,
 }

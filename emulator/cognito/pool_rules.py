@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from emulator.cognito import sigv4
 from emulator.cognito.errors import CognitoError, reject
+from emulator.cognito.mfa_config_rules import first_auth_factors, sign_in_policy_violation
 from emulator.cognito.schema_rules import declared, unnamed_entry, with_declarations
 from emulator.model import DEFAULT_EXPLICIT_AUTH_FLOWS, AppClient, PasswordPolicy, UserPool
 
@@ -96,7 +97,7 @@ def pool_update_violation(params: dict[str, Any]) -> CognitoError | None:
                       f"AttributesRequireVerificationBeforeUpdate lists {', '.join(missing)}, which "
                       "AutoVerifiedAttributes does not; UpdateUserPool resets AutoVerifiedAttributes when omitted, "
                       "so send it again")
-    return None
+    return sign_in_policy_violation(params.get("Policies"))
 
 
 def _lambda_triggers(params: dict[str, Any]) -> dict[str, Any]:
@@ -136,6 +137,7 @@ def new_pool(params: dict[str, Any], pool_id: str, region: str, now: float) -> U
         case_sensitive=bool(username_config.get("CaseSensitive", True)),
         mfa_configuration=params.get("MfaConfiguration") or "OFF",
         password_policy=PasswordPolicy.from_aws((params.get("Policies") or {}).get("PasswordPolicy")),
+        first_auth_factors=first_auth_factors(params.get("Policies")),
         lambda_config=_lambda_triggers(params),
         created=now, modified=now,
     )
@@ -155,6 +157,7 @@ def updated_pool(pool: UserPool, params: dict[str, Any], now: float) -> UserPool
         auto_verified_attributes=tuple(params.get("AutoVerifiedAttributes") or ()),
         mfa_configuration=params.get("MfaConfiguration") or "OFF",
         password_policy=PasswordPolicy.from_aws((params.get("Policies") or {}).get("PasswordPolicy")),
+        first_auth_factors=first_auth_factors(params.get("Policies")),
         lambda_config=_lambda_triggers(params),
         modified=now,
     )

@@ -151,7 +151,8 @@ def update_user_pool_client(rt: Runtime, params: dict, call: Call) -> dict[str, 
     client = _check_client(rt, rules.client_from_request(
         params, pool_id=existing.pool_id, client_id=existing.client_id,
         client_name=params.get("ClientName") or existing.client_name, client_secret=existing.client_secret,
-        created=existing.created, now=rt.clock()))
+        created=existing.created, now=rt.clock())).with_changes(
+            secret_created=existing.secret_created, added_secrets=existing.added_secrets)
     rt.store.put_client(client)
     return {"UserPoolClient": client.to_aws()}
 

@@ -51,6 +51,7 @@ class ChallengeSession:
     mfa_choices: list[str] = field(default_factory=list)
     failures: int = 0  # wrong codes so far (mfa.MAX_CODE_ATTEMPTS)
     totp_verified: bool = False  # MFA_SETUP: VerifySoftwareToken accepted a code in this sign-in
+    webauthn: dict[str, Any] | None = None  # WEB_AUTHN: fido2's state of the assertion ceremony
     retry: bool = False  # a wrong answer leaves the challenge open; not stored
 
     def to_record(self) -> dict[str, Any]:

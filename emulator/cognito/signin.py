@@ -1,4 +1,5 @@
-"""The sign-in core: the first factor, what follows it, and the answer to every challenge. InitiateAuth,
+"""The sign-in core: the first factor (a password, or USER_AUTH's choice), what follows it, and the answer to
+every challenge. InitiateAuth,
 AdminInitiateAuth, RespondToAuthChallenge and the hosted login page all go through these functions;
 each step ends in an `Outcome` (another challenge, or an authenticated user), never in tokens: the
 caller hands an authenticated user to the token path (the API) or to a code grant (the login page)."""
@@ -7,15 +8,38 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 
-from emulator.cognito import custom_auth, mfa, migration, password_verifier, user_triggers
-from emulator.cognito.challenges import Authenticated, Outcome, check_user_can_sign_in, open_challenge, session_user
+from emulator.cognito import (
+    custom_auth,
+    devices,
+    email_otp,
+    mfa,
+    migration,
+    password_verifier,
+    user_triggers,
+    webauthn,
+)
+from emulator.cognito.challenges import (
+    Authenticated,
+    Outcome,
+    check_user_can_sign_in,
+    open_challenge,
+    session_user,
+)
 from emulator.cognito.errors import CognitoError, reject
 from emulator.cognito.lockout import check_password
 from emulator.cognito.lookup import check_secret_hash_any, require_param, user_gone
 from emulator.cognito.passwords import policy_violation, set_password
-from emulator.cognito.sessions import OpenSession, restore_session, session_of_secret_block, take_session
+from emulator.cognito.sessions import (
+    ChallengeSession,
+    OpenSession,
+    restore_session,
+    session_of_secret_block,
+    take_session,
+)
 from emulator.cognito.temporary_passwords import refuse_if_expired
+from emulator.cognito.user_auth_rules import UserFirstFactors, available_challenges, configured_factors
 from emulator.cognito.users import check_writable
 from emulator.issuance import Grant
 from emulator.model import AppClient, UserPool
@@ -23,6 +47,7 @@ from emulator.runtime import Runtime
 from emulator.state import UserRecord
 
 NEW_PASSWORD = "NEW_PASSWORD_REQUIRED"
+SELECT_CHALLENGE = "SELECT_CHALLENGE"
 
 
 def verify_password(rt: Runtime, pool: UserPool, client: AppClient, typed_name: str, user: UserRecord | None,
@@ -42,10 +67,11 @@ def verify_password(rt: Runtime, pool: UserPool, client: AppClient, typed_name: 
     return user
 
 
-def after_first_factor(rt: Runtime, pool: UserPool, client: AppClient, user: UserRecord) -> Outcome:
-    """What follows a proven first factor: the new-password challenge, a second factor, or authenticated
-    (then PostAuthentication runs)."""
-    return authenticated(rt, pool, client, _next_step(rt, pool, client, user))
+def after_first_factor(rt: Runtime, pool: UserPool, client: AppClient, user: UserRecord,
+                       device_key: str | None = None) -> Outcome:
+    """What follows a proven first factor: the new-password challenge, the device's proof (DEVICE_KEY of a
+    confirmed device), a second factor, or authenticated (then PostAuthentication runs)."""
+    return authenticated(rt, pool, client, _next_step(rt, pool, client, user, device_key))
 
 
 def authenticated(rt: Runtime, pool: UserPool, client: AppClient, outcome: Outcome) -> Outcome:
@@ -55,7 +81,8 @@ def authenticated(rt: Runtime, pool: UserPool, client: AppClient, outcome: Outco
     return outcome
 
 
-def _next_step(rt: Runtime, pool: UserPool, client: AppClient, user: UserRecord) -> Outcome:
+def _next_step(rt: Runtime, pool: UserPool, client: AppClient, user: UserRecord,
+               device_key: str | None = None) -> Outcome:
     if user.status == "FORCE_CHANGE_PASSWORD":
         refuse_if_expired(rt, pool, user)
         writable = {k: v for k, v in user.attributes.items() if k not in ("sub",)}
@@ -64,6 +91,9 @@ def _next_step(rt: Runtime, pool: UserPool, client: AppClient, user: UserRecord)
             "requiredAttributes": json.dumps([f"userAttributes.{name}" for name in missing_required(pool, user)]),
             "userAttributes": json.dumps(writable),
         })
+    device = devices.device_challenge(rt, pool, client, user, device_key)
+    if device is not None:
+        return device
     second = mfa.second_factor(rt, pool, client, user)
     return second if second is not None else Authenticated(user)
 
@@ -71,6 +101,66 @@ def _next_step(rt: Runtime, pool: UserPool, client: AppClient, user: UserRecord)
 def missing_required(pool: UserPool, user: UserRecord) -> list[str]:
     """Required standard attributes of the pool's schema that the user has no value for."""
     return [name for name in pool.required_attributes if not user.attributes.get(name)]
+
+
+# -- USER_AUTH: the first factor the user chooses -----------------------------------------------------
+
+
+def begin_user_auth(rt: Runtime, pool: UserPool, client: AppClient, typed_name: str, user: UserRecord | None,
+                    parameters: dict[str, str]) -> Outcome:
+    """InitiateAuth USER_AUTH (the caller runs `authenticated` on the outcome): the PREFERRED_CHALLENGE when the
+    user has it, else SELECT_CHALLENGE with the AvailableChallenges ("If you don't provide a value for
+    PREFERRED_CHALLENGE, Amazon Cognito responds with the AvailableChallenges parameter", AuthParameters in the
+    API reference; that an unavailable preference gets the same answer is UNCONFIRMED)."""
+    preferred = parameters.get("PREFERRED_CHALLENGE")
+    if user is None:
+        if preferred == "PASSWORD" and parameters.get("PASSWORD"):  # UserMigration may still bring them in
+            return _next_step(rt, pool, client, verify_password(
+                rt, pool, client, typed_name, None, parameters["PASSWORD"]))
+        raise user_gone(pool, client, typed_name)
+    check_user_can_sign_in(pool, user)
+    challenges = available_challenges(configured_factors(pool.first_auth_factors, UserFirstFactors.of(user)))
+    if preferred in challenges:
+        return _choose(rt, pool, client, typed_name, user, preferred, parameters)
+    if not challenges:
+        raise reject("challenge_not_available", f"user '{user.username}' has none of the pool's first factors "
+                     f"{list(pool.first_auth_factors)} set up", name=preferred or SELECT_CHALLENGE)
+    session = ChallengeSession(pool.id, client.client_id, user.username, SELECT_CHALLENGE, mfa_choices=challenges)
+    opened = open_challenge(rt, pool, client, user.username, SELECT_CHALLENGE, {}, session)
+    return replace(opened, available=tuple(challenges))
+
+
+def _choose(rt: Runtime, pool: UserPool, client: AppClient, typed_name: str, user: UserRecord, name: str,
+            answers: dict[str, str]) -> Outcome:
+    """The chosen first factor: PASSWORD proves it at once, PASSWORD_SRP opens PASSWORD_VERIFIER, EMAIL_OTP and
+    SMS_OTP send a code. A one-time code or a passkey is the whole sign-in: no MFA follows it."""
+    if name == "PASSWORD":
+        password = require_param(answers, "PASSWORD", "missing_challenge_response")
+        return _next_step(rt, pool, client, verify_password(rt, pool, client, typed_name, user, password))
+    user_triggers.pre_authentication(rt, pool, client.client_id, user)
+    if name == "PASSWORD_SRP":
+        a_hex = require_param(answers, "SRP_A", "missing_challenge_response")
+        password_verifier.require_valid_srp_a(a_hex)
+        return password_verifier.start(rt, pool, client, user, typed_name, a_hex)
+    if name in email_otp.CHANNELS:
+        return email_otp.challenge(rt, pool, client, user, name)
+    if name == webauthn.NAME:
+        return webauthn.challenge(rt, pool, client, user)
+    raise reject("challenge_not_available", f"the emulator does not implement the {name} first factor yet",
+                 name=name)
+
+
+def _select_challenge(rt: Runtime, pool: UserPool, client: AppClient, opened: OpenSession,
+                      responses: dict[str, str]) -> Outcome:
+    """SELECT_CHALLENGE: ANSWER names one of the AvailableChallenges, with that challenge's own answer when it
+    completes in one step (PASSWORD, PASSWORD_SRP's SRP_A), as ChallengeResponses in the API reference shows."""
+    require_param(responses, "USERNAME", "missing_challenge_response")
+    user = session_user(rt, pool, opened.data)
+    answer = require_param(responses, "ANSWER", "missing_challenge_response")
+    if answer not in opened.data.mfa_choices:
+        raise reject("challenge_not_available", f"ANSWER {answer!r} is not one of the AvailableChallenges "
+                     f"{opened.data.mfa_choices}", name=answer)
+    return _choose(rt, pool, client, user.username, user, answer, responses)
 
 
 # -- the challenge responders ---------------------------------------------------------------------
@@ -107,7 +197,7 @@ def _password_verifier(rt: Runtime, pool: UserPool, client: AppClient, opened: O
     user = password_verifier.check_proof(rt, pool, client, opened.data, responses)
     if opened.data.custom is not None:
         return custom_auth.after_password_verifier(rt, pool, client, user, opened.data.custom)
-    return _next_step(rt, pool, client, user)
+    return _next_step(rt, pool, client, user, responses.get("DEVICE_KEY"))
 
 
 Responder = Callable[[Runtime, UserPool, AppClient, OpenSession, dict[str, str]], Outcome]
@@ -116,6 +206,10 @@ CHALLENGE_RESPONDERS: dict[str, Responder] = {
     NEW_PASSWORD: _new_password,
     password_verifier.NAME: _password_verifier,
     **mfa.CHALLENGE_RESPONDERS,
+    SELECT_CHALLENGE: _select_challenge,
+    email_otp.SMS_OTP: email_otp.respond_sms,
+    webauthn.NAME: webauthn.respond,
+    **devices.CHALLENGE_RESPONDERS,
     "CUSTOM_CHALLENGE": custom_auth.respond_custom_challenge,
 }
 

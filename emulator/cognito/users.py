@@ -333,7 +333,7 @@ def verify_user_attribute(rt: Runtime, params: dict, call: Call) -> dict[str, An
 def revoke_token(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
     pool, client = require_client(rt.store, params["ClientId"])
     token = params["Token"]
-    if client.client_secret and params.get("ClientSecret") != client.client_secret:
+    if client.client_secret and params.get("ClientSecret") not in client.secrets:
         why = "no ClientSecret was sent" if not params.get("ClientSecret") else "ClientSecret is wrong"
         raise reject("revoke_client_unauthorized", f"client '{client.client_name}' has a secret and {why}")
     if not client.enable_token_revocation:

@@ -111,11 +111,8 @@ class CognitoTranslator:
         if "PasswordPolicy" in policies:
             policy = plain(policies["PasswordPolicy"])
             pool["Policies"] = {"PasswordPolicy": {k: v for k, v in policy.items() if k in PASSWORD_POLICY_KEYS}}
-        factors = (policies.get("SignInPolicy") or {}).get("AllowedFirstAuthFactors")
-        if factors and set(factors) != {"PASSWORD"}:
-            raise ImportRefused(logical_id, "Properties.Policies.SignInPolicy.AllowedFirstAuthFactors",
-                                f"choice-based first factors {factors} are not emulated from templates yet")
         self._refuse_what_changes_sign_in(logical_id)
+        self._sign_in_factors(logical_id, pool, policies)
         triggers = self._triggers(logical_id)
         if triggers:
             pool["LambdaConfig"] = triggers
@@ -123,7 +120,8 @@ class CognitoTranslator:
         if admin_only is not None:
             pool["AdminCreateUserConfig"] = {"AllowAdminCreateUserOnly": bool(admin_only)}
         handled = {"UserPoolName", "Policies", "LambdaConfig", "EnabledMfas", "UserPoolAddOns", "DeviceConfiguration",
-                   "AdminCreateUserConfig", *COPIED_POOL_KEYS}
+                   "AdminCreateUserConfig", "EmailAuthenticationMessage", "EmailAuthenticationSubject",
+                   *COPIED_POOL_KEYS}
         ignored += [k for k in t.properties(logical_id) if k not in handled]
         if ignored:
             t.notes.add(f"{logical_id}: accepted, not acted on: {', '.join(sorted(ignored))}")
@@ -132,17 +130,35 @@ class CognitoTranslator:
     def _refuse_what_changes_sign_in(self, logical_id: str) -> None:
         t = self.t
         mfas = t.value(logical_id, "EnabledMfas") or []
-        unsupported = [m for m in mfas if m not in ("SMS_MFA", "SOFTWARE_TOKEN_MFA")]
+        unsupported = [m for m in mfas if m not in ("SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP")]
         if unsupported and t.value(logical_id, "MfaConfiguration", "OFF") != "OFF":
             raise ImportRefused(logical_id, "Properties.EnabledMfas",
-                                f"{', '.join(unsupported)} is not emulated; the emulator does SMS and TOTP MFA")
+                                f"{', '.join(unsupported)} is not emulated; the emulator does SMS, TOTP and e-mail MFA")
         mode = (t.value(logical_id, "UserPoolAddOns") or {}).get("AdvancedSecurityMode")
         if mode == "ENFORCED":
             raise ImportRefused(logical_id, "Properties.UserPoolAddOns.AdvancedSecurityMode",
                                 "ENFORCED threat protection blocks risky sign-ins, which the emulator cannot judge")
-        if plain(t.value(logical_id, "DeviceConfiguration") or {}).get("ChallengeRequiredOnNewDevice") is True:
-            raise ImportRefused(logical_id, "Properties.DeviceConfiguration.ChallengeRequiredOnNewDevice",
-                                "device tracking (DEVICE_SRP_AUTH challenges) is not emulated")
+
+    def _sign_in_factors(self, logical_id: str, pool: dict[str, Any], policies: dict[str, Any]) -> None:
+        """The sign-in policy, the MFA factors (EnabledMfas, EmailAuthenticationMessage/Subject) and device
+        tracking, in the config's names (GetUserPoolMfaConfig's and DescribeUserPool's)."""
+        t = self.t
+        factors = (policies.get("SignInPolicy") or {}).get("AllowedFirstAuthFactors")
+        if factors:
+            pool.setdefault("Policies", {})["SignInPolicy"] = {"AllowedFirstAuthFactors": list(plain(factors))}
+        mfas = plain(t.value(logical_id, "EnabledMfas") or [])
+        if mfas and t.value(logical_id, "MfaConfiguration", "OFF") != "OFF":
+            pool["SoftwareTokenMfaConfiguration"] = {"Enabled": "SOFTWARE_TOKEN_MFA" in mfas}
+            if "SMS_MFA" in mfas:
+                pool["SmsMfaConfiguration"] = {}
+            if "EMAIL_OTP" in mfas:
+                texts = (("Message", "EmailAuthenticationMessage"), ("Subject", "EmailAuthenticationSubject"))
+                pool["EmailMfaConfiguration"] = {key: plain(t.value(logical_id, name)) for key, name in texts
+                                                 if t.value(logical_id, name) is not None}
+        devices = plain(t.value(logical_id, "DeviceConfiguration") or {})
+        if devices:
+            known = ("ChallengeRequiredOnNewDevice", "DeviceOnlyRememberedOnUserPrompt")
+            pool["DeviceConfiguration"] = {key: bool(value) for key, value in devices.items() if key in known}
 
     def _triggers(self, logical_id: str) -> dict[str, Any]:
         config = self.t.value(logical_id, "LambdaConfig") or {}

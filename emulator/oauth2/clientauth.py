@@ -73,7 +73,7 @@ def check_client_secret(client: AppClient | None, creds: ClientCredentials,
         if not creds.secret:
             raise oauth_error(error_key, f"client '{client.client_name}' has a secret; send it as 'Authorization: "
                                           "Basic base64(client_id:client_secret)' (or client_secret in the body)")
-        if not hmac.compare_digest(client.client_secret.encode(), creds.secret.encode()):
+        if not any(hmac.compare_digest(s.encode(), creds.secret.encode()) for s in client.secrets):
             raise oauth_error(error_key, f"the client secret is not the secret of client '{client.client_name}'")
         return client
     if creds.secret:

@@ -18,13 +18,14 @@ from urllib.parse import quote, urlencode
 
 from fastapi.responses import HTMLResponse, Response
 
-from emulator.cognito import mfa
+from emulator.cognito import mfa, webauthn
 from emulator.cognito.challenges import Authenticated, Challenge, Outcome, check_user_can_sign_in
+from emulator.cognito.email_otp import SMS_OTP
 from emulator.cognito.errors import CognitoError, reject
 from emulator.cognito.lookup import find_user
 from emulator.cognito.passwords import policy_violation
 from emulator.cognito.sessions import session_is_live
-from emulator.cognito.signin import NEW_PASSWORD, after_first_factor, respond, verify_password
+from emulator.cognito.signin import NEW_PASSWORD, after_first_factor, begin_user_auth, respond, verify_password
 from emulator.issuance import Grant, TokenRefused, TokenRequest, mint
 from emulator.model import AppClient, UserPool
 from emulator.oauth2 import pages, records
@@ -47,10 +48,13 @@ LOGIN = "hosted-ui /login"
 # A page step (records.open_step) holds one open challenge of the core; its form carries the step's token
 # in a field of its own: the new-password form's, or the MFA forms'.
 STEP_FIELDS = {"challenge": ("new-password", (NEW_PASSWORD,)),
-               "mfaStep": ("MFA", (mfa.SOFTWARE, mfa.SMS, mfa.SELECT, mfa.SETUP))}
+               "mfaStep": ("MFA", (mfa.SOFTWARE, mfa.SMS, mfa.EMAIL, SMS_OTP, mfa.SELECT, mfa.SETUP)),
+               "passkeyStep": ("passkey", (webauthn.NAME,))}
 # The challenges the pages answer, and the ChallengeResponses name of each one's answer.
 PAGES = {NEW_PASSWORD: "NEW_PASSWORD", mfa.SOFTWARE: "SOFTWARE_TOKEN_MFA_CODE", mfa.SMS: "SMS_MFA_CODE",
-         mfa.SELECT: "ANSWER", mfa.SETUP: "UserCode"}
+         mfa.EMAIL: "EMAIL_OTP_CODE", SMS_OTP: "SMS_OTP_CODE", mfa.SELECT: "ANSWER", mfa.SETUP: "UserCode",
+         webauthn.NAME: "CREDENTIAL"}
+FIRST_FACTORS = (mfa.EMAIL, SMS_OTP, webauthn.NAME)  # the login page's buttons besides the password
 # The hosted pages may not be framed by another site (clickjacking of the sign-in form).
 PAGE_HEADERS = {"X-Frame-Options": "DENY", "Content-Security-Policy": "frame-ancestors 'none'"}
 
@@ -138,15 +142,22 @@ def _session_user_usable(pool: UserPool, user: UserRecord | None) -> bool:
 
 
 def _form(rt: Runtime, found: Resolved, username: str = "", error: CognitoError | None = None,
-          csrf: str | None = None, cookies: Mapping[str, str] | None = None) -> HTMLResponse:
+          csrf: str | None = None, cookies: Mapping[str, str] | None = None, notice: str | None = None) -> HTMLResponse:
     assert found.pool and found.client
     token = csrf or records.open_login_request(rt.store, found.params, rt.clock(),
                                                (cookies or {}).get(records.CSRF_COOKIE))
+    admin_only = (rt.store.pool_settings(found.pool.id).get("AdminCreateUserConfig") or {}).get(
+        "AllowAdminCreateUserOnly")
     html = pages.login_page(found.pool, found.client, found.login_action, token, username,
-                            error.message if error else None)
+                            error.message if error else None, urlencode(found.params), not admin_only, notice)
     response = _html(html, error)
-    _set_csrf_cookie(response, token)
+    set_csrf_cookie(response, token)
     return response
+
+
+def login_page_response(rt: Runtime, found: Resolved, username: str, notice: str, csrf: str) -> HTMLResponse:
+    """The login form after an account page finished (a confirmed account, a new password), with a notice."""
+    return _form(rt, found, username, None, csrf, notice=notice)
 
 
 def _html(html: str, error: CognitoError | None = None, status: int = 200) -> HTMLResponse:
@@ -154,7 +165,7 @@ def _html(html: str, error: CognitoError | None = None, status: int = 200) -> HT
                         headers={**PAGE_HEADERS, **(reason_headers(error.reason) if error else {})})
 
 
-def _set_csrf_cookie(response: Response, token: str) -> None:
+def set_csrf_cookie(response: Response, token: str) -> None:
     response.set_cookie(records.CSRF_COOKIE, token, max_age=records.LOGIN_REQUEST_SECONDS, path="/",
                         httponly=True, samesite="lax")
 
@@ -180,7 +191,32 @@ def login_submit(rt: Runtime, params: Mapping[str, str], form: Mapping[str, str]
     for field, (label, challenges) in STEP_FIELDS.items():
         if form.get(field) is not None:
             return _answer(rt, found, form, form.get(field) or "", label, challenges, csrf, cookies)
+    if form.get("factor"):
+        return _first_factor(rt, found, form, form["factor"], csrf)
     return _password(rt, found, form, csrf, cookies)
+
+
+def _first_factor(rt: Runtime, found: Resolved, form: Mapping[str, str], factor: str, csrf: str) -> Response:
+    """A passkey or one-time-code button: USER_AUTH with that PREFERRED_CHALLENGE through the core."""
+    assert found.pool and found.client
+    username = (form.get("username") or "").strip()
+    try:
+        if factor not in FIRST_FACTORS:
+            raise reject("challenge_not_available", f"the form chose factor {factor[:40]!r}, not one of "
+                         f"{list(FIRST_FACTORS)}", name=factor[:40])
+        if not username:
+            raise reject("missing_auth_parameter", f"the {factor} button was pressed without a username",
+                         name="USERNAME")
+        user = find_user(rt.store, found.pool, username)
+        outcome = begin_user_auth(rt, found.pool, found.client, username, user, {"PREFERRED_CHALLENGE": factor})
+        if not (isinstance(outcome, Challenge) and outcome.name == factor):
+            raise reject("challenge_not_available", f"user '{username}' cannot use {factor} (no passkey, no "
+                         "verified address, or the pool's AllowedFirstAuthFactors leaves it out)", name=factor)
+    except CognitoError as error:
+        rt.decisions.reject(LOGIN, f"{error.type}: {error.message}", error.reason)
+        return _form(rt, found, username, error, csrf)
+    assert user is not None
+    return _challenge_page(rt, found, user.username, csrf, outcome)
 
 
 def _password(rt: Runtime, found: Resolved, form: Mapping[str, str], csrf: str,
@@ -226,7 +262,9 @@ def _challenge_page(rt: Runtime, found: Resolved, username: str, csrf: str, chal
     step: dict[str, Any] = {"client_id": found.client.client_id, "username": username,
                             "fingerprint": records.fingerprint(found.params), "challenge": challenge.name,
                             "session": challenge.session}
-    if challenge.name == mfa.SMS:
+    if challenge.name == webauthn.NAME:
+        step["options"] = parameters.get("CREDENTIAL_REQUEST_OPTIONS", "{}")
+    elif challenge.name in (mfa.SMS, mfa.EMAIL, SMS_OTP):
         step["destination"] = parameters.get("CODE_DELIVERY_DESTINATION", "")
     elif challenge.name == mfa.SELECT:
         step["choices"] = json.loads(parameters.get("MFAS_CAN_CHOOSE") or "[]")
@@ -253,6 +291,8 @@ def _step_page(found: Resolved, csrf: str, token: str, step: dict[str, Any],
         html = pages.new_password_page(pool, client, action, csrf, token, step["username"], message)
     elif name == mfa.SELECT:
         html = pages.mfa_select_page(pool, client, action, csrf, token, step["choices"], message)
+    elif name == webauthn.NAME:
+        html = pages.passkey_page(pool, client, action, csrf, token, step["username"], step["options"], message)
     elif name == mfa.SETUP:
         html = pages.mfa_setup_page(pool, client, action, csrf, token, step["secret"], step["uri"], message)
     else:
@@ -311,6 +351,8 @@ def _answer(rt: Runtime, found: Resolved, form: Mapping[str, str], token: str, l
 def _form_answer(name: str, form: Mapping[str, str]) -> str:
     if name == NEW_PASSWORD:
         return form.get("newPassword") or ""
+    if name == webauthn.NAME:
+        return form.get("credential") or ""
     return ((form.get("mfaType") if name == mfa.SELECT else form.get("mfaCode")) or "").strip()
 
 
@@ -318,7 +360,8 @@ def _browser_check(pool: UserPool, step: dict[str, Any], form: Mapping[str, str]
     """What the managed login refuses before it calls Cognito at all."""
     name = step["challenge"]
     if not answer:
-        what = "a new password" if name == NEW_PASSWORD else "a choice" if name == mfa.SELECT else "a code"
+        what = ("a new password" if name == NEW_PASSWORD else "a choice" if name == mfa.SELECT else
+                "a passkey credential" if name == webauthn.NAME else "a code")
         return reject("missing_challenge_response", f"the form was posted without {what}", name=PAGES[name])
     if name == NEW_PASSWORD:
         if answer != (form.get("confirmNewPassword") or ""):

@@ -1,5 +1,6 @@
 """The hosted UI's routes on the Cognito port: /oauth2/token, /oauth2/authorize, /login, /logout,
-/oauth2/userInfo, /oauth2/revoke and the /error page. The pool is always found from the client id."""
+/oauth2/userInfo, /oauth2/revoke, the account pages (/signup, /confirmUser, /forgotPassword,
+/confirmForgotPassword) and the /error page. The pool is always found from the client id."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from emulator.cognito.errors import CognitoError
 from emulator.issuance import TokenRefused
-from emulator.oauth2 import login, logout, pages, revoke, token, userinfo
+from emulator.oauth2 import account_pages, login, logout, pages, passkey_pages, revoke, token, userinfo
 from emulator.oauth2.errors import ERROR_PAGE_TEXT, SERVER_ERROR_REASON, OAuthError, oauth_error
 from emulator.oauth2.httpio import NO_STORE, oauth_error_response, query_params, read_form, reason_headers
 from emulator.runtime import Runtime
@@ -70,6 +71,9 @@ def build_router(rt: Runtime) -> APIRouter:
         return await _page(rt, login.LOGIN, lambda r, p, c: login.login_submit(r, p, form, c), params,
                            request.cookies)
 
+    for path, (component, show, submit) in {**account_pages.PAGES, **passkey_pages.PAGES}.items():
+        _account_routes(rt, router, path, component, show, submit)
+
     @router.get("/logout")
     async def logout_endpoint(request: Request) -> Response:
         return await _page(rt, logout.LOGOUT, logout.logout, query_params(request), request.cookies)
@@ -80,6 +84,25 @@ def build_router(rt: Runtime) -> APIRouter:
         return HTMLResponse(pages.message_page("Something went wrong", _error_page_text(rt, code), ERROR_PAGE_TEXT))
 
     return router
+
+
+def _account_routes(rt: Runtime, router: APIRouter, path: str, component: str, show: PageHandler,
+                    submit: Callable[[Runtime, dict[str, str], dict[str, str], dict[str, str]], Response]) -> None:
+    """GET shows an account page, POST submits its form (the authorize parameters stay in the query)."""
+
+    async def get(request: Request) -> Response:
+        return await _page(rt, component, show, query_params(request), request.cookies)
+
+    async def post(request: Request) -> Response:
+        try:
+            form = await read_form(request, include_query=False)
+        except OAuthError as error:
+            return _error_page(rt, component, error.reason, 400)
+        return await _page(rt, component, lambda r, p, c: submit(r, p, form, c), query_params(request),
+                           request.cookies)
+
+    router.add_api_route(path, get, methods=["GET"])
+    router.add_api_route(path, post, methods=["POST"])
 
 
 def _error_page_text(rt: Runtime, code: str) -> str:
