@@ -27,7 +27,6 @@ RESOURCE_SERVER_READ_ONLY = ("UserPoolId", "ManagedBy")
 # CreateUserPool settings kept as they are given and echoed by DescribeUserPool (pool_rules.POOL_PASSTHROUGH);
 # AdminCreateUserConfig is parsed by config.py because the emulator acts on it.
 POOL_SETTINGS_KEYS = tuple(k for k in POOL_PASSTHROUGH if k != "AdminCreateUserConfig")
-SIGN_IN_POLICY_DEFAULT = ["PASSWORD"]
 
 
 def unwrapped(data: Mapping[str, Any], wrapper: str, path: str) -> Mapping[str, Any]:
@@ -57,19 +56,7 @@ def pool_entry(data: Mapping[str, Any], path: str) -> dict[str, Any]:
         # DescribeUserPool lists sub too; it is every pool's and cannot be declared.
         entry["Schema"] = [a for a in entry.pop("SchemaAttributes") or () if not (
             isinstance(a, Mapping) and a.get("Name") == "sub")]
-    policies = entry.get("Policies")
-    if isinstance(policies, Mapping) and "SignInPolicy" in policies:
-        entry["Policies"] = _without(policies, ("SignInPolicy",))
-        _check_sign_in_policy(policies["SignInPolicy"], f"{path}.Policies.SignInPolicy")
     return entry
-
-
-def _check_sign_in_policy(policy: Any, path: str) -> None:
-    """DescribeUserPool always shows SignInPolicy; its default (password first) is what the emulator does."""
-    factors = policy.get("AllowedFirstAuthFactors") if isinstance(policy, Mapping) else None
-    if factors not in (None, SIGN_IN_POLICY_DEFAULT):
-        raise ConfigError(f"{path}.AllowedFirstAuthFactors", f"{factors}: first factors other than PASSWORD "
-                          "(choice-based sign-in, USER_AUTH) are not emulated by this config loader yet")
 
 
 def pool_settings(data: Mapping[str, Any], path: str) -> dict[str, Any]:

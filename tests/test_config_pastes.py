@@ -72,7 +72,7 @@ def test_the_inner_objects_paste_too(pasted: dict[str, Any]) -> None:
 
 def test_settings_the_emulator_cannot_honour_are_refused_with_their_path(pasted: dict[str, Any]) -> None:
     pool = json.loads(json.dumps(pasted["pool"]))
-    pool["UserPool"]["Policies"]["SignInPolicy"] = {"AllowedFirstAuthFactors": ["PASSWORD", "WEB_AUTHN"]}
+    pool["UserPool"]["Policies"]["SignInPolicy"] = {"AllowedFirstAuthFactors": ["EMAIL_OTP"]}  # PASSWORD is required
     with pytest.raises(ConfigError) as info:
         parse_config({"UserPools": [pool]})
     assert "SignInPolicy.AllowedFirstAuthFactors" in str(info.value)

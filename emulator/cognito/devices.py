@@ -24,7 +24,7 @@ from emulator.cognito.access_tokens import authenticate
 from emulator.cognito.challenges import Authenticated, Challenge, Outcome, open_challenge, session_user
 from emulator.cognito.errors import reject
 from emulator.cognito.lookup import find_user, require_param, require_pool
-from emulator.cognito.pool_rules import paginate
+from emulator.cognito.pagination import page
 from emulator.cognito.protocol import Call
 from emulator.cognito.sessions import ChallengeSession, OpenSession, SrpState
 from emulator.model import AppClient, UserPool
@@ -188,8 +188,9 @@ def _token_user(rt: Runtime, params: dict) -> tuple[UserPool, UserRecord]:
 
 def _list(pool_user: tuple[UserPool, UserRecord], params: dict) -> dict[str, Any]:
     devices = [(k, device_type(k, d)) for k, d in (pool_user[1].mfa.get("devices") or {}).items() if d["confirmed"]]
-    page, token = paginate(devices, params.get("Limit") or 60, params.get("PaginationToken"))
-    return {"Devices": page, **({"PaginationToken": token} if token else {})}
+    listing = f"devices:{pool_user[0].id}:{pool_user[1].username}"
+    items, token = page(devices, params.get("PaginationToken"), params.get("Limit") or 60, listing)
+    return {"Devices": items, **({"PaginationToken": token} if token else {})}
 
 
 def _get(pool_user: tuple[UserPool, UserRecord], params: dict) -> dict[str, Any]:

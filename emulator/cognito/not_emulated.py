@@ -11,13 +11,6 @@ from __future__ import annotations
 
 from emulator.cognito.errors import CognitoError
 
-_PASSKEYS = ("passkey (WebAuthn) registration and sign-in are not emulated yet (work in progress: USER_AUTH "
-             "with passkeys)")
-_DEVICES = "device tracking (remembered devices) is not emulated yet (work in progress)"
-_AUTH_FACTORS = "listing a user's available sign-in factors is not emulated yet (work in progress: USER_AUTH)"
-_USER_SETTINGS = "the legacy per-user MFA settings are not emulated yet (work in progress)"
-_MFA_CONFIG = "the pool-wide MFA configuration operations are not emulated yet (work in progress)"
-_CLIENT_SECRETS = "multiple client secrets per app client are not emulated yet (work in progress)"
 _IDENTITY_PROVIDERS = ("federated sign-in through external identity providers (SAML, OIDC, social) is not emulated "
                        "yet: providers can be created and described, but no user signs in through one")
 _SESSIONS = "user session listing, session revocation and session configuration are not emulated"
@@ -29,30 +22,7 @@ _DERIVED = ("machine-to-machine tokens by API (GetClientToken) and token exchang
             "emulated; /oauth2/token serves client_credentials")
 
 NOT_EMULATED: dict[str, str] = {
-    # sign-in work in progress on another branch (USER_AUTH, passkeys, MFA configuration, devices, secrets)
-    "StartWebAuthnRegistration": _PASSKEYS,
-    "CompleteWebAuthnRegistration": _PASSKEYS,
-    "ListWebAuthnCredentials": _PASSKEYS,
-    "DeleteWebAuthnCredential": _PASSKEYS,
-    "GetUserAuthFactors": _AUTH_FACTORS,
-    "AdminGetUserAuthFactors": _AUTH_FACTORS,
-    "SetUserSettings": _USER_SETTINGS,
-    "AdminSetUserSettings": _USER_SETTINGS,
-    "SetUserPoolMfaConfig": _MFA_CONFIG,
-    "GetUserPoolMfaConfig": _MFA_CONFIG,
-    "AddUserPoolClientSecret": _CLIENT_SECRETS,
-    "DeleteUserPoolClientSecret": _CLIENT_SECRETS,
-    "ListUserPoolClientSecrets": _CLIENT_SECRETS,
-    "ConfirmDevice": _DEVICES,
-    "GetDevice": _DEVICES,
-    "AdminGetDevice": _DEVICES,
-    "ListDevices": _DEVICES,
-    "AdminListDevices": _DEVICES,
-    "ForgetDevice": _DEVICES,
-    "AdminForgetDevice": _DEVICES,
-    "UpdateDeviceStatus": _DEVICES,
-    "AdminUpdateDeviceStatus": _DEVICES,
-    # federation work in progress on another branch
+    # federation: providers are stored and described, no one signs in through them yet
     "AdminLinkProviderForUser": _IDENTITY_PROVIDERS,
     "AdminDisableProviderForUser": _IDENTITY_PROVIDERS,
     # no local meaning, or not emulated

@@ -114,7 +114,7 @@ def _unknown(pool: UserPool, client: AppClient, name: str, hidden: str = "code_m
 
 def sign_up(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
     pool, client = require_client(rt.store, params["ClientId"])
-    check_secret_hash(client, params["Username"], params.get("SecretHash"), missing=missing_secret_key(call.operation))
+    check_secret_hash(client, params["Username"], params.get("SecretHash"), missing=missing_secret_key("SignUp"))
     if pool_settings(rt.store, pool.id)["AdminCreateUserConfig"].get("AllowAdminCreateUserOnly"):
         raise reject("sign_up_not_permitted", f"pool {pool.id} has AdminCreateUserConfig.AllowAdminCreateUserOnly "
                                               "true: only an administrator creates users (AdminCreateUser)")
@@ -151,7 +151,7 @@ def sign_up(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
 
 
 def confirm_sign_up(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
-    pool, client, user = _client_user(rt, params, call.operation)
+    pool, client, user = _client_user(rt, params, "ConfirmSignUp")
     if user is None:
         raise _unknown(pool, client, params["Username"], "verification_code_mismatch")
     if user.status != "UNCONFIRMED":
@@ -173,7 +173,7 @@ def confirm_sign_up(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
 
 
 def resend_confirmation_code(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
-    pool, client, user = _client_user(rt, params, call.operation)
+    pool, client, user = _client_user(rt, params, "ResendConfirmationCode")
     if user is None:
         if client.prevent_user_existence_errors == "ENABLED":
             return {"CodeDeliveryDetails": codes.simulated_delivery(params["Username"]).to_aws()}
@@ -200,7 +200,7 @@ def send_recovery_code(rt: Runtime, pool: UserPool, user: UserRecord) -> codes.C
 
 
 def forgot_password(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
-    pool, client, user = _client_user(rt, params, call.operation)
+    pool, client, user = _client_user(rt, params, "ForgotPassword")
     if user is None:  # UserMigration_ForgotPassword may bring the user in
         user = migration.migrate(rt, pool, client, params["Username"], None)
     hidden = client.prevent_user_existence_errors == "ENABLED"
@@ -212,7 +212,7 @@ def forgot_password(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
     # as it answers an unknown one: a simulated CodeDeliveryDetails (docs: cognito-user-pool-managing-errors).
     if hidden and (not user.enabled or recovery_contact(user) is None):
         why = "is disabled" if not user.enabled else "has no verified email or phone_number"
-        log.info("cognito-idp %s: %s", call.operation,
+        log.info("cognito-idp %s: %s", "ForgotPassword",
                  f"user '{user.username}' {why}: no code sent; the client has PreventUserExistenceErrors "
                  "ENABLED, so AWS answers with a simulated CodeDeliveryDetails")
         return {"CodeDeliveryDetails": codes.simulated_delivery(params["Username"]).to_aws()}
@@ -226,7 +226,7 @@ def forgot_password(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
 
 
 def confirm_forgot_password(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
-    pool, client, user = _client_user(rt, params, call.operation)
+    pool, client, user = _client_user(rt, params, "ConfirmForgotPassword")
     if user is None:
         raise _unknown(pool, client, params["Username"], "verification_code_mismatch")
     if not user.enabled:

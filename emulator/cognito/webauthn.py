@@ -34,7 +34,7 @@ from emulator.cognito.access_tokens import authenticate
 from emulator.cognito.challenges import Authenticated, Challenge, Outcome, open_challenge, session_user
 from emulator.cognito.errors import CognitoError, reject
 from emulator.cognito.lookup import require_param
-from emulator.cognito.pool_rules import paginate
+from emulator.cognito.pagination import page
 from emulator.cognito.protocol import Call
 from emulator.cognito.sessions import ChallengeSession, OpenSession
 from emulator.model import AppClient, UserPool
@@ -177,8 +177,9 @@ def _description(passkey: dict[str, Any]) -> dict[str, Any]:
 def list_credentials(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
     found = authenticate(rt, params["AccessToken"])
     passkeys = [(p["id"], _description(p)) for p in found.user.mfa.get("passkeys") or ()]
-    page, next_token = paginate(passkeys, params.get("MaxResults") or 20, params.get("NextToken"))
-    result: dict[str, Any] = {"Credentials": page}
+    listing = f"passkeys:{found.pool.id}:{found.user.username}"
+    items, next_token = page(passkeys, params.get("NextToken"), params.get("MaxResults") or 20, listing)
+    result: dict[str, Any] = {"Credentials": items}
     if next_token:
         result["NextToken"] = next_token
     return result
