@@ -103,6 +103,16 @@ def _signup_fields(found: Resolved, form: Mapping[str, str]) -> list[tuple[str, 
     return [first, *rest]
 
 
+def _posted(rt: Runtime, params: Mapping[str, str], page: str, form: Mapping[str, str],
+            cookies: Mapping[str, str]) -> Resolved | Response:
+    """A posted account form's request, checked (authorize parameters, then CSRF); else the page refusing it."""
+    found = _open(rt, params, page)
+    if isinstance(found, Response):
+        return found
+    refusal = _csrf_refusal(rt, found, page, form, cookies)
+    return found if refusal is None else refusal
+
+
 def _signup_page(rt: Runtime, found: Resolved, csrf: str, form: Mapping[str, str],
                  error: CognitoError | None = None) -> HTMLResponse:
     assert found.pool and found.client
@@ -118,12 +128,9 @@ def signup_form(rt: Runtime, params: Mapping[str, str], cookies: Mapping[str, st
 
 def signup_submit(rt: Runtime, params: Mapping[str, str], form: Mapping[str, str],
                   cookies: Mapping[str, str]) -> Response:
-    found = _open(rt, params, SIGNUP)
+    found = _posted(rt, params, SIGNUP, form, cookies)
     if isinstance(found, Response):
         return found
-    refusal = _csrf_refusal(rt, found, SIGNUP, form, cookies)
-    if refusal is not None:
-        return refusal
     csrf = form["_csrf"]
     assert found.pool and found.client
     try:
@@ -158,12 +165,9 @@ def confirm_form(rt: Runtime, params: Mapping[str, str], cookies: Mapping[str, s
 
 def confirm_submit(rt: Runtime, params: Mapping[str, str], form: Mapping[str, str],
                    cookies: Mapping[str, str]) -> Response:
-    found = _open(rt, params, CONFIRM)
+    found = _posted(rt, params, CONFIRM, form, cookies)
     if isinstance(found, Response):
         return found
-    refusal = _csrf_refusal(rt, found, CONFIRM, form, cookies)
-    if refusal is not None:
-        return refusal
     assert found.pool and found.client
     csrf, username = form["_csrf"], (form.get("username") or "").strip()
     try:
@@ -196,12 +200,9 @@ def forgot_form(rt: Runtime, params: Mapping[str, str], cookies: Mapping[str, st
 
 def forgot_submit(rt: Runtime, params: Mapping[str, str], form: Mapping[str, str],
                   cookies: Mapping[str, str]) -> Response:
-    found = _open(rt, params, FORGOT)
+    found = _posted(rt, params, FORGOT, form, cookies)
     if isinstance(found, Response):
         return found
-    refusal = _csrf_refusal(rt, found, FORGOT, form, cookies)
-    if refusal is not None:
-        return refusal
     assert found.pool and found.client
     csrf = form["_csrf"]
     try:
@@ -219,12 +220,9 @@ def forgot_submit(rt: Runtime, params: Mapping[str, str], form: Mapping[str, str
 
 def reset_submit(rt: Runtime, params: Mapping[str, str], form: Mapping[str, str],
                  cookies: Mapping[str, str]) -> Response:
-    found = _open(rt, params, RESET)
+    found = _posted(rt, params, RESET, form, cookies)
     if isinstance(found, Response):
         return found
-    refusal = _csrf_refusal(rt, found, RESET, form, cookies)
-    if refusal is not None:
-        return refusal
     assert found.pool and found.client
     csrf, username = form["_csrf"], (form.get("username") or "").strip()
     try:
