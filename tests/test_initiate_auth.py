@@ -3,6 +3,7 @@ AWS_BEHAVIOR §2, each with AWS's `__type`/message and the plain-words reason he
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import jwt
@@ -303,8 +304,15 @@ def test_get_user_with_garbage_token(idp: Any) -> None:
 def test_every_rejection_is_logged_with_its_reason(idp: Any, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level("WARNING", logger="cognito_emulator")
     _, _, reason = refused(lambda: password_auth(idp, "hostedui", "alice", "Correct-Horse1"))
-    lines = [r.getMessage() for r in caplog.records if r.name.startswith("cognito_emulator")]
     # One line for the request: method, path, operation, status, decision, duration, AWS's error, the reason.
-    assert any(line.startswith("cognito-idp: POST / InitiateAuth -> 400 refused (")
-               and line.endswith("ms) InvalidParameterException: USER_PASSWORD_AUTH flow not enabled "
-                                 f"for this client | why: {reason}") for line in lines), lines
+    # It is written once the response has gone out, so the client may see the answer a moment before.
+    deadline = time.monotonic() + 5
+    while True:
+        lines = [r.getMessage() for r in caplog.records if r.name.startswith("cognito_emulator")]
+        found = any(line.startswith("cognito-idp: POST / InitiateAuth -> 400 refused (")
+                    and line.endswith("ms) InvalidParameterException: USER_PASSWORD_AUTH flow not enabled "
+                                      f"for this client | why: {reason}") for line in lines)
+        if found or time.monotonic() > deadline:
+            break
+        time.sleep(0.02)
+    assert found, lines

@@ -284,7 +284,7 @@ def test_redirect_uri_not_registered_goes_to_the_error_page(emu: EmulatorServer)
     response = _authorize(emu, client_id=SPA, response_type="code", redirect_uri="https://evil.example/cb")
     assert response.status_code == 302
     assert response.headers["location"] == f"/error?error=redirect_mismatch&client_id={SPA}"
-    assert "is not one of client 'spa''s CallbackURLs" in response.headers["x-emulator-reason"]
+    assert "is not one of the CallbackURLs of client 'spa'" in response.headers["x-emulator-reason"]
     page = httpx.get(emu.url + response.headers["location"])
     assert page.status_code == 200 and "An error was encountered with the requested page." in page.text
     assert "evil.example" in page.text  # the emulator's own why, under AWS's text

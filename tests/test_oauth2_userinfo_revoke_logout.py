@@ -206,7 +206,7 @@ def test_logout_with_redirect_uri_goes_to_the_login_page(emu: EmulatorServer) ->
 
 @pytest.mark.parametrize(("params", "location", "why"), [
     ({"client_id": SPA, "logout_uri": "http://evil.example/"}, f"/error?error=redirect_mismatch&client_id={SPA}",
-     "is not one of client 'spa''s LogoutURLs"),
+     "is not one of the LogoutURLs of client 'spa'"),
     ({"logout_uri": "http://localhost:3000/"}, "/error?error=invalid_request", "has no client_id"),
     ({"client_id": "nosuch", "logout_uri": "http://localhost:3000/"}, "/error?error=invalid_request&client_id=nosuch",
      "no app client"),

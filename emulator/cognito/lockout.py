@@ -49,6 +49,6 @@ def check_password(rt: Runtime, pool: UserPool, user: UserRecord, password: str)
         refuse_if_locked(user, rt.clock())
         if not password_matches(user.password_hash, password):
             record_failure(rt, pool, user)
-            raise reject("wrong_password", f"the password is not user '{user.username}''s password "
+            raise reject("wrong_password", f"the password is not the password of user '{user.username}' "
                                            f"({user.failed_attempts} failed in a row)")
         record_success(rt, pool, user)

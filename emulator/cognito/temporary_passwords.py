@@ -38,7 +38,7 @@ def refuse_if_expired(rt: Runtime, pool: UserPool, user: UserRecord) -> None:
     if record is None or record["password_hash"] != user.password_hash or rt.clock() < record["expires"]:
         return
     set_at = datetime.fromtimestamp(record["set_at"], UTC).isoformat(timespec="seconds")
-    raise reject("temporary_password_expired", f"user '{user.username}''s temporary password was set at {set_at} "
+    raise reject("temporary_password_expired", f"the temporary password of user '{user.username}' was set at {set_at} "
                  f"and pool {pool.id} keeps temporary passwords for "
                  f"{pool.password_policy.temporary_password_validity_days} days (TemporaryPasswordValidityDays); "
                  "AdminCreateUser with MessageAction RESEND or AdminSetUserPassword gives a new one")

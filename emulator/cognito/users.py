@@ -259,7 +259,7 @@ def change_password(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
         raise reject("missing_auth_parameter", "ChangePassword needs PreviousPassword for a user with a password",
                      name="PreviousPassword")
     if not password_matches(user.password_hash, previous):
-        raise reject("wrong_password", f"PreviousPassword is not user '{user.username}''s current password")
+        raise reject("wrong_password", f"PreviousPassword is not the current password of user '{user.username}'")
     problem = policy_violation(pool.password_policy, params["ProposedPassword"])
     if problem:
         raise reject("invalid_password", f"ProposedPassword breaks pool {pool.id}'s password policy: {problem}",

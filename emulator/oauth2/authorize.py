@@ -95,8 +95,9 @@ def decide_authorize(params: Mapping[str, str], client: AppClient | None,
                                                          f"client's CallbackURLs ({_listed(client.callback_urls)})")
     if redirect_uri not in client.callback_urls:
         return ErrorPage("redirect_mismatch", client_id,
-                         f"redirect_uri {redirect_uri!r} is not one of client '{client.client_name}''s CallbackURLs "
-                         f"({_listed(client.callback_urls)}); Cognito compares them character for character")
+                         f"redirect_uri {redirect_uri!r} is not one of the CallbackURLs of client "
+                         f"'{client.client_name}' ({_listed(client.callback_urls)}); Cognito compares them character "
+                         "for character")
     state = params.get("state")
 
     def refuse(error: str, reason: str) -> RedirectError:

@@ -28,8 +28,9 @@ def logout(rt: Runtime, params: Mapping[str, str], cookies: Mapping[str, str]) -
         if logout_uri not in client.logout_urls:
             listed = ", ".join(client.logout_urls) or "none"
             return _refuse(rt, ErrorPage("redirect_mismatch", client_id,
-                                         f"logout_uri {logout_uri!r} is not one of client '{client.client_name}''s "
-                                         f"LogoutURLs ({listed}); Cognito compares them character for character"))
+                                         f"logout_uri {logout_uri!r} is not one of the LogoutURLs of client "
+                                         f"'{client.client_name}' ({listed}); Cognito compares them character "
+                                         "for character"))
         target = logout_uri
     elif redirect_uri is not None:
         # Sign out, then show the login page for the next sign-in; /login validates these parameters.
