@@ -12,7 +12,8 @@ import pytest
 from emulator.oauth2.testing import callback_params, hosted_sign_in
 from emulator.server import EmulatorServer
 from emulator.state import Kind
-from tests.conftest import refused
+from emulator.testing import running_emulator
+from tests.conftest import cognito_client, refused
 
 pytestmark = pytest.mark.e2e
 
@@ -90,3 +91,16 @@ def test_the_login_page_refuses_to_be_framed(server: EmulatorServer) -> None:
     assert response.status_code == 200
     assert response.headers["x-frame-options"] == "DENY"
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+
+
+def test_a_wrong_password_reason_names_the_user_as_typed() -> None:
+    config = {"UserPools": [{"Id": "us-east-1_Typed0001", "Name": "typed", "UsernameAttributes": ["email"],
+                             "Users": [{"Username": "ann@example.com", "Password": PASSWORD}],
+                             "Clients": [{"ClientName": "app", "ClientId": "typedapp", "ExplicitAuthFlows": [
+                                 "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}]}]}
+    with running_emulator(config) as server:
+        error, _, reason = refused(lambda: cognito_client(server.url).initiate_auth(
+            ClientId="typedapp", AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": "ann@example.com", "PASSWORD": "wrong"}))
+    assert error == "NotAuthorizedException"
+    assert reason.startswith("the password is not the password of user 'ann@example.com' (username ")

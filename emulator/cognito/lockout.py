@@ -43,12 +43,15 @@ def record_success(rt: Runtime, pool: UserPool, user: UserRecord) -> None:
         rt.store.put_user(pool, user)
 
 
-def check_password(rt: Runtime, pool: UserPool, user: UserRecord, password: str) -> None:
-    """Raise AWS's error for a locked-out user or a wrong password (counting it); reset the count on success."""
+def check_password(rt: Runtime, pool: UserPool, user: UserRecord, password: str, typed_name: str | None = None) -> None:
+    """Raise AWS's error for a locked-out user or a wrong password (counting it); reset the count on success.
+    The reason names the user as the caller typed them (`typed_name`), with the username when that differs."""
+    shown = f"'{user.username}'" if typed_name in (None, user.username) else \
+        f"'{typed_name}' (username {user.username})"
     with rt.store.transaction(commit_on=(CognitoError,)):
         refuse_if_locked(user, rt.clock())
         if not password_matches(user.password_hash, password):
             record_failure(rt, pool, user)
-            raise reject("wrong_password", f"the password is not the password of user '{user.username}' "
+            raise reject("wrong_password", f"the password is not the password of user {shown} "
                                            f"({user.failed_attempts} failed in a row)")
         record_success(rt, pool, user)

@@ -63,7 +63,7 @@ def verify_password(rt: Runtime, pool: UserPool, client: AppClient, typed_name: 
         return migrated
     check_user_can_sign_in(pool, user)
     user_triggers.pre_authentication(rt, pool, client.client_id, user)
-    check_password(rt, pool, user, password)
+    check_password(rt, pool, user, password, typed_name)
     return user
 
 
