@@ -28,6 +28,7 @@ from emulator.cognito.users import (
     check_writable,
     delete_user,
     mfa_fields,
+    require_pool_user,
     require_user,
     save,
     send_verification_codes,
@@ -53,11 +54,6 @@ def temporary_password(policy: PasswordPolicy) -> str:
     chars += [rng.choice(alphabet) for _ in range(max(policy.minimum_length, 12) - len(chars))]
     rng.shuffle(chars)
     return "".join(chars)
-
-
-def _pool_user(rt: Runtime, params: dict) -> tuple[UserPool, UserRecord]:
-    pool = require_pool(rt.store, params["UserPoolId"])
-    return pool, require_user(rt, pool, params["Username"])
 
 
 def _check_password(pool: UserPool, password: str, what: str) -> None:
@@ -135,14 +131,14 @@ def _resend_invitation(rt: Runtime, pool: UserPool, params: dict, password: str)
 
 
 def admin_get_user(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
-    _, user = _pool_user(rt, params)
+    _, user = require_pool_user(rt, params)
     return {"Username": user.username, "UserAttributes": attribute_list(user), "UserCreateDate": user.created,
             "UserLastModifiedDate": user.modified, "Enabled": user.enabled, "UserStatus": user.status,
             **mfa_fields(user)}
 
 
 def admin_set_user_password(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
-    pool, user = _pool_user(rt, params)
+    pool, user = require_pool_user(rt, params)
     _check_password(pool, params["Password"], "the password")
     set_password(user, pool.id, params["Password"])
     user.status = "CONFIRMED" if params.get("Permanent") else "FORCE_CHANGE_PASSWORD"
@@ -154,7 +150,7 @@ def admin_set_user_password(rt: Runtime, params: dict, call: Call) -> dict[str, 
 
 
 def admin_confirm_sign_up(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
-    pool, user = _pool_user(rt, params)
+    pool, user = require_pool_user(rt, params)
     if user.status != "UNCONFIRMED":
         raise reject("cannot_confirm", f"user '{user.username}' is {user.status}; only UNCONFIRMED users confirm "
                                        "sign-up", status=user.status)
@@ -165,7 +161,7 @@ def admin_confirm_sign_up(rt: Runtime, params: dict, call: Call) -> dict[str, An
 
 
 def admin_update_user_attributes(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
-    pool, user = _pool_user(rt, params)
+    pool, user = require_pool_user(rt, params)
     changes = attributes_from(params["UserAttributes"])
     check_writable(pool, changes, admin=True)
     check_values(changes)
@@ -177,7 +173,7 @@ def admin_update_user_attributes(rt: Runtime, params: dict, call: Call) -> dict[
 
 
 def admin_delete_user_attributes(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
-    pool, user = _pool_user(rt, params)
+    pool, user = require_pool_user(rt, params)
     names = params["UserAttributeNames"]
     check_writable(pool, dict.fromkeys(names, ""), admin=True)
     apply_attributes(user, dict.fromkeys(names, ""))
@@ -186,7 +182,7 @@ def admin_delete_user_attributes(rt: Runtime, params: dict, call: Call) -> dict[
 
 
 def admin_disable_user(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
-    pool, user = _pool_user(rt, params)
+    pool, user = require_pool_user(rt, params)
     user.enabled = False
     save(rt, pool, user)
     sign_out(rt, pool, user)  # AWS: "Deactivates a user and revokes all access tokens for the user."
@@ -194,26 +190,26 @@ def admin_disable_user(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
 
 
 def admin_enable_user(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
-    pool, user = _pool_user(rt, params)
+    pool, user = require_pool_user(rt, params)
     user.enabled = True
     save(rt, pool, user)
     return {}
 
 
 def admin_delete_user(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
-    pool, user = _pool_user(rt, params)
+    pool, user = require_pool_user(rt, params)
     delete_user(rt, pool, user)
     return {}
 
 
 def admin_user_global_sign_out(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
-    pool, user = _pool_user(rt, params)
+    pool, user = require_pool_user(rt, params)
     sign_out(rt, pool, user)
     return {}
 
 
 def admin_reset_user_password(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
-    pool, user = _pool_user(rt, params)
+    pool, user = require_pool_user(rt, params)
     send_recovery_code(rt, pool, user)
     user.status = "RESET_REQUIRED"
     save(rt, pool, user)

@@ -23,10 +23,11 @@ from emulator.cognito import mfa, password_verifier, srp
 from emulator.cognito.access_tokens import authenticate
 from emulator.cognito.challenges import Authenticated, Challenge, Outcome, open_challenge, session_user
 from emulator.cognito.errors import reject
-from emulator.cognito.lookup import find_user, require_param, require_pool
+from emulator.cognito.lookup import require_param
 from emulator.cognito.pagination import page
 from emulator.cognito.protocol import Call
 from emulator.cognito.sessions import ChallengeSession, OpenSession, SrpState
+from emulator.cognito.users import require_pool_user
 from emulator.model import AppClient, UserPool
 from emulator.runtime import Runtime
 from emulator.state import UserRecord
@@ -173,14 +174,6 @@ def device_type(key: str, device: dict[str, Any]) -> dict[str, Any]:
             "DeviceLastModifiedDate": device["modified"], "DeviceLastAuthenticatedDate": device["last_auth"]}
 
 
-def _admin_user(rt: Runtime, params: dict) -> tuple[UserPool, UserRecord]:
-    pool = require_pool(rt.store, params["UserPoolId"])
-    user = find_user(rt.store, pool, params["Username"])
-    if user is None:
-        raise reject("user_not_found", f"no user '{params['Username']}' in pool {pool.id}")
-    return pool, user
-
-
 def _token_user(rt: Runtime, params: dict) -> tuple[UserPool, UserRecord]:
     found = authenticate(rt, params.get("AccessToken") or "")  # optional in GetDevice/ForgetDevice's model
     return found.pool, found.user
@@ -216,11 +209,11 @@ def _status(rt: Runtime, pool_user: tuple[UserPool, UserRecord], params: dict) -
 OPERATIONS = {
     "ConfirmDevice": confirm_device,
     "ListDevices": lambda rt, p, c: _list(_token_user(rt, p), p),
-    "AdminListDevices": lambda rt, p, c: _list(_admin_user(rt, p), p),
+    "AdminListDevices": lambda rt, p, c: _list(require_pool_user(rt, p), p),
     "GetDevice": lambda rt, p, c: _get(_token_user(rt, p), p),
-    "AdminGetDevice": lambda rt, p, c: _get(_admin_user(rt, p), p),
+    "AdminGetDevice": lambda rt, p, c: _get(require_pool_user(rt, p), p),
     "ForgetDevice": lambda rt, p, c: _forget(rt, _token_user(rt, p), p),
-    "AdminForgetDevice": lambda rt, p, c: _forget(rt, _admin_user(rt, p), p),
+    "AdminForgetDevice": lambda rt, p, c: _forget(rt, require_pool_user(rt, p), p),
     "UpdateDeviceStatus": lambda rt, p, c: _status(rt, _token_user(rt, p), p),
-    "AdminUpdateDeviceStatus": lambda rt, p, c: _status(rt, _admin_user(rt, p), p),
+    "AdminUpdateDeviceStatus": lambda rt, p, c: _status(rt, require_pool_user(rt, p), p),
 }

@@ -8,11 +8,10 @@ from typing import Any
 
 from emulator.cognito.access_tokens import authenticate
 from emulator.cognito.errors import CognitoError, reject
-from emulator.cognito.lookup import find_user, require_pool
 from emulator.cognito.mfa import EMAIL, SMS, SOFTWARE
 from emulator.cognito.protocol import Call
 from emulator.cognito.user_auth_rules import UserFirstFactors, configured_factors
-from emulator.cognito.users import mfa_fields
+from emulator.cognito.users import mfa_fields, require_pool_user
 from emulator.model import UserPool
 from emulator.runtime import Runtime
 from emulator.state import UserRecord
@@ -62,14 +61,6 @@ def mfa_options_violation(options: list[dict[str, Any]]) -> CognitoError | None:
     return None
 
 
-def _user(rt: Runtime, params: dict) -> tuple[UserPool, UserRecord]:
-    pool = require_pool(rt.store, params["UserPoolId"])
-    user = find_user(rt.store, pool, params["Username"])
-    if user is None:
-        raise reject("user_not_found", f"no user '{params['Username']}' in pool {pool.id}")
-    return pool, user
-
-
 def _save(rt: Runtime, pool: UserPool, user: UserRecord) -> dict[str, Any]:
     user.modified = rt.clock()
     rt.store.put_user(pool, user)
@@ -84,7 +75,7 @@ def set_user_mfa_preference(rt: Runtime, params: dict, call: Call) -> dict[str, 
 
 
 def admin_set_user_mfa_preference(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
-    pool, user = _user(rt, params)
+    pool, user = require_pool_user(rt, params)
     apply_preferences(pool, user, params.get("SMSMfaSettings"), params.get("SoftwareTokenMfaSettings"),
                       params.get("EmailMfaSettings"), admin=True)
     return _save(rt, pool, user)
@@ -105,7 +96,7 @@ def set_user_settings(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
 
 
 def admin_set_user_settings(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
-    pool, user = _user(rt, params)
+    pool, user = require_pool_user(rt, params)
     return _settings(rt, pool, user, params["MFAOptions"], admin=True)
 
 
@@ -122,7 +113,7 @@ def get_user_auth_factors(rt: Runtime, params: dict, call: Call) -> dict[str, An
 
 
 def admin_get_user_auth_factors(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
-    return auth_factors(*_user(rt, params))
+    return auth_factors(*require_pool_user(rt, params))
 
 
 OPERATIONS = {

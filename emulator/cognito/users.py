@@ -10,7 +10,7 @@ from typing import Any
 from emulator.cognito import codes
 from emulator.cognito.access_tokens import authenticate
 from emulator.cognito.errors import reject
-from emulator.cognito.lookup import find_user, require_client
+from emulator.cognito.lookup import find_user, require_client, require_pool
 from emulator.cognito.passwords import password_matches, policy_violation, set_password
 from emulator.cognito.protocol import Call
 from emulator.cognito.schema_rules import write_refusal
@@ -186,6 +186,12 @@ def require_user(rt: Runtime, pool: UserPool, name: str) -> UserRecord:
     if user is None:
         raise reject("user_not_found", f"no user '{name}' in pool {pool.id} (by username, alias or sub)")
     return user
+
+
+def require_pool_user(rt: Runtime, params: dict) -> tuple[UserPool, UserRecord]:
+    """The pool (UserPoolId) and user (Username) an Admin* request names; AWS's errors when either is missing."""
+    pool = require_pool(rt.store, params["UserPoolId"])
+    return pool, require_user(rt, pool, params["Username"])
 
 
 def mfa_fields(user: UserRecord) -> dict[str, Any]:
