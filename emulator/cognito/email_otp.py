@@ -59,19 +59,26 @@ def _respond(rt: Runtime, pool: UserPool, opened: OpenSession, responses: dict[s
     require_param(responses, "USERNAME", "missing_challenge_response")
     user = session_user(rt, pool, opened.data)
     code = require_param(responses, answer, "missing_challenge_response")
+    accept_sent_code(rt, pool, user, opened.data, purpose, code, name, verified, "email_otp_code_mismatch")
+    return Authenticated(user)
+
+
+def accept_sent_code(rt: Runtime, pool: UserPool, user: UserRecord, session: ChallengeSession, purpose: str,
+                     code: str, label: str, verified: str, mismatch_key: str) -> None:
+    """The code last sent for `purpose` (SMS or e-mail), used up; AWS's errors for a wrong one (the session takes
+    another try) or a spent one. The address it went to counts as verified from then on, as SMS MFA verifies
+    the phone (for e-mail UNCONFIRMED)."""
     outcome = codes.check_code(rt, pool, user, purpose, code)
     if outcome == "mismatch":
-        wrong_code(opened.data)
-        raise reject("email_otp_code_mismatch", f"'{code}' is not the {name} code last sent to user "
-                                                f"'{user.username}' (GET /_emulator/codes shows it)")
+        wrong_code(session)
+        raise reject(mismatch_key, f"'{code}' is not the {label} code last sent to user '{user.username}' "
+                                   "(GET /_emulator/codes shows it)")
     if outcome == "expired":
-        raise reject("expired_code", f"the {name} code of user '{user.username}' has expired or was already used")
-    # An address that received the code is a verified address (as SMS MFA verifies the phone). UNCONFIRMED.
+        raise reject("expired_code", f"the {label} code of user '{user.username}' has expired or was already used")
     if user.attributes.get(verified) != "true":
         user.attributes[verified] = "true"
         user.modified = rt.clock()
         rt.store.put_user(pool, user)
-    return Authenticated(user)
 
 
 def respond(rt: Runtime, pool: UserPool, client: AppClient, opened: OpenSession,

@@ -186,18 +186,9 @@ def respond_sms(rt: Runtime, pool: UserPool, client: AppClient, opened: OpenSess
     """SMS_MFA: SMS_MFA_CODE against the code sent for this challenge."""
     user = _challenged_user(rt, pool, opened, responses)
     code = require_param(responses, "SMS_MFA_CODE", "missing_challenge_response")
-    outcome = codes.check_code(rt, pool, user, codes.SMS_MFA, code)
-    if outcome == "mismatch":
-        _wrong_code(opened.data)
-        raise reject("sms_mfa_code_mismatch", f"'{code}' is not the SMS code last sent to user "
-                                              f"'{user.username}' (GET /_emulator/codes shows it)")
-    if outcome == "expired":
-        raise reject("expired_code", f"the SMS code of user '{user.username}' has expired or was already used")
-    # A phone that received the code is a verified phone (Cognito sets phone_number_verified after SMS MFA).
-    if user.attributes.get("phone_number_verified") != "true":
-        user.attributes["phone_number_verified"] = "true"
-        user.modified = rt.clock()
-        rt.store.put_user(pool, user)
+    # Cognito sets phone_number_verified after a right SMS MFA code.
+    email_otp.accept_sent_code(rt, pool, user, opened.data, codes.SMS_MFA, code, "SMS", "phone_number_verified",
+                               "sms_mfa_code_mismatch")
     return Authenticated(user)
 
 
