@@ -11,6 +11,8 @@ from emulator.clock import Clock, as_clock
 from emulator.config import Config
 from emulator.decisions import DecisionLog
 from emulator.keys import Keyring
+from emulator.kms.keys import LocalKms
+from emulator.lambdas.environment import lambda_environment
 from emulator.lambdas.invoker import LambdaInvoker
 from emulator.model import pool_issuer
 from emulator.state import Kind, Store
@@ -31,7 +33,10 @@ class Runtime:
         self._published: dict[str, tuple[int, dict | None]] = {}  # issuer -> (pools_generation, JWKS)
         self.signer = TokenSigner(self.keyring)
         # The one invoker for Lambda code (triggers); it owns the Node workers, stopped by close().
-        self.lambdas = LambdaInvoker(self.config.base_dir or Path.cwd(), self.config.functions)
+        self.lambdas = LambdaInvoker(self.config.base_dir or Path.cwd(), self.config.functions,
+                                     environment=self.lambda_environment)
+        # The local KMS whose keys encrypt the codes custom sender triggers get (kms/).
+        self.kms = LocalKms(self.store, declared=self._kms_key_ids)
 
     @classmethod
     def open(cls, config: Config, state_dir: Path | None, clock: Clock | Callable[[], float] | None = None,
@@ -52,6 +57,13 @@ class Runtime:
         """Stop the Lambda workers and close the store (the server has stopped)."""
         self.lambdas.close()
         self.store.close()
+
+    def lambda_environment(self) -> dict[str, str]:
+        """What Node workers get beside the emulator's environment: KMS at this emulator (custom senders)."""
+        return lambda_environment(self.base_url, self.config.region, self.config.credentials)
+
+    def _kms_key_ids(self) -> list[str]:
+        return [p.pool.lambda_config["KMSKeyID"] for p in self.config.pools if p.pool.lambda_config.get("KMSKeyID")]
 
     def now(self) -> int:
         return self.clock.now()

@@ -64,6 +64,7 @@ class Kind(StrEnum):
     IDENTITY_LOGIN = "identity_login"  # identity/records.py
     AWS_CREDENTIALS = "aws_credentials"  # identity/records.py
     IDENTITY_PROVIDER = "identity_provider"  # cognito/identity_providers.py
+    KMS_KEY = "kms_key"  # kms/keys.py
 
 
 # Kinds whose records are parsed into definitions other code caches (pools, their keys, clients).

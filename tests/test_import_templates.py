@@ -168,6 +168,24 @@ def test_sign_in_policy_mfa_factors_and_devices_are_imported(tmp_path: Path) -> 
     assert parsed.email_mfa == {"Message": "Code {####}", "Subject": "Your code"} and not parsed.sms_mfa
 
 
+def test_custom_senders_and_their_kms_key_are_imported(tmp_path: Path) -> None:
+    (tmp_path / "sender.py").write_text("def handler(event, context):\n    return None\n")
+    path = tmp_path / "t.json"
+    sender = {"LambdaVersion": "V1_0", "LambdaArn": {"Fn::GetAtt": ["Sender", "Arn"]}}
+    path.write_text(json.dumps({"Resources": {
+        "Key": {"Type": "AWS::KMS::Key", "Properties": {}},
+        "Sender": {"Type": "AWS::Lambda::Function", "Properties": {"Runtime": "python3.12",
+                                                                    "Handler": "sender.handler"}},
+        "Pool": {"Type": "AWS::Cognito::UserPool", "Properties": {"LambdaConfig": {
+            "CustomEmailSender": sender, "CustomSMSSender": sender, "KMSKeyID": {"Fn::GetAtt": ["Key", "Arn"]}}}}}}))
+    pool = combine([path], None, Options(), tmp_path).config["UserPools"][0]
+    expected = {"LambdaVersion": "V1_0", "LambdaArn": "python:sender:handler"}
+    assert pool["LambdaConfig"]["CustomEmailSender"] == pool["LambdaConfig"]["CustomSMSSender"] == expected
+    assert pool["LambdaConfig"]["KMSKeyID"].startswith("arn:aws:kms:us-east-1:")
+    parsed = parse_config({"UserPools": [pool]}, base_dir=tmp_path).pools[0].pool  # the emulator takes it as is
+    assert parsed.lambda_config["KMSKeyID"] == pool["LambdaConfig"]["KMSKeyID"]
+
+
 @pytest.mark.e2e
 def test_a_pool_closed_to_sign_up_imports_and_refuses_sign_up(tmp_path: Path) -> None:
     path = tmp_path / "t.json"

@@ -25,9 +25,9 @@ def _load(lambda_config: dict[str, Any], functions: dict[str, str] | None = None
 
 
 @pytest.mark.parametrize(("lambda_config", "functions", "path", "why"), [
-    ({"CustomEmailSender": {"LambdaVersion": "V1_0", "LambdaArn": ARN}}, None, "LambdaConfig.CustomEmailSender",
-     "not run by the emulator"),
-    ({"KMSKeyID": "key"}, None, "LambdaConfig.KMSKeyID", "custom sender"),
+    ({"CustomEmailSender": {"LambdaVersion": "V1_0", "LambdaArn": ARN}}, None,
+     "LambdaConfig.CustomEmailSender.LambdaArn", "no entry in Functions"),
+    ({"KMSKeyID": "key"}, None, "LambdaConfig.KMSKeyID", "not a KMS key ARN"),
     ({"PreSignup": ARN}, None, "LambdaConfig.PreSignup", "did you mean PreSignUp"),
     ({"PreSignUp": ARN}, None, "LambdaConfig.PreSignUp", "no entry in Functions"),
     ({"PreSignUp": "node:tests/lambdas/none.js:handler"}, None, "LambdaConfig.PreSignUp", "does not exist"),

@@ -75,8 +75,9 @@ def _invite(rt: Runtime, pool: UserPool, user: UserRecord, password: str, params
             if attribute and user.attributes.get(attribute):
                 codes.send_code(rt, pool, user, codes.INVITATION, medium, code=password, validity_seconds=validity)
                 sent = True
-    if not sent:
-        codes.send_code(rt, pool, user, codes.INVITATION, "EMAIL", code=password, validity_seconds=validity)
+    if not sent:  # kept for /_emulator/codes only: AWS sends nothing, and no custom sender is invoked
+        codes.send_code(rt, pool, user, codes.INVITATION, "EMAIL", code=password, validity_seconds=validity,
+                        deliver=False)
 
 
 # -- operations -------------------------------------------------------------------------------

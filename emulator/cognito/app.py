@@ -68,6 +68,7 @@ from emulator.decisions import REASON_HEADER, header_safe
 from emulator.identity import dispatch as identity_api
 from emulator.identity.protocol import is_identity_target
 from emulator.issuance import TokenRefused
+from emulator.kms import api as kms_api
 from emulator.oauth2 import routes as oauth2_routes
 from emulator.runtime import Runtime
 
@@ -116,6 +117,8 @@ def answer(rt: Runtime, operations: dict[str, Handler], request: SignedRequest, 
     """One API call from bytes to result, in AWS's order: target, JSON, signature, input shape, operation."""
     if is_identity_target(target):  # identity pools (cognito-identity) share the port, as in DESIGN's outline
         return identity_api.answer(rt, request, target or "", request_id, source_ip)
+    if kms_api.is_kms_target(target):  # the local KMS of custom sender triggers (kms/)
+        return kms_api.answer(rt, request, target or "")
     operation = operation_of(target)
     params = json_params(request.body)
     refused = admin_guard.refusal(operation, request, rt.config.credentials)
@@ -146,6 +149,8 @@ def respond(rt: Runtime, operations: dict[str, Handler], request: SignedRequest,
 
 
 def _service_of(target: str | None) -> str:
+    if kms_api.is_kms_target(target):
+        return "kms"
     return "cognito-identity" if is_identity_target(target) else "cognito-idp"
 
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from emulator.cognito import messages
+from emulator.cognito.custom_sender_rules import sender_of
+from emulator.cognito.custom_senders import hand_to_sender
 from emulator.cognito.errors import reject
 from emulator.cognito.triggers import client_metadata, configured, fire, user_attributes
 from emulator.model import UserPool
@@ -91,9 +93,12 @@ def _validity(purpose: str) -> int:
 def send_code(rt: Runtime, pool: UserPool, user: UserRecord, purpose: str, medium: str | None = None, *,
               attribute: str | None = None, code: str | None = None,
               validity_seconds: int | None = None, source: str | None = None,
-              client_id: str | None = None, template: tuple[str, str | None] | None = None) -> CodeDelivery:
+              client_id: str | None = None, template: tuple[str, str | None] | None = None,
+              deliver: bool = True) -> CodeDelivery:
     """Make a code for `purpose` (replacing any earlier one), keep it and the message carrying it (the
-    CustomMessage trigger's when the pool has one), log it and say where it 'went'.
+    CustomMessage trigger's when the pool has one), log it and say where it 'went'. When the pool has a custom
+    sender for the medium, the code goes to that trigger instead (encrypted) and Cognito sends no message.
+    `deliver` False: nothing is sent (AdminCreateUser's SUPPRESS), the code is only kept for /_emulator/codes.
 
     `medium` is EMAIL or SMS; either it or `attribute` (email / phone_number) may be left out. `source` is the
     CustomMessage trigger source when the purpose alone does not say it (a resent code). `template` is the
@@ -106,11 +111,18 @@ def send_code(rt: Runtime, pool: UserPool, user: UserRecord, purpose: str, mediu
     lifetime = validity_seconds if validity_seconds is not None else _validity(purpose)
     address = user.attributes.get(attribute, "")
     delivery = CodeDelivery(mask(medium, address) if address else "", medium, attribute)
-    template, subject = _message(rt, pool, user, purpose, medium, source, client_id, template)
+    # One place decides: Cognito sends the message, or the pool's custom sender gets the code.
+    sender = sender_of(pool.lambda_config, medium) if deliver else None
+    if sender is not None:
+        handed = hand_to_sender(rt, pool, user, sender, code, source or messages.source_of(purpose), client_id)
+        text, subject = f"(no message: the code was handed to {sender[0]} as {handed}, encrypted)", None
+    else:
+        template, subject = _message(rt, pool, user, purpose, medium, source, client_id, template)
+        text = messages.render(template, code, user.username)
     record = {"pool_id": pool.id, "username": user.username, "purpose": purpose, "code": code, "medium": medium,
               "attribute": attribute, "address": address, "destination": delivery.destination,
-              "sent_at": now, "used": False, "message": messages.render(template, code, user.username),
-              "subject": subject if medium == "EMAIL" else None}
+              "sent_at": now, "used": False, "message": text, "subject": subject if medium == "EMAIL" else None,
+              "sender": sender[0] if sender else None}
     # The store keeps it past its expiry for a while (PURGE_GRACE_SECONDS): a late code is "expired", not wrong.
     rt.store.put(KIND, pool.id, _key(pool, user.username, purpose), record, expires=now + lifetime)
     log.info("CODE pool=%s user=%s purpose=%s code=%s via %s to %s: %r", pool.id, user.username, purpose, code,

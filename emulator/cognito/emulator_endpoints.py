@@ -18,7 +18,7 @@ from emulator.runtime import Runtime
 
 def _shown(code: dict[str, Any]) -> dict[str, Any]:
     keys = ("pool_id", "username", "purpose", "code", "medium", "attribute", "address", "destination", "sent_at",
-            "expires", "used", "expired", "message", "subject")
+            "expires", "used", "expired", "message", "subject", "sender")
     return {k: code[k] for k in keys if k in code}
 
 

@@ -286,6 +286,11 @@ ERRORS: dict[str, tuple[str, str]] = {
     # A valid setting whose behaviour the emulator does not have (pool_rules.NOT_HONOURED): the emulator's own
     # words, not AWS's (AWS accepts these).
     "setting_not_emulated": ("InvalidParameterException", "{detail}"),
+    # UNCONFIRMED: a custom sender without LambdaConfig.KMSKeyID, and a KMSKeyID that names no KMS key (AWS's
+    # docs only say the key is required: "you must configure a symmetric customer master key in AWS KMS").
+    "custom_sender_needs_kms_key": ("InvalidParameterException",
+                                    "KMSKeyID must be provided when a custom sender trigger is configured."),
+    "kms_key_id_invalid": ("InvalidParameterException", "Invalid KMSKeyID: it must be the ARN of a KMS key."),
     # identity providers of a pool (cognito/identity_providers.py). "client_id, client_secret and authorize_scopes
     # are all required idp details" is quoted raw in aws-amplify/amplify-cli#8266 (Google/Facebook/Amazon);
     # "Provider <name> cannot be of type Google." in aws/aws-cli#3179; the other texts are UNCONFIRMED.

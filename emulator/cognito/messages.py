@@ -20,6 +20,7 @@ SOURCES = {
     "invitation": "CustomMessage_AdminCreateUser",
 }
 RESEND_SOURCE = "CustomMessage_ResendCode"
+UPDATE_SOURCE = "CustomMessage_UpdateUserAttribute"  # a code sent because UpdateUserAttributes changed a contact
 
 # AWS's default message and e-mail subject per kind of code (the user pool's default verification and
 # invitation templates as CreateUserPool fills them in).

@@ -18,6 +18,7 @@ from dataclasses import replace
 from typing import Any, TypeVar
 
 from emulator.cognito import sigv4
+from emulator.cognito.custom_sender_rules import KMS_KEY_ID, SENDERS, config_problem
 from emulator.cognito.errors import CognitoError, reject
 from emulator.cognito.mfa_config_rules import first_auth_factors, sign_in_policy_violation
 from emulator.cognito.schema_rules import declared, unnamed_entry, with_declarations
@@ -54,8 +55,7 @@ POOL_DEFAULTS: dict[str, Any] = {
     "UserPoolTier": "ESSENTIALS",
 }
 # Trigger names whose value is a structure, not a function reference: kept with the passthrough.
-_STRUCTURED_TRIGGERS = ("PreTokenGenerationConfig", "CustomSMSSender", "CustomEmailSender", "KMSKeyID",
-                        "InboundFederation")
+_STRUCTURED_TRIGGERS = ("PreTokenGenerationConfig", "InboundFederation")
 
 
 def region_from_authorization(header: str | None) -> str | None:
@@ -97,6 +97,9 @@ def pool_update_violation(params: dict[str, Any]) -> CognitoError | None:
                       f"AttributesRequireVerificationBeforeUpdate lists {', '.join(missing)}, which "
                       "AutoVerifiedAttributes does not; UpdateUserPool resets AutoVerifiedAttributes when omitted, "
                       "so send it again")
+    sender_problem = config_problem(params.get("LambdaConfig") or {})
+    if sender_problem is not None:
+        return reject(*sender_problem)
     return sign_in_policy_violation(params.get("Policies"))
 
 
@@ -111,6 +114,10 @@ def _lambda_triggers(params: dict[str, Any]) -> dict[str, Any]:
         triggers["PreTokenGenerationConfig"] = {"LambdaVersion": structure.get("LambdaVersion") or "V1_0",
                                                 "LambdaArn": structure["LambdaArn"]}
         triggers["PreTokenGeneration"] = structure["LambdaArn"]
+    # Custom senders (fired in place of the message, cognito/custom_senders.py) and the key they encrypt with.
+    triggers.update({name: dict(config[name]) for name in SENDERS if isinstance(config.get(name), dict)})
+    if config.get(KMS_KEY_ID):
+        triggers[KMS_KEY_ID] = config[KMS_KEY_ID]
     return triggers
 
 

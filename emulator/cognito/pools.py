@@ -63,6 +63,7 @@ def create_user_pool(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
         rt.store.put_pool(pool)
         rt.store.put_pool_settings(pool_id, rules.pool_settings_from(params))
     rt.keyring.keys(pool_id)  # its own signing keys, persisted, before the first sign-in
+    _make_kms_key(rt, pool)
     return {"UserPool": _describe_pool(rt, pool)}
 
 
@@ -83,9 +84,17 @@ def update_user_pool(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
     pool = require_pool(rt.store, params["UserPoolId"])
     _raise(rules.pool_update_violation(params))
     with rt.store.transaction():
-        rt.store.put_pool(rules.updated_pool(pool, params, rt.clock()))
+        updated = rules.updated_pool(pool, params, rt.clock())
+        rt.store.put_pool(updated)
         rt.store.put_pool_settings(pool.id, rules.pool_settings_from(params))
+    _make_kms_key(rt, updated)
     return {}
+
+
+def _make_kms_key(rt: Runtime, pool: UserPool) -> None:
+    """The local KMS key a pool's KMSKeyID names (custom senders), so KMS DescribeKey knows it at once."""
+    if pool.lambda_config.get("KMSKeyID"):
+        rt.kms.ensure(str(pool.lambda_config["KMSKeyID"]))
 
 
 def add_custom_attributes(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:

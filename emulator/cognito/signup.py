@@ -145,8 +145,8 @@ def sign_up(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
     result: dict[str, Any] = {"UserConfirmed": user.status == "CONFIRMED", "UserSub": sub}
     contact = auto_verify_contact(pool, user)
     if contact and user.status == "UNCONFIRMED":  # an auto-confirmed user is sent no code
-        result["CodeDeliveryDetails"] = codes.send_code(rt, pool, user, codes.CONFIRM_SIGN_UP,
-                                                        attribute=contact).to_aws()
+        result["CodeDeliveryDetails"] = codes.send_code(rt, pool, user, codes.CONFIRM_SIGN_UP, attribute=contact,
+                                                        client_id=client.client_id).to_aws()
     return result
 
 

@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from emulator import config_fields as f
+from emulator.cognito.custom_sender_rules import KMS_KEY_ID, LAMBDA_VERSIONS, SENDERS
 from emulator.config_fields import ConfigError
+from emulator.kms.keys import key_arn_of
 from emulator.lambdas.invoker import LambdaInvoker
 from emulator.lambdas.targets import is_target
 
@@ -21,11 +23,6 @@ PRE_TOKEN_CONFIG = "PreTokenGenerationConfig"
 PRE_TOKEN_VERSIONS = ("V1_0", "V2_0", "V3_0")
 # LambdaConfigType keys the emulator does not run, and why (refused rather than accepted and ignored).
 NOT_RUN = {
-    "CustomSMSSender": "custom SMS sender triggers are not run by the emulator (it sends nothing; codes are at "
-                       "/_emulator/codes); remove it, or use CustomMessage to shape the message",
-    "CustomEmailSender": "custom e-mail sender triggers are not run by the emulator (it sends nothing; codes are "
-                         "at /_emulator/codes); remove it, or use CustomMessage to shape the message",
-    "KMSKeyID": "only custom sender triggers use it, and the emulator runs none",
     "InboundFederation": "the emulator has no federated sign-in, so this trigger would never be invoked",
 }
 
@@ -34,7 +31,7 @@ def parse_lambda_config(raw: Any, path: str, functions: LambdaInvoker) -> dict[s
     """The LambdaConfig to keep on the pool: trigger name -> function reference (an ARN or a local target),
     plus PreTokenGenerationConfig {LambdaVersion, LambdaArn} with PreTokenGeneration set to its LambdaArn."""
     data = f.mapping(raw or {}, path)
-    f.only_keys(data, (*RUN, PRE_TOKEN_CONFIG, *NOT_RUN), path)
+    f.only_keys(data, (*RUN, PRE_TOKEN_CONFIG, *SENDERS, KMS_KEY_ID, *NOT_RUN), path)
     for key, why in NOT_RUN.items():
         if key in data:
             raise ConfigError(f"{path}.{key}", why)
@@ -59,6 +56,36 @@ def parse_lambda_config(raw: Any, path: str, functions: LambdaInvoker) -> dict[s
         check_function(arn, f"{where}.LambdaArn", functions)
         config["PreTokenGeneration"] = arn
         config[PRE_TOKEN_CONFIG] = {"LambdaVersion": version, "LambdaArn": arn}
+    config.update(_custom_senders(data, path, functions))
+    return config
+
+
+def _custom_senders(data: Mapping[str, Any], path: str, functions: LambdaInvoker) -> dict[str, Any]:
+    """CustomEmailSender / CustomSMSSender {LambdaVersion: V1_0, LambdaArn} and the KMSKeyID they need (the
+    KMS key ARN the codes are encrypted under; the emulator's local KMS makes that key)."""
+    config: dict[str, Any] = {}
+    for name in SENDERS:
+        if data.get(name) is None:
+            continue
+        where = f"{path}.{name}"
+        structure = f.mapping(data[name], where)
+        f.only_keys(structure, ("LambdaVersion", "LambdaArn"), where)
+        version = f.string(structure, "LambdaVersion", where, required=True)
+        if version not in LAMBDA_VERSIONS:
+            raise ConfigError(f"{where}.LambdaVersion", f"'{version}' is not one of {', '.join(LAMBDA_VERSIONS)}")
+        arn = f.string(structure, "LambdaArn", where, required=True)
+        check_function(arn, f"{where}.LambdaArn", functions)
+        config[name] = {"LambdaVersion": version, "LambdaArn": arn}
+    key = f.string(data, KMS_KEY_ID, path)
+    if key is not None and key_arn_of(key) is None:
+        raise ConfigError(f"{path}.{KMS_KEY_ID}", f"'{key}' is not a KMS key ARN (arn:aws:kms:<region>:<account>:"
+                                                  "key/<key id>) or alias ARN")
+    if config and key is None:
+        raise ConfigError(f"{path}.{KMS_KEY_ID}", f"{' and '.join(config)} need{'s' if len(config) == 1 else ''} a "
+                                                  "KMS key ARN to encrypt the codes with, as on AWS (the emulator "
+                                                  "makes a local key for it)")
+    if key is not None:
+        config[KMS_KEY_ID] = key
     return config
 
 

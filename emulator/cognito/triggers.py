@@ -35,7 +35,7 @@ TIMEOUT_DETAIL = "Socket timeout while invoking Lambda function"
 CLIENT_METADATA: ContextVar[dict[str, str] | None] = ContextVar("client_metadata", default=None)
 
 # Request and response fields that carry secrets: masked in the decisions log and the log line.
-SECRET_FIELDS = frozenset({"password", "challengeAnswer", "privateChallengeParameters"})
+SECRET_FIELDS = frozenset({"password", "challengeAnswer", "privateChallengeParameters", "code"})
 
 
 def configured(pool: UserPool, trigger: str) -> str | None:
@@ -96,9 +96,10 @@ def failure(trigger: str, label: str, outcome: Outcome) -> CognitoError | None:
 
 def fire(rt: Runtime, pool: UserPool, trigger: str, source: str, user_name: str | None, client_id: str | None,
          request: dict[str, Any], response: dict[str, Any], version: str = "1",
-         reference: str | None = None) -> dict[str, Any]:
+         reference: str | None = None, reads_response: bool = True) -> dict[str, Any]:
     """Invoke the pool's `trigger` with AWS's event; its `response` object, or AWS's error. `reference`
-    overrides the LambdaConfig entry (Pre Token Generation names its function in its own config)."""
+    overrides the LambdaConfig entry (Pre Token Generation names its function in its own config);
+    `reads_response` False: Cognito ignores what the function returns (custom senders), {} is returned."""
     function = reference or configured(pool, trigger)
     assert function, f"fire() called for {trigger}, which pool {pool.id} does not configure"
     event = trigger_event(pool, source, user_name, client_id, request, response, version)
@@ -110,6 +111,8 @@ def fire(rt: Runtime, pool: UserPool, trigger: str, source: str, user_name: str 
     error = failure(trigger, label, outcome)
     if error is not None:
         raise error
+    if not reads_response:
+        return {}
     result = answered.get("response") if isinstance(answered, dict) else None
     if not isinstance(result, dict):
         raise reject("lambda_bad_output", f"{trigger} ({label}) returned {type(answered).__name__}, not the event "

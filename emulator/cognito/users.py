@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from emulator.cognito import codes
+from emulator.cognito import codes, messages
 from emulator.cognito.access_tokens import authenticate
 from emulator.cognito.errors import reject
 from emulator.cognito.lookup import find_user, require_client, require_pool
@@ -165,7 +165,7 @@ def check_unique(rt: Runtime, pool: UserPool, user: UserRecord, attributes: Mapp
 def send_verification_codes(rt: Runtime, pool: UserPool, user: UserRecord,
                             contacts: Iterable[str]) -> list[codes.CodeDelivery]:
     """Codes for changed contact attributes the pool verifies automatically (AutoVerifiedAttributes)."""
-    return [codes.send_code(rt, pool, user, codes.verify_purpose(c), attribute=c)
+    return [codes.send_code(rt, pool, user, codes.verify_purpose(c), attribute=c, source=messages.UPDATE_SOURCE)
             for c in contacts if c in pool.auto_verified_attributes and user.attributes.get(c)]
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from emulator.cognito.custom_sender_rules import KMS_KEY_ID, SENDERS
 from emulator.config_fields import LOWER_ALNUM, stable_token
 from emulator.importers import cfn_ids
 from emulator.importers.cfn_errors import ImportRefused
@@ -18,9 +19,8 @@ COPIED_POOL_KEYS = ("UsernameAttributes", "AliasAttributes", "AutoVerifiedAttrib
                     "MfaConfiguration", "Schema")
 PASSWORD_POLICY_KEYS = ("MinimumLength", "RequireUppercase", "RequireLowercase", "RequireNumbers", "RequireSymbols",
                         "TemporaryPasswordValidityDays", "PasswordHistorySize")
-# Triggers the emulator runs (as python: functions); the others it does not fire yet.
-# The triggers the emulator fires (cognito/trigger_config.py); CustomEmailSender, CustomSMSSender and KMSKeyID
-# are refused, as the config refuses them.
+# The triggers the emulator fires (cognito/trigger_config.py), as python: functions; custom senders
+# ({LambdaVersion, LambdaArn}) and their KMSKeyID are carried over too, and checked as the config checks them.
 RUN_TRIGGERS = ("DefineAuthChallenge", "CreateAuthChallenge", "VerifyAuthChallengeResponse", "PreSignUp",
                 "PostConfirmation", "PreAuthentication", "PostAuthentication", "PreTokenGeneration", "UserMigration",
                 "CustomMessage")
@@ -170,6 +170,14 @@ class CognitoTranslator:
                 spec = self._trigger_spec(logical_id, f"{path}.LambdaArn", structure.get("LambdaArn"))
                 out[name] = {"LambdaVersion": structure.get("LambdaVersion"), "LambdaArn": spec}
                 out["PreTokenGeneration"] = spec  # AWS keeps both naming the same function
+                continue
+            if name in SENDERS:
+                structure = plain(value, name)
+                spec = self._trigger_spec(logical_id, f"{path}.LambdaArn", structure.get("LambdaArn"))
+                out[name] = {"LambdaVersion": structure.get("LambdaVersion"), "LambdaArn": spec}
+                continue
+            if name == KMS_KEY_ID:
+                out[name] = value  # a key ARN (Fn::GetAtt Key.Arn resolves to one): the local KMS makes the key
                 continue
             if name not in RUN_TRIGGERS:
                 raise ImportRefused(logical_id, path, f"the emulator does not run {name}, and it decides who may "

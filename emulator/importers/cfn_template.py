@@ -155,6 +155,8 @@ def known_attribute(kind: str, physical: str, name: str, pseudo: Mapping[str, An
         ("AWS::Cognito::UserPoolClient", "ClientSecret"): cfn_ids.client_secret(stack, logical_id),
         ("AWS::Cognito::UserPoolClient", "Name"): physical,
         ("AWS::Lambda::Function", "Arn"): f"arn:{partition}:lambda:{region}:{account}:function:{physical}",
+        ("AWS::KMS::Key", "Arn"): f"arn:{partition}:kms:{region}:{account}:key/{physical}",
+        ("AWS::KMS::Key", "KeyId"): physical,
         ("AWS::ApiGatewayV2::Api", "ApiId"): physical,
         ("AWS::ApiGatewayV2::Api", "ApiEndpoint"): f"https://{physical}.execute-api.{region}.{suffix}",
         ("AWS::ApiGateway::RestApi", "RestApiId"): physical,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +19,12 @@ from emulator.lambdas.targets import InvokeTarget, NodeTarget, PythonTarget, Tar
 class LambdaInvoker:
     """Runs Lambda code named by target; `functions` is the config's Functions mapping (ARN/name -> target)."""
 
-    def __init__(self, base_dir: Path, functions: Mapping[str, str] | None = None) -> None:
+    def __init__(self, base_dir: Path, functions: Mapping[str, str] | None = None,
+                 environment: Callable[[], Mapping[str, str]] | None = None) -> None:
         self.base_dir = base_dir
         self.functions = dict(functions or {})
+        # Variables Node workers get beside the emulator's own (read when a worker starts: the port is bound).
+        self.environment = environment or dict
         self._workers: dict[NodeTarget, NodeWorker] = {}
         self._lock = threading.Lock()
 
@@ -66,7 +69,7 @@ class LambdaInvoker:
         with self._lock:
             worker = self._workers.get(target)
             if worker is None:
-                worker = self._workers[target] = NodeWorker(target, self.base_dir)
+                worker = self._workers[target] = NodeWorker(target, self.base_dir, self.environment)
             return worker
 
     def close(self) -> None:

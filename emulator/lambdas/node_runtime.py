@@ -7,10 +7,12 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import os
 import queue
 import shutil
 import subprocess
 import threading
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -52,8 +54,9 @@ def node_problem(target: NodeTarget, base_dir: Path) -> str | None:
 class NodeWorker:
     """One `node` process serving one handler; one invocation at a time, as one Lambda sandbox does."""
 
-    def __init__(self, target: NodeTarget, base_dir: Path) -> None:
-        self.target, self.base_dir = target, base_dir
+    def __init__(self, target: NodeTarget, base_dir: Path,
+                 environment: Callable[[], Mapping[str, str]] = dict) -> None:
+        self.target, self.base_dir, self.environment = target, base_dir, environment
         self._process: subprocess.Popen[str] | None = None
         self._answers: queue.Queue[Any] = queue.Queue()
         self._lock = threading.Lock()
@@ -107,7 +110,7 @@ class NodeWorker:
         process = subprocess.Popen(
             ["node", str(WORKER_SCRIPT), str(node_file(self.target, self.base_dir)), self.target.export],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
-            cwd=str(self.base_dir), bufsize=1)
+            cwd=str(self.base_dir), bufsize=1, env={**os.environ, **self.environment()})
         answers = self._answers
         threading.Thread(target=self._read_answers, args=(process, answers), daemon=True,
                          name=f"node answers {self.target.label}").start()
