@@ -183,6 +183,14 @@ def test_senders_set_through_the_api_are_honoured(server: EmulatorServer, idp: A
     error_type, _, reason = refused(lambda: idp.create_user_pool(PoolName="no-key", LambdaConfig={
         "CustomEmailSender": SENDER}))
     assert error_type == "InvalidParameterException" and "KMSKeyID" in reason
+    error_type, message, _ = refused(lambda: idp.create_user_pool(PoolName="v2", LambdaConfig={
+        "CustomEmailSender": {**SENDER, "LambdaVersion": "V2_0"}, "KMSKeyID": KEY}))
+    assert (error_type, message) == ("InvalidParameterException", "1 validation error detected: Value 'V2_0' at "
+                                     "'lambdaConfig.customEmailSender.lambdaVersion' failed to satisfy constraint: "
+                                     "Member must satisfy enum value set: [V1_0]")
+    error_type, _, reason = refused(lambda: idp.create_user_pool(PoolName="bad-key", LambdaConfig={
+        "CustomEmailSender": SENDER, "KMSKeyID": f"{ARN}sender"}))
+    assert error_type == "InvalidParameterException" and "not a KMS key ARN" in reason
     pool = idp.create_user_pool(PoolName="api-senders", AutoVerifiedAttributes=["email"], LambdaConfig={
         "CustomEmailSender": SENDER, "KMSKeyID": KEY})["UserPool"]
     assert pool["LambdaConfig"] == {"CustomEmailSender": SENDER, "KMSKeyID": KEY}
