@@ -5,6 +5,7 @@ blobs, the Encryption SDK message Cognito's shape, and the environment Node work
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -117,8 +118,8 @@ def test_key_arns(reference: str, expected: str | None) -> None:
     assert found == expected if expected in (None, KEY) else (found or "").startswith(expected)
 
 
-def test_local_kms_blobs_and_persistence() -> None:
-    store = Store(None)
+def test_local_kms_blobs_and_persistence(tmp_path: Path) -> None:
+    store = Store(tmp_path / "state.sqlite3")
     kms = LocalKms(store)
     key = kms.ensure(KEY)
     blob = kms.encrypt(key, b"secret", {"userpool-id": "us-east-1_X"})
@@ -127,8 +128,9 @@ def test_local_kms_blobs_and_persistence() -> None:
         kms.decrypt(blob, {"userpool-id": "other"})
     with pytest.raises(CiphertextError, match="not one this local KMS made"):
         kms.decrypt(b"\x01\x02\x00junk")
-    # A second KMS on the same store (the emulator restarted) has the same key: old blobs still decrypt.
-    again = LocalKms(store)
+    # The emulator restarted on the same state directory: the same key, so old blobs still decrypt.
+    store.close()
+    again = LocalKms(Store(tmp_path / "state.sqlite3"))
     assert again.find(key.key_id) == key and again.decrypt(blob, {"userpool-id": "us-east-1_X"})[1] == b"secret"
     assert LocalKms(Store(None)).find(KEY) is None
     assert LocalKms(Store(None), declared=lambda: [KEY]).find(KEY) is not None  # a pool names it: made on demand

@@ -36,9 +36,13 @@ CONFIG = {
     "Functions": {"sender": "node:tests/lambdas/custom_sender.cjs:handler",
                   "pySender": "python:tests.sender_functions:custom_sender"},
     "UserPools": [
-        {"Id": NODE_POOL, "Name": "senders", "AutoVerifiedAttributes": ["email"],
+        {"Id": NODE_POOL, "Name": "senders", "AutoVerifiedAttributes": ["email"], "MfaConfiguration": "OPTIONAL",
+         "Policies": {"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP", "SMS_OTP"]}},
          "LambdaConfig": {"CustomEmailSender": SENDER, "CustomSMSSender": SENDER, "KMSKeyID": KEY},
-         "Clients": [{"ClientName": "app", "ClientId": "sendersapp", "ExplicitAuthFlows": FLOWS}]},
+         "Clients": [{"ClientName": "app", "ClientId": "sendersapp", "ExplicitAuthFlows": [*FLOWS, "ALLOW_USER_AUTH"]}],
+         "Users": [{"Username": "otto", "Password": PASSWORD, "UserAttributes": {
+             "email": "otto@example.com", "email_verified": "true", "phone_number": "+15555550123",
+             "phone_number_verified": "true"}}]},
         {"Id": PYTHON_POOL, "Name": "pysenders", "AutoVerifiedAttributes": ["email"],
          "LambdaConfig": {"CustomEmailSender": {"LambdaVersion": "V1_0", "LambdaArn": f"{ARN}pySender"},
                           "KMSKeyID": KEY},
@@ -143,6 +147,22 @@ def test_suppressed_invitations_and_attribute_updates(server: EmulatorServer, id
     assert update["triggerSource"] == "CustomEmailSender_UpdateUserAttribute"
     assert update["userAttributes"]["email"] == "dee2@example.com"
     assert update["code"] == kept_code(server, NODE_POOL, "dee", "verify:email")["code"]
+
+
+@pytest.mark.parametrize(("challenge", "source", "response_key"), [
+    ("EMAIL_OTP", "CustomEmailSender_Authentication", "EMAIL_OTP_CODE"),
+    ("SMS_OTP", "CustomSMSSender_Authentication", "SMS_OTP_CODE"),
+])
+def test_sign_in_codes_go_to_the_sender(idp: Any, outbox: Path, challenge: str, source: str,
+                                        response_key: str) -> None:
+    first = idp.initiate_auth(ClientId="sendersapp", AuthFlow="USER_AUTH",
+                              AuthParameters={"USERNAME": "otto", "PREFERRED_CHALLENGE": challenge})
+    assert first["ChallengeName"] == challenge
+    message = last_sent(outbox, "otto")
+    assert message["triggerSource"] == source
+    done = idp.respond_to_auth_challenge(ClientId="sendersapp", ChallengeName=challenge, Session=first["Session"],
+                                         ChallengeResponses={"USERNAME": "otto", response_key: message["code"]})
+    assert done["AuthenticationResult"]["AccessToken"]
 
 
 def test_a_failing_sender_fails_the_operation_as_aws_does(idp: Any, outbox: Path) -> None:
