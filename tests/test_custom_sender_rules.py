@@ -18,7 +18,7 @@ from emulator.config_fields import ConfigError
 from emulator.kms.envelopes import LocalKmsMasterKey, decrypt_secret, encrypt_secret
 from emulator.kms.keys import CiphertextError, LocalKms, key_arn_of
 from emulator.lambdas.environment import lambda_environment
-from emulator.state import Store
+from emulator.state import Kind, Store
 
 SENDER = "arn:aws:lambda:us-east-1:123456789012:function:sender"
 KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -122,6 +122,8 @@ def test_local_kms_blobs_and_persistence(tmp_path: Path) -> None:
     store = Store(tmp_path / "state.sqlite3")
     kms = LocalKms(store)
     key = kms.ensure(KEY)
+    store.delete(Kind.KMS_KEY, "", KEY)  # the store was reset: the key in use is stored again, not replaced
+    assert kms.ensure(KEY) == key and store.get(Kind.KMS_KEY, "", KEY) is not None
     blob = kms.encrypt(key, b"secret", {"userpool-id": "us-east-1_X"})
     assert kms.decrypt(blob, {"userpool-id": "us-east-1_X"}) == (key, b"secret")
     with pytest.raises(CiphertextError, match="encryption context"):

@@ -197,6 +197,9 @@ def test_the_local_kms_speaks_kms_to_boto3(server: EmulatorServer, outbox: Path)
     assert refused(lambda: kms.describe_key(KeyId=unknown))[:2] == ("NotFoundException",
                                                                     f"Key '{unknown}' does not exist")
     assert refused(lambda: kms.create_key())[0] == "UnsupportedOperationException"
+    alias = "arn:aws:kms:us-east-1:123456789012:alias/nothing"
+    assert refused(lambda: kms.encrypt(KeyId=alias, Plaintext=b"x"))[:2] == ("NotFoundException",
+                                                                             f"Alias {alias} is not found.")
 
 
 def test_senders_set_through_the_api_are_honoured(server: EmulatorServer, idp: Any, outbox: Path) -> None:

@@ -54,6 +54,9 @@ def _blob(params: dict[str, Any], name: str) -> bytes:
 def _key(kms: LocalKms, params: dict[str, Any]) -> LocalKey:
     reference = params["KeyId"]
     key = kms.find(reference)
+    if key is None and "alias/" in reference:
+        raise refuse("alias_not_found", f"the local KMS knows only the aliases user pools name as KMSKeyID, not "
+                                        f"'{reference}'", alias=reference)
     if key is None:
         raise refuse("key_not_found", f"the local KMS has no key '{reference}': its keys are the KMSKeyIDs of "
                                       "user pools (LambdaConfig.KMSKeyID), made on first use", key=reference)

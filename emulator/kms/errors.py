@@ -9,6 +9,9 @@ ERRORS: dict[str, tuple[str, str]] = {
     # Real KMS output quoted in boto/botocore#2107 and Soluto/kamus#508:
     # "NotFoundException: Key 'arn:aws:kms:us-east-1:…:key/e11f…' does not exist".
     "key_not_found": ("NotFoundException", "Key '{key}' does not exist"),
+    # Real KMS output quoted in cloudposse/docs#152: "NotFoundException ... Alias arn:aws:kms:us-west-2:…:alias/
+    # parameter_store_key is not found."
+    "alias_not_found": ("NotFoundException", "Alias {alias} is not found."),
     # KMS answers an unreadable ciphertext with no message at all: the JS SDK v3 shows "InvalidCiphertextException:
     # UnknownError" (aws/aws-sdk-js-v3#4768), its stand-in for a missing message.
     "bad_ciphertext": ("InvalidCiphertextException", ""),

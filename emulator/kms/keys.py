@@ -99,14 +99,16 @@ class LocalKms:
         self._lock = threading.Lock()
 
     def ensure(self, reference: str) -> LocalKey:
-        """The key a pool's KMSKeyID names, made (and stored) if it is new."""
+        """The key a pool's KMSKeyID names, made (and stored) if it is new. Reads the store: call it from an
+        operation (never from the KMS API, which must not wait for the store)."""
         arn = key_arn_of(reference)
         if arn is None:
             raise ValueError(f"{reference!r} is not a KMS key ARN or alias ARN")
-        found = self._cached(arn) or self._stored(arn)
+        found = self._stored(arn)
         if found is not None:
             return found
-        key = LocalKey(arn, AESGCM.generate_key(bit_length=256))
+        # Kept in memory but not in the store (the store was reset): stored again, so it outlives a restart.
+        key = self._cached(arn) or LocalKey(arn, AESGCM.generate_key(bit_length=256))
         self.store.put(KIND, SCOPE, arn, {"arn": arn, "material": base64.b64encode(key.material).decode()})
         with self._lock:
             return self._keys.setdefault(arn, key)
