@@ -111,7 +111,9 @@ def send_code(rt: Runtime, pool: UserPool, user: UserRecord, purpose: str, mediu
     lifetime = validity_seconds if validity_seconds is not None else _validity(purpose)
     address = user.attributes.get(attribute, "")
     delivery = CodeDelivery(mask(medium, address) if address else "", medium, attribute)
-    # One place decides: Cognito sends the message, or the pool's custom sender gets the code.
+    # One place decides: Cognito sends the message, or the pool's custom sender gets the code. A sender is
+    # invoked "instead of its default behavior" and "must process and deliver all email messages" (the Custom
+    # email sender page), so CustomMessage is not asked for a message the sender takes (UNCONFIRMED).
     sender = sender_of(pool.lambda_config, medium) if deliver else None
     if sender is not None:
         handed = hand_to_sender(rt, pool, user, sender, code, source or messages.source_of(purpose), client_id)
