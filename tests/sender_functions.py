@@ -21,3 +21,9 @@ def custom_sender(event: dict[str, Any], context: Any) -> None:
     with open(os.environ["SENDER_OUTBOX"], "a", encoding="utf-8") as outbox:
         outbox.write(json.dumps({"triggerSource": event["triggerSource"], "userName": event["userName"],
                                  "code": plaintext.decode(), "runtime": "python"}) + "\n")
+
+
+def keep_ciphertext(event: dict[str, Any], context: Any) -> None:
+    """A sender that 'sends' the code still encrypted (to decrypt it later, after the emulator restarted)."""
+    with open(os.environ["SENDER_OUTBOX"], "a", encoding="utf-8") as outbox:
+        outbox.write(json.dumps({"userName": event["userName"], "ciphertext": event["request"]["code"]}) + "\n")

@@ -6,6 +6,7 @@ against /_emulator/codes and then used."""
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 import subprocess
@@ -13,11 +14,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import aws_encryption_sdk
 import boto3
 import httpx
 import pytest
+from aws_encryption_sdk.identifiers import CommitmentPolicy
 
 from emulator.server import EmulatorServer
+from emulator.testing import running_emulator
 from tests.conftest import refused
 
 JS = Path(__file__).resolve().parent / "js"
@@ -232,3 +236,26 @@ def test_senders_set_through_the_api_are_honoured(server: EmulatorServer, idp: A
     idp.forgot_password(ClientId=client, Username="fay")
     assert len(sent(outbox)) == before
 
+
+
+def test_a_code_sent_before_a_restart_decrypts_after_it(tmp_path: Path) -> None:
+    config = {"Functions": {"keep": "python:tests.sender_functions:keep_ciphertext"}, "UserPools": [{
+        "Id": "us-east-1_Restart01", "Name": "restart", "AutoVerifiedAttributes": ["email"],
+        "LambdaConfig": {"CustomEmailSender": {"LambdaVersion": "V1_0", "LambdaArn": f"{ARN}keep"}, "KMSKeyID": KEY},
+        "Clients": [{"ClientName": "app", "ClientId": "restartapp", "ExplicitAuthFlows": FLOWS}]}]}
+    outbox = tmp_path / "outbox.jsonl"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SENDER_OUTBOX", str(outbox))
+        with running_emulator(config, state_dir=tmp_path / "state") as first:
+            idp = boto3.client("cognito-idp", endpoint_url=first.url, region_name="us-east-1")
+            idp.sign_up(ClientId="restartapp", Username="rex", Password=PASSWORD,
+                        UserAttributes=[{"Name": "email", "Value": "rex@example.com"}])
+            code = kept_code(first, "us-east-1_Restart01", "rex")["code"]
+        ciphertext = json.loads(outbox.read_text().splitlines()[-1])["ciphertext"]
+        with running_emulator(config, state_dir=tmp_path / "state") as second:
+            patch.setenv("AWS_ENDPOINT_URL_KMS", second.url)
+            provider = aws_encryption_sdk.StrictAwsKmsMasterKeyProvider(key_ids=[KEY])
+            client = aws_encryption_sdk.EncryptionSDKClient(
+                commitment_policy=CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT)
+            plaintext, _ = client.decrypt(source=base64.b64decode(ciphertext), key_provider=provider)
+    assert plaintext.decode() == code
