@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+import botocore.exceptions
 import httpx
 import jwt
 import pytest
@@ -200,3 +201,80 @@ def test_a_federated_user_cannot_sign_in_with_a_password(emu: EmulatorServer, id
 def idp_client(emu: EmulatorServer) -> object:
     import boto3
     return boto3.client("cognito-idp", region_name="us-east-1", endpoint_url=emu.url)
+
+
+def _refused(call: object) -> tuple[str, str, str]:
+    with pytest.raises(botocore.exceptions.ClientError) as raised:
+        call()  # type: ignore[operator]
+    error = raised.value.response["Error"]
+    return error["Code"], error["Message"], raised.value.response["ResponseMetadata"]["HTTPHeaders"].get(
+        "x-emulator-reason", "")
+
+
+def _google(sub: str) -> dict[str, str]:
+    return {"ProviderName": "Google", "ProviderAttributeName": "Cognito_Subject", "ProviderAttributeValue": sub}
+
+
+NATIVE = {"ProviderName": "Cognito", "ProviderAttributeValue": "native"}
+
+
+def test_a_linked_google_identity_signs_in_as_the_native_user(emu: EmulatorServer, idp_client: object) -> None:
+    sub = "100000000000000000777"
+    idp_client.admin_link_provider_for_user(UserPoolId=POOL, DestinationUser=NATIVE, SourceUser=_google(sub))
+    user = idp_client.admin_get_user(UserPoolId=POOL, Username="native")
+    linked = json.loads({a["Name"]: a["Value"] for a in user["UserAttributes"]}["identities"])
+    assert linked[0]["userId"] == sub and linked[0]["providerName"] == "Google" and linked[0]["primary"] is False
+    with httpx.Client() as http:
+        callback = sign_in_simulated(emu, http, {"email": "linked@gmail.com", "name": "Linked", "sub": sub},
+                                     identity_provider="Google")
+        claims = verified(emu, tokens_for(emu, http, callback.headers["location"])["id_token"])
+    assert claims["cognito:username"] == "native" and claims["email"] == "linked@gmail.com"
+    assert claims["identities"][0]["userId"] == sub and claims["identities"][0]["primary"] == "false"
+    assert f"{POOL}_Google" not in claims.get("cognito:groups", [])  # linked users are not added to the group
+    # The native user still signs in with its password; no google_<sub> user was made.
+    assert idp_client.initiate_auth(ClientId=CLIENT, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={
+        "USERNAME": "native", "PASSWORD": "Passw0rd!"})["AuthenticationResult"]["IdToken"]
+    assert _refused(lambda: idp_client.admin_get_user(UserPoolId=POOL, Username=f"google_{sub}"))[0] == \
+        "UserNotFoundException"
+    # Disabling the identity removes the link: the next sign-in makes a federated user of its own.
+    idp_client.admin_disable_provider_for_user(UserPoolId=POOL, User=_google(sub))
+    user = idp_client.admin_get_user(UserPoolId=POOL, Username="native")
+    assert "identities" not in {a["Name"] for a in user["UserAttributes"]}
+    with httpx.Client() as http:
+        callback = sign_in_simulated(emu, http, {"sub": sub, "email": "linked@gmail.com"}, identity_provider="Google")
+        claims = verified(emu, tokens_for(emu, http, callback.headers["location"])["id_token"])
+    assert claims["cognito:username"] == f"google_{sub}"
+    # ...and disabling that federated identity disables its user.
+    idp_client.admin_disable_provider_for_user(UserPoolId=POOL, User=_google(sub))
+    assert idp_client.admin_get_user(UserPoolId=POOL, Username=f"google_{sub}")["Enabled"] is False
+
+
+@pytest.mark.parametrize(("destination", "source", "code", "message"), [
+    (NATIVE, _google("109220063452404746097"), "InvalidParameterException",
+     "Merging is not currently supported, provide a SourceUser that has not been signed up in order to link"),
+    (NATIVE, {**_google("100000000000000000001"), "ProviderAttributeName": "email"}, "InvalidParameterException",
+     "ProviderAttributeName must be Cognito_Subject for social identity providers."),
+    ({**NATIVE, "ProviderAttributeValue": "nobody"}, _google("100000000000000000002"), "UserNotFoundException",
+     "User does not exist."),
+    (NATIVE, {**_google("100000000000000000003"), "ProviderName": "Okta"}, "InvalidParameterException",
+     "The provider Okta does not exist for this user pool."),
+    (NATIVE, {**_google("x"), "ProviderName": "Cognito"}, "InvalidParameterException",
+     "SourceUser ProviderName cannot be Cognito."),
+])
+def test_link_refusals(emu: EmulatorServer, idp_client: object, destination: dict, source: dict, code: str,
+                       message: str) -> None:
+    if source.get("ProviderAttributeValue") == "109220063452404746097":  # that identity has signed in before
+        with httpx.Client() as http:
+            sign_in_simulated(emu, http, {"email": "j@gmail.com", "sub": "109220063452404746097"},
+                              identity_provider="Google")
+    found = _refused(lambda: idp_client.admin_link_provider_for_user(UserPoolId=POOL, DestinationUser=destination,
+                                                                     SourceUser=source))
+    assert found[:2] == (code, message) and found[2]
+
+
+def test_link_and_disable_in_an_unknown_pool_or_for_nobody(idp_client: object) -> None:
+    assert _refused(lambda: idp_client.admin_link_provider_for_user(
+        UserPoolId="us-east-1_Nothing", DestinationUser=NATIVE, SourceUser=_google("1")))[0] == \
+        "ResourceNotFoundException"
+    assert _refused(lambda: idp_client.admin_disable_provider_for_user(
+        UserPoolId=POOL, User=_google("100000000000000000999")))[0] == "UserNotFoundException"
