@@ -40,6 +40,11 @@ SUBJECT_FORMATS: dict[str, tuple[str, str]] = {
     "SignInWithApple": (r"\d{6}\.[0-9a-f]{32}\.\d{4}", "001968.a6ca34e9c1e742458a26cf8005854be9.0733"),
 }
 _BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+PAGE_CSS = """
+.previous-identities { margin: 0 0 12px; }
+.previous-identity button { margin: 0 0 8px; }
+.previous-identities .divider { text-align: center; color: var(--muted); font-size: 13px; margin: 4px 0 0; }
+"""
 
 
 def new_subject(provider: str) -> str:
@@ -118,12 +123,15 @@ def page(rt: Runtime, provider: str, params: Mapping[str, str], error: str | Non
         f'<button type="submit" class="secondary">Continue as {escape(p["name"] or p["email"] or p["sub"])} '
         f'&lt;{escape(p["email"])}&gt; ({escape(p["sub"])})</button></form>\n'
         for p in _previous(rt, provider))
+    if previous:
+        previous = (f'  <div class="previous-identities"><p class="lead">{escape(label)} accounts used before on this '
+                    f'emulator:</p>\n{previous}  <p class="divider">or another account</p></div>\n')
     content = pages.template("social_simulation.html").substitute(
         label=escape(label), client_id=escape(params["client_id"]), sub_example=escape(SUBJECT_FORMATS[provider][1]),
         alert=pages.alert(error), previous=previous, action=escape(action), email=escape(typed.get("email", "")),
         name=escape(typed.get("name", "")), sub=escape(typed.get("sub", "")),
         subject_label=escape(f"{label} user id ({SUBJECT_CLAIMS[provider]})"))
-    html = pages.page(f"Local simulation of {label}", content, None, None)
+    html = pages.page(f"Local simulation of {label}", content, None, None, PAGE_CSS)
     return HTMLResponse(html, status_code=400 if error else 200, headers=reason_headers(error) if error else {})
 
 
