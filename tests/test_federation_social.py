@@ -278,3 +278,15 @@ def test_link_and_disable_in_an_unknown_pool_or_for_nobody(idp_client: object) -
         "ResourceNotFoundException"
     assert _refused(lambda: idp_client.admin_disable_provider_for_user(
         UserPoolId=POOL, User=_google("100000000000000000999")))[0] == "UserNotFoundException"
+
+
+def test_a_failing_pre_sign_up_goes_back_to_the_app_with_its_error(emu: EmulatorServer, idp_client: object) -> None:
+    with httpx.Client() as http:
+        callback = sign_in_simulated(emu, http, {"email": "blocked@gmail.com", "sub": "100000000000000000555"},
+                                     identity_provider="Google")
+    assert callback.status_code == 302
+    query = parse_qs(urlsplit(callback.headers["location"]).query)
+    assert query["error"] == ["invalid_request"] and query["state"] == ["app-state"]
+    assert query["error_description"][0].startswith("PreSignUp failed with error blocked by the test's PreSignUp")
+    assert _refused(lambda: idp_client.admin_get_user(UserPoolId=POOL, Username="google_100000000000000000555"))[
+        0] == "UserNotFoundException"
