@@ -290,3 +290,13 @@ def test_a_failing_pre_sign_up_goes_back_to_the_app_with_its_error(emu: Emulator
     assert query["error_description"][0].startswith("PreSignUp failed with error blocked by the test's PreSignUp")
     assert _refused(lambda: idp_client.admin_get_user(UserPoolId=POOL, Username="google_100000000000000000555"))[
         0] == "UserNotFoundException"
+
+
+def test_the_simulated_page_answers_only_this_emulators_idpresponse(emu: EmulatorServer) -> None:
+    query = {"client_id": GOOGLE_ID, "redirect_uri": "https://evil.example/oauth2/idpresponse", "state": "s"}
+    with httpx.Client() as http:
+        answer = http.get(f"{emu.url}/simulated-idp/Google/authorize?{urlencode(query)}")
+        assert answer.status_code == 400 and "not this emulator's" in answer.headers["x-emulator-reason"]
+        posted = http.post(f"{emu.url}/simulated-idp/Google/authorize?{urlencode(query)}", data={"email": "a@b.c"})
+        assert posted.status_code == 400
+        assert http.get(f"{emu.url}/simulated-idp/Okta/authorize?{urlencode(query)}").status_code == 400

@@ -90,14 +90,16 @@ def authorize_location(provider: Mapping[str, Any], redirect_uri: str, state: st
     return PATH.format(provider=provider["ProviderType"]) + "?" + urlencode(query)
 
 
-def _request_problem(provider: str, params: Mapping[str, str]) -> str | None:
+def _request_problem(provider: str, params: Mapping[str, str], base_url: str) -> str | None:
+    """Why the simulated provider refuses this request; it answers only this emulator's /oauth2/idpresponse
+    (the real providers answer only a registered redirect URI)."""
     if provider not in NAMES:
         return f"{provider[:40]!r} is not a simulated provider ({', '.join(PROVIDERS)})"
     for name in ("client_id", "redirect_uri", "state"):
         if not params.get(name):
             return f"the request has no {name}"
-    if urlsplit(params["redirect_uri"]).path != "/oauth2/idpresponse":
-        return f"redirect_uri {params['redirect_uri'][:80]!r} is not a Cognito /oauth2/idpresponse URL"
+    if params["redirect_uri"] != base_url.rstrip("/") + "/oauth2/idpresponse":
+        return f"redirect_uri {params['redirect_uri'][:80]!r} is not this emulator's /oauth2/idpresponse"
     return None
 
 
@@ -105,10 +107,10 @@ def _previous(rt: Runtime, provider: str) -> list[dict[str, Any]]:
     return [data for _, _, data in rt.store.items(Kind.SIMULATED_IDP_IDENTITY, provider)]
 
 
-def page(rt: Runtime, provider: str, params: Mapping[str, str], error: str | None = None,
+def page(rt: Runtime, provider: str, params: Mapping[str, str], base_url: str, error: str | None = None,
          typed: Mapping[str, str] | None = None) -> Response:
     """The simulated sign-in page (or its error)."""
-    problem = _request_problem(provider, params)
+    problem = _request_problem(provider, params, base_url)
     if problem:
         rt.decisions.reject(f"simulated {provider[:40]}", "400 error page", problem)
         html = pages.message_page("Simulated sign-in refused", problem, "This simulated sign-in cannot go on.")
@@ -135,10 +137,11 @@ def page(rt: Runtime, provider: str, params: Mapping[str, str], error: str | Non
     return HTMLResponse(html, status_code=400 if error else 200, headers=reason_headers(error) if error else {})
 
 
-def submit(rt: Runtime, provider: str, params: Mapping[str, str], form: Mapping[str, str]) -> Response:
+def submit(rt: Runtime, provider: str, params: Mapping[str, str], form: Mapping[str, str],
+           base_url: str) -> Response:
     """The chosen identity: remembered for next time, and back to Cognito with a code."""
-    if _request_problem(provider, params):
-        return page(rt, provider, params)
+    if _request_problem(provider, params, base_url):
+        return page(rt, provider, params, base_url)
     email, name = (form.get("email") or "").strip(), (form.get("name") or "").strip()
     subject = (form.get("sub") or "").strip()
     known = {p["sub"]: p for p in _previous(rt, provider)}
@@ -149,7 +152,7 @@ def submit(rt: Runtime, provider: str, params: Mapping[str, str], form: Mapping[
                                                      "type an email (or pick an account above)")
     if problem:
         rt.decisions.reject(f"simulated {provider}", "400 form", problem)
-        return page(rt, provider, params, problem, form)
+        return page(rt, provider, params, base_url, problem, form)
     previous = known.get(subject)
     email = email or (previous or {}).get("email", "")
     name = name or (previous or {}).get("name", "")
