@@ -46,13 +46,18 @@ def _config() -> dict:
             {"ProviderName": "LoginWithAmazon", "ProviderType": "LoginWithAmazon",
              "ProviderDetails": {"client_id": "amzn1.application-oa2-client.x", **social},
              "AttributeMapping": {"email": "email"}},
+            {"ProviderName": "SignInWithApple", "ProviderType": "SignInWithApple",
+             "ProviderDetails": {"client_id": "com.example.web", "team_id": "TEAM123456", "key_id": "KEY1234567",
+                                 "private_key": "-----BEGIN PRIVATE KEY-----x", "authorize_scopes": "email name"},
+             "AttributeMapping": {"email": "email", "name": "name"}},
         ],
         "Users": [{"Username": "native", "Password": "Passw0rd!", "UserAttributes": {"email": "n@example.com"}}],
         "Clients": [
             {"ClientName": "fed", "ClientId": CLIENT, "AllowedOAuthFlowsUserPoolClient": True,
              "AllowedOAuthFlows": ["code"], "AllowedOAuthScopes": ["openid", "email", "profile"],
              "CallbackURLs": [CALLBACK], "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
-             "SupportedIdentityProviders": ["COGNITO", "Google", "Facebook", "LoginWithAmazon"]},
+             "SupportedIdentityProviders": ["COGNITO", "Google", "Facebook", "LoginWithAmazon",
+                                            "SignInWithApple"]},
             {"ClientName": "narrow", "ClientId": NARROW, "AllowedOAuthFlowsUserPoolClient": True,
              "AllowedOAuthFlows": ["code"], "AllowedOAuthScopes": ["openid"], "CallbackURLs": [CALLBACK],
              "SupportedIdentityProviders": ["COGNITO"]},
@@ -300,3 +305,17 @@ def test_the_simulated_page_answers_only_this_emulators_idpresponse(emu: Emulato
         posted = http.post(f"{emu.url}/simulated-idp/Google/authorize?{urlencode(query)}", data={"email": "a@b.c"})
         assert posted.status_code == 400
         assert http.get(f"{emu.url}/simulated-idp/Okta/authorize?{urlencode(query)}").status_code == 400
+
+
+def test_the_testing_helper_signs_in_through_a_simulated_provider(emu: EmulatorServer) -> None:
+    from emulator.oauth2.testing import simulated_social_sign_in
+    location = simulated_social_sign_in(emu.url, "SignInWithApple", email="ann@privaterelay.appleid.com",
+                                        name="Ann Apple", response_type="code", client_id=CLIENT,
+                                        redirect_uri=CALLBACK, scope="openid email", state="app-state")
+    with httpx.Client() as http:
+        claims = verified(emu, tokens_for(emu, http, location)["id_token"])
+    assert re.fullmatch(r"signinwithapple_\d{6}\.[0-9a-f]{32}\.\d{4}", claims["cognito:username"])
+    assert claims["name"] == "Ann Apple"  # Apple sends the name with the first authorization only
+    with pytest.raises(AssertionError, match="did not send the browser"):
+        simulated_social_sign_in(emu.url, "SignInWithApple", email="a@b.c", response_type="code",
+                                 client_id=NARROW, redirect_uri=CALLBACK, scope="openid")
