@@ -22,7 +22,7 @@ from tests.federation_triggers import EVENTS
 pytestmark = pytest.mark.e2e
 
 POOL = "us-east-1_Federated"
-CLIENT, NARROW = "fedclient", "narrowclient"
+CLIENT, NARROW, GOOGLE_ONLY = "fedclient", "narrowclient", "googleonlyclient"
 CALLBACK = "http://localhost:3000/callback"
 GOOGLE_ID, GOOGLE_SECRET = "1234-google.apps.googleusercontent.com", "google-secret"
 
@@ -58,6 +58,9 @@ def _config() -> dict:
              "CallbackURLs": [CALLBACK], "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
              "SupportedIdentityProviders": ["COGNITO", "Google", "Facebook", "LoginWithAmazon",
                                             "SignInWithApple"]},
+            {"ClientName": "google only", "ClientId": GOOGLE_ONLY, "AllowedOAuthFlowsUserPoolClient": True,
+             "AllowedOAuthFlows": ["code"], "AllowedOAuthScopes": ["openid"], "CallbackURLs": [CALLBACK],
+             "SupportedIdentityProviders": ["Google"]},
             {"ClientName": "narrow", "ClientId": NARROW, "AllowedOAuthFlowsUserPoolClient": True,
              "AllowedOAuthFlows": ["code"], "AllowedOAuthScopes": ["openid"], "CallbackURLs": [CALLBACK],
              "SupportedIdentityProviders": ["COGNITO"]},
@@ -319,3 +322,17 @@ def test_the_testing_helper_signs_in_through_a_simulated_provider(emu: EmulatorS
     with pytest.raises(AssertionError, match="did not send the browser"):
         simulated_social_sign_in(emu.url, "SignInWithApple", email="a@b.c", response_type="code",
                                  client_id=NARROW, redirect_uri=CALLBACK, scope="openid")
+
+
+def test_a_client_without_cognito_offers_only_its_providers(emu: EmulatorServer) -> None:
+    with httpx.Client() as http:
+        login = http.get(emu.url + authorize(emu, http, client=GOOGLE_ONLY, scope="openid").headers["location"])
+        assert "Continue with Google" in login.text and 'name="password"' not in login.text
+        refused = authorize(emu, http, client=GOOGLE_ONLY, scope="openid", identity_provider="COGNITO")
+        assert refused.status_code == 400 and "does not list COGNITO" in refused.headers["x-emulator-reason"]
+        csrf = http.cookies.get("XSRF-TOKEN")
+        query = urlencode({"response_type": "code", "client_id": GOOGLE_ONLY, "redirect_uri": CALLBACK,
+                           "scope": "openid", "state": "app-state", "nonce": "app-nonce"})
+        posted = http.post(f"{emu.url}/login?{query}", data={"_csrf": csrf, "username": "native",
+                                                               "password": "Passw0rd!"})
+    assert posted.status_code == 400 and "Login option is not available" in posted.text
