@@ -64,6 +64,7 @@ class Kind(StrEnum):
     IDENTITY_LOGIN = "identity_login"  # identity/records.py
     AWS_CREDENTIALS = "aws_credentials"  # identity/records.py
     IDENTITY_PROVIDER = "identity_provider"  # cognito/identity_providers.py
+    SESSION_CONFIGURATION = "session_configuration"  # cognito/session_limits.py
 
 
 # Kinds whose records are parsed into definitions other code caches (pools, their keys, clients).

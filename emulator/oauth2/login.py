@@ -18,7 +18,7 @@ from urllib.parse import quote, urlencode
 
 from fastapi.responses import HTMLResponse, Response
 
-from emulator.cognito import mfa, webauthn
+from emulator.cognito import mfa, session_limits, webauthn
 from emulator.cognito.challenges import Authenticated, Challenge, Outcome, check_user_can_sign_in
 from emulator.cognito.email_otp import SMS_OTP
 from emulator.cognito.errors import CognitoError, reject
@@ -119,6 +119,9 @@ def _silent_sign_in(rt: Runtime, found: Resolved, cookies: Mapping[str, str], co
         return None
     now = rt.clock()
     session = records.signed_in_user(rt.store, cookies.get(records.SESSION_COOKIE), found.pool.id, now)
+    if session and not session_limits.sso_reusable(rt.store, found.pool.id, found.client.client_id,
+                                                   session["expires"] - records.SESSION_SECONDS, now):
+        session = None  # older than the client's SSOSession.MaxValidityMinutes (session tracking on)
     user = rt.store.user(found.pool, session["username"]) if session else None
     if session and _session_user_usable(found.pool, user):
         assert user is not None
