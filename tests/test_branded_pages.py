@@ -101,6 +101,12 @@ def test_managed_login_style_and_terms_set_with_the_cli(server: EmulatorServer, 
         UserPoolId=pool["pool"], ManagedLoginBrandingId=style["ManagedLoginBranding"]["ManagedLoginBrandingId"],
         Settings=SETTINGS, Assets=[{"Category": "FORM_LOGO", "ColorMode": "LIGHT", "Extension": "PNG", "Bytes": logo}])
     assert f"data:image/png;base64,{base64.b64encode(logo).decode()}" in _page(server, "/login", pool["managed"])
+    # an update sends only what changes; the rest of the style stays ("preserves existing style settings")
+    idp.update_managed_login_branding(
+        UserPoolId=pool["pool"], ManagedLoginBrandingId=style["ManagedLoginBranding"]["ManagedLoginBrandingId"],
+        Settings={"components": {"pageBackground": {"lightMode": {"color": "eef6ffff"}}}})
+    page = _page(server, "/login", pool["managed"])
+    assert "body { background: #eef6ffff; }" in page and "background: #1e8449ff" in page
     # terms show on sign-up only once both documents exist
     for name, url in (("terms-of-use", "https://example.com/terms"), ("privacy-policy", "https://example.com/p")):
         assert "termsLinks" not in _page(server, "/signup", pool["managed"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from emulator.cognito.managed_login_branding import merged_assets, merged_settings
 from emulator.oauth2.branding import (
     HEAD_SLOT,
     LOGO_SLOT,
@@ -153,3 +154,22 @@ def test_render_of_the_default_look_changes_nothing() -> None:
 ])
 def test_hosted_ui_generation(domain_version: int | None, has_style: bool, expected: int) -> None:
     assert hosted_ui_generation(domain_version, has_style) == expected
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    ({}, {"a": 1}, {"a": 1}),
+    ({"a": {"b": 1, "c": 2}}, {"a": {"c": 3}}, {"a": {"b": 1, "c": 3}}),
+    ({"a": {"b": 1}}, {"a": 5}, {"a": 5}),
+    ({"a": [1, 2]}, {"a": [3]}, {"a": [3]}),  # a list is a value: replaced whole
+    ({"a": 1, "b": 2}, {}, {"a": 1, "b": 2}),
+])
+def test_update_managed_login_branding_merges_settings(old: dict, new: dict, expected: dict) -> None:
+    assert merged_settings(old, new) == expected
+
+
+def test_update_managed_login_branding_replaces_assets_by_category_and_mode() -> None:
+    light = {"Category": "FORM_LOGO", "ColorMode": "LIGHT", "Extension": "PNG", "Bytes": "QQ=="}
+    dark = {**light, "ColorMode": "DARK"}
+    newer = {**light, "Bytes": "Qg=="}
+    assert merged_assets([light, dark], [newer]) == [dark, newer]
+    assert merged_assets([light], []) == [light]
