@@ -123,3 +123,28 @@ def test_pages_go_newest_first_to_the_oldest(idp: Any, pool: dict[str, str]) -> 
     assert seen == [e["EventId"] for e in everything] and len(seen) >= 5
     dates = [e["CreationDate"] for e in everything]
     assert dates == sorted(dates, reverse=True)
+
+
+def test_account_activity_is_listed_with_its_event_type(idp: Any) -> None:
+    """SignUp, ResendCode, ForgotPassword and PasswordChange events (the model's EventType enum)."""
+    pool_id = idp.create_user_pool(PoolName="audited-activity", AutoVerifiedAttributes=["email"],
+                                   UserPoolAddOns={"AdvancedSecurityMode": "AUDIT"})["UserPool"]["Id"]
+    client_id = idp.create_user_pool_client(UserPoolId=pool_id, ClientName="app", ExplicitAuthFlows=[
+        "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])["UserPoolClient"]["ClientId"]
+    email = [{"Name": "email", "Value": "cat@example.com"}]
+    idp.sign_up(ClientId=client_id, Username="cat", Password=PASSWORD, UserAttributes=email)
+    idp.resend_confirmation_code(ClientId=client_id, Username="cat")
+    idp.admin_confirm_sign_up(UserPoolId=pool_id, Username="cat")
+    idp.admin_update_user_attributes(UserPoolId=pool_id, Username="cat",
+                                     UserAttributes=[{"Name": "email_verified", "Value": "true"}])
+    idp.forgot_password(ClientId=client_id, Username="cat")
+    tokens = idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
+                               AuthParameters={"USERNAME": "cat", "PASSWORD": PASSWORD})["AuthenticationResult"]
+    code, _, _ = refused(lambda: idp.change_password(AccessToken=tokens["AccessToken"],
+                                                     PreviousPassword="Wrong-Horse1", ProposedPassword="New-Horse12"))
+    assert code == "NotAuthorizedException"
+    idp.change_password(AccessToken=tokens["AccessToken"], PreviousPassword=PASSWORD, ProposedPassword="New-Horse12")
+    events = idp.admin_list_user_auth_events(UserPoolId=pool_id, Username="cat")["AuthEvents"]
+    assert [(e["EventType"], e["EventResponse"]) for e in events] == [
+        ("PasswordChange", "Pass"), ("PasswordChange", "Fail"), ("SignIn", "Pass"), ("ForgotPassword", "Pass"),
+        ("ResendCode", "Pass"), ("SignUp", "Pass")]

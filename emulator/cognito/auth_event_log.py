@@ -53,6 +53,20 @@ def failed_challenges(challenge: str, error_type: str) -> tuple[tuple[str, str],
     return None
 
 
+# The other EventType values AdminListUserAuthEvents returns (the model's enum; "We have included the
+# PasswordChange and ResendCode events", AWS's 2022-08-18 model change note), by the operation that makes each.
+ACTIVITY = {"SignUp": "SignUp", "ForgotPassword": "ForgotPassword", "ChangePassword": "PasswordChange",
+            "ResendConfirmationCode": "ResendCode"}
+
+
+def record_activity(store: Store, pool_id: str, username: str, at: float, operation: str,
+                    response: str = "Pass") -> None:
+    """A SignUp, ForgotPassword, PasswordChange or ResendCode event; a wrong current password of ChangePassword
+    is a Fail with Password Failure (UNCONFIRMED: what AWS lists in ChallengeResponses for these)."""
+    failed = (("Password", "Failure"),) if response == "Fail" else ()
+    record(store, pool_id, username, at, response, failed, event_type=ACTIVITY[operation])
+
+
 def record_sign_in(store: Store, pool_id: str, username: str, event_id: str, at: float,
                    challenges: tuple[str, ...] = ("Password",)) -> None:
     """A successful SignIn event (EventResponse Pass). Risk is not evaluated: the emulator says NoRisk."""
@@ -60,13 +74,14 @@ def record_sign_in(store: Store, pool_id: str, username: str, event_id: str, at:
 
 
 def record(store: Store, pool_id: str, username: str, at: float, response: str,
-           challenges: tuple[tuple[str, str], ...], event_id: str | None = None) -> None:
-    """A SignIn event with its EventResponse (Pass or Fail) and ChallengeResponses, newest kept first."""
+           challenges: tuple[tuple[str, str], ...], event_id: str | None = None, event_type: str = "SignIn") -> None:
+    """An event (SignIn, or the account activity of ACTIVITY) with its EventResponse (Pass or Fail) and
+    ChallengeResponses, newest kept first."""
     if not threat_protection_on(store, pool_id):
         return
     event_id = event_id or str(uuid.uuid4())
     event: dict[str, Any] = {
-        "EventId": event_id, "EventType": "SignIn", "CreationDate": at, "EventResponse": response,
+        "EventId": event_id, "EventType": event_type, "CreationDate": at, "EventResponse": response,
         "EventRisk": {"RiskDecision": "NoRisk", "CompromisedCredentialsDetected": False},
         "ChallengeResponses": [{"ChallengeName": name, "ChallengeResponse": result} for name, result in challenges],
         "FeedbackToken": secrets.token_urlsafe(24),
