@@ -156,3 +156,23 @@ def test_the_aws_cli_configures_and_lists(cli: Cli, idp: Any) -> None:
     cli.ok("admin-revoke-user-session", "--user-pool-id", pool_id, "--username", "cli", "--session-id",
            sessions[0]["SessionId"])
     assert cli.ok("admin-list-user-sessions", "--user-pool-id", pool_id, "--username", "cli")["Sessions"] == []
+
+
+def test_a_hosted_ui_browser_session_is_an_sso_session(server: EmulatorServer, idp: Any,
+                                                       pool: dict[str, str]) -> None:
+    idp.set_user_pool_session_configuration(UserPoolId=pool["pool_id"], UserSessionTracking="ENABLED",
+                                            TokenSession={"MaxPerUser": 20})
+    idp.set_user_pool_client_session_configuration(UserPoolId=pool["pool_id"], ClientId=pool["client_id"],
+                                                   SSOSession={"MaxValidityMinutes": 60})
+    authorize = {"response_type": "code", "client_id": pool["client_id"], "redirect_uri": CALLBACK,
+                 "scope": "openid"}
+    with httpx.Client(base_url=server.url) as browser:
+        hosted_sign_in(server.url, "max", PASSWORD, client=browser, **authorize)
+        sso = [s for s in idp.admin_list_user_sessions(UserPoolId=pool["pool_id"], Username="max")["Sessions"]
+               if s["SessionType"] == "SSO"]
+        assert len(sso) == 1 and re.fullmatch(r"sso[a-z0-9]{25}", sso[0]["SessionId"])
+        assert sso[0]["ClientId"] == pool["client_id"]
+        idp.admin_revoke_user_session(UserPoolId=pool["pool_id"], Username="max", SessionId=sso[0]["SessionId"])
+        assert browser.get("/oauth2/authorize", params=authorize).headers["location"].startswith("/login")
+    assert not [s for s in idp.admin_list_user_sessions(UserPoolId=pool["pool_id"], Username="max")["Sessions"]
+                if s["SessionType"] == "SSO"]

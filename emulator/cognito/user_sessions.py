@@ -2,12 +2,13 @@
 and client session configuration (Get/SetUserPoolSessionConfiguration, Get/SetUserPoolClientSessionConfiguration).
 
 A token session is one sign-in's refresh-token family (its origin_jti: rotated tokens stay in it); revoking it
-revokes those refresh tokens and the access tokens minted in it. Session tracking is off until
+revokes those refresh tokens and the access tokens minted in it. An SSO session is a hosted-UI browser session
+signed in to the pool; revoking it signs that browser out of the pool. Session tracking is off until
 SetUserPoolSessionConfiguration turns it on (Essentials or Plus tier), as the model's documentation says; then
 TokenSession.MaxPerUser caps a user's active token sessions (the oldest is signed out: UNCONFIRMED, AWS does
 not say which goes), and a client's SSOSession.MaxValidityMinutes caps how long the hosted UI reuses a browser
-session silently. The hosted UI's browser sessions are not listed as SSO sessions (the emulator does not
-record which client opened one); an "sso..." SessionId is not found."""
+session silently. Token sessions are not linked to the SSO session they came from (no OriginSessionId), so
+RevokeAssociatedSessions LINKED revokes what NONE does."""
 
 from __future__ import annotations
 
@@ -22,10 +23,12 @@ from emulator.cognito.session_limits import (
     pool_configuration,
     save_client_minutes,
     save_pool_configuration,
+    session_id,
     sessions_of,
     tracking_on,
 )
 from emulator.cognito.users import require_user
+from emulator.oauth2 import records
 from emulator.refresh_tokens import revoke_origin
 from emulator.runtime import Runtime
 
@@ -41,15 +44,25 @@ def _require_tracking(rt: Runtime, pool_id: str) -> None:
 def _shown(session: dict[str, Any], current: str | None = None) -> dict[str, Any]:
     shown = {k: v for k, v in session.items() if not k.startswith("_")}
     if current is not None:
-        shown["IsCurrentSession"] = session["_origin"] == current
+        shown["IsCurrentSession"] = session.get("_origin") == current
     return shown
+
+
+def _all_sessions(rt: Runtime, pool_id: str, username: str) -> list[dict[str, Any]]:
+    """Token sessions and the hosted UI's browser (SSO) sessions of the user, oldest first."""
+    browser = [{"SessionId": session_id("sso", f"{key}\x00{pool_id}"), "SessionType": "SSO",
+                **({"ClientId": entry["client_id"]} if entry.get("client_id") else {}),
+                "CreateDate": entry.get("created", entry["auth_time"]),
+                "LastActiveDate": entry.get("created", entry["auth_time"]), "_key": key}
+               for key, entry in records.browser_sessions(rt.store, pool_id, username, rt.clock())]
+    return sorted(sessions_of(rt.store, pool_id, username) + browser, key=lambda s: s["CreateDate"])
 
 
 def list_user_sessions(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
     found = authenticate(rt, params["AccessToken"])
     _require_tracking(rt, found.pool.id)
     current = found.claims.get("origin_jti") or ""
-    sessions = sessions_of(rt.store, found.pool.id, found.user.username)
+    sessions = _all_sessions(rt, found.pool.id, found.user.username)
     # "returns all of a user's sessions in a single page of up to 125 sessions" (the model's docs)
     return {"Sessions": [_shown(s, current) for s in sessions][-125:]}
 
@@ -58,15 +71,16 @@ def admin_list_user_sessions(rt: Runtime, params: dict, call: Call) -> dict[str,
     pool = require_pool(rt.store, params["UserPoolId"])
     _require_tracking(rt, pool.id)
     user = require_user(rt, pool, params["Username"])
-    return {"Sessions": [_shown(s) for s in sessions_of(rt.store, pool.id, user.username)][-125:]}
+    return {"Sessions": [_shown(s) for s in _all_sessions(rt, pool.id, user.username)][-125:]}
 
 
 def _revoke(rt: Runtime, pool_id: str, username: str, wanted: str, current: str | None = None) -> None:
-    session = next((s for s in sessions_of(rt.store, pool_id, username) if s["SessionId"] == wanted), None)
+    session = next((s for s in _all_sessions(rt, pool_id, username) if s["SessionId"] == wanted), None)
     if session is None:
-        raise reject("session_not_found", f"user '{username}' has no active session {wanted}"
-                     + (" (the hosted UI's browser sessions are not listed or revoked by id)"
-                        if wanted.startswith("sso") else ""), session_id=wanted)
+        raise reject("session_not_found", f"user '{username}' has no active session {wanted}", session_id=wanted)
+    if "_key" in session:
+        records.end_browser_session(rt.store, session["_key"], pool_id)
+        return
     if current is not None and session["_origin"] == current:
         raise reject("session_is_current", f"session {wanted} is the one this access token belongs to; "
                      "GlobalSignOut or RevokeToken ends it")

@@ -422,7 +422,7 @@ def complete_sign_in(rt: Runtime, found: Resolved, user: UserRecord, auth_time: 
     if fresh:
         # Always a new cookie value on a sign-in: one planted before it must not become the victim's session.
         session = records.remember_sign_in(rt.store, cookies.get(records.SESSION_COOKIE), pool.id, user.username,
-                                           auth_time, now)
+                                           auth_time, now, client.client_id)
         response.set_cookie(records.SESSION_COOKIE, session, max_age=records.SESSION_SECONDS, path="/",
                             httponly=True, samesite="lax")
     return response
