@@ -21,9 +21,9 @@ CLIENT_KEYS = (
     "SupportedIdentityProviders", "PreventUserExistenceErrors", "AccessTokenValidity", "IdTokenValidity",
     "RefreshTokenValidity", "TokenValidityUnits", "EnableTokenRevocation", "AuthSessionValidity",
     "ReadAttributes", "WriteAttributes", "EnablePropagateAdditionalUserContextData",
-    "RefreshTokenRotation",
+    "RefreshTokenRotation", "AnalyticsConfiguration",
     # Describe output carries these; accepted so it pastes in, and ignored.
-    "UserPoolId", "CreationDate", "LastModifiedDate", "AnalyticsConfiguration",
+    "UserPoolId", "CreationDate", "LastModifiedDate",
 )
 
 
@@ -68,6 +68,9 @@ def parse_client(data: Mapping[str, Any], path: str, pool_id: str, custom_scopes
         read_attributes=f.string_list(data, "ReadAttributes", path) or (),
         write_attributes=f.string_list(data, "WriteAttributes", path) or (),
         refresh_token_rotation=dict(rotation),
+        analytics_configuration=dict(f.mapping(data.get("AnalyticsConfiguration") or {},
+                                               f"{path}.AnalyticsConfiguration")),
+        propagate_user_context_data=f.boolean(data, "EnablePropagateAdditionalUserContextData", path, False),
     )
     violation = client_violation(client, custom_scopes)
     if violation is not None:

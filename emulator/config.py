@@ -319,6 +319,9 @@ def _password_policy(raw: Any, path: str) -> PasswordPolicy:
     data = f.mapping(raw, path)
     f.only_keys(data, ("MinimumLength", "RequireUppercase", "RequireLowercase", "RequireNumbers",
                        "RequireSymbols", "TemporaryPasswordValidityDays", "PasswordHistorySize"), path)
+    if f.integer(data, "PasswordHistorySize", path, 0, 0, 24):
+        raise ConfigError(f"{path}.PasswordHistorySize", "the emulator keeps no password history, so it could not "
+                          "refuse a reused password; leave it 0 or unset")
     base = PasswordPolicy()
     return PasswordPolicy(
         minimum_length=f.integer(data, "MinimumLength", path, base.minimum_length, 6, 99),

@@ -1,8 +1,9 @@
 """Config entries pasted from `aws cognito-idp describe-user-pool` / `describe-user-pool-client` /
-`describe-resource-server` output as it stands: the `{"UserPool": {...}}` wrapper is taken off, the fields
-AWS computes (dates, counts, ARNs, statuses) are accepted and dropped, DescribeUserPool's `SchemaAttributes`
-becomes the pool's `Schema`, and the settings CreateUserPool takes are kept as the pool's settings.
-Everything else goes on to the ordinary checks, which honour or refuse each key with its path."""
+`describe-resource-server` / `describe-identity-provider` output as it stands: the `{"UserPool": {...}}`
+wrapper is taken off, the fields AWS computes (dates, counts, ARNs, statuses) are accepted and dropped,
+DescribeUserPool's `SchemaAttributes` becomes the pool's `Schema`, and the settings CreateUserPool takes are
+kept as the pool's settings. Everything else goes on to the ordinary checks, which honour or refuse each key
+with its path."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ POOL_READ_ONLY = ("Status", "LastModifiedDate", "CreationDate", "EstimatedNumber
 # UserPoolClientType's computed fields beyond those client_config already takes (ClientType says whether
 # dynamic client registration made the client; ClientSecretArn where AWS keeps its secret).
 CLIENT_READ_ONLY = ("ClientType", "ClientSecretArn")
+# IdentityProviderType's: the pool (the entry's place says that) and the dates.
+IDENTITY_PROVIDER_READ_ONLY = ("UserPoolId", "LastModifiedDate", "CreationDate")
 # ResourceServerType's: the pool it belongs to (the entry's place says that) and ManagedBy (AWS's own servers).
 RESOURCE_SERVER_READ_ONLY = ("UserPoolId", "ManagedBy")
 # CreateUserPool settings kept as they are given and echoed by DescribeUserPool (pool_rules.POOL_PASSTHROUGH);
@@ -79,6 +82,15 @@ def resource_server_entry(data: Mapping[str, Any], path: str, pool_id: str) -> d
     if entry.get("UserPoolId") not in (None, pool_id):
         log.info("%s: pasted from pool %s; it belongs to pool %s here", path, entry["UserPoolId"], pool_id)
     return _without(entry, RESOURCE_SERVER_READ_ONLY)
+
+
+def identity_provider_entry(data: Mapping[str, Any], path: str, pool_id: str) -> dict[str, Any]:
+    """An IdentityProviders entry, whether written by hand or pasted from describe-identity-provider (the
+    ProviderDetails AWS derives, such as a SAML provider's SSORedirectBindingURI, are kept as given)."""
+    entry = unwrapped(data, "IdentityProvider", path)
+    if entry.get("UserPoolId") not in (None, pool_id):
+        log.info("%s: pasted from pool %s; it belongs to pool %s here", path, entry["UserPoolId"], pool_id)
+    return _without(entry, IDENTITY_PROVIDER_READ_ONLY)
 
 
 def acted_on_settings(data: Mapping[str, Any], path: str) -> dict[str, Any]:

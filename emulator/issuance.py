@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from emulator.cognito import auth_event_log
+from emulator.cognito import auth_event_log, session_limits
 from emulator.cognito.errors import CognitoError, reject
 from emulator.cognito.trigger_config import pre_token_version
 from emulator.cognito.triggers import client_metadata, configured, fire, user_attributes
@@ -163,6 +163,7 @@ class TokenRequest:
     with_id_token: bool = True
     auth_time: int | None = None  # when the user authenticated, if earlier than now
     refresh_token: str | None = None  # REFRESH: the presented token
+    factors: tuple[str, ...] = ("Password",)  # what the user answered, for the auth event (Password, Mfa)
 
 
 def holder_of(user: UserRecord | None) -> Holder | None:
@@ -230,7 +231,9 @@ def mint(rt: Runtime, request: TokenRequest) -> dict[str, Any]:
     if id_token:
         result["IdToken"] = id_token
     if record is None:  # a sign-in, not a refresh: AdminListUserAuthEvents lists it
-        auth_event_log.record_sign_in(rt.store, pool.id, user.username, sign_in.event_id, rt.clock())
+        auth_event_log.record_sign_in(rt.store, pool.id, user.username, sign_in.event_id, rt.clock(),
+                                      request.factors)
+        session_limits.enforce_limit(rt.store, pool.id, user.username)
     return result
 
 
@@ -275,4 +278,5 @@ def _record_refresh_token(rt: Runtime, request: TokenRequest, user: UserRecord, 
     return new_refresh_token(rt.store, RefreshRecord(
         pool_id=request.pool.id, client_id=client.client_id, username=user.username, sub=user.sub,
         auth_time=sign_in.auth_time, origin_jti=sign_in.origin_jti,
-        expires=now + client.validity_seconds("RefreshToken"), scope=sign_in.scope, oauth=oauth))
+        expires=now + client.validity_seconds("RefreshToken"), scope=sign_in.scope, oauth=oauth,
+        issued=rt.clock()))

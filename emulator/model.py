@@ -1,8 +1,5 @@
-"""User pools, app clients and resource servers as typed, immutable values.
-
-Each is kept in the store in AWS's own Describe* shape (`to_aws`) so a runtime
-`UpdateUserPoolClient` and a YAML entry are the same thing.
-"""
+"""User pools, app clients and resource servers as typed, immutable values, each kept in the store in AWS's own
+Describe* shape (`to_aws`) so a runtime `UpdateUserPoolClient` and a YAML entry are the same thing."""
 
 from __future__ import annotations
 
@@ -55,9 +52,8 @@ class PasswordPolicy:
             require_lowercase=data.get("RequireLowercase", base.require_lowercase),
             require_numbers=data.get("RequireNumbers", base.require_numbers),
             require_symbols=data.get("RequireSymbols", base.require_symbols),
-            temporary_password_validity_days=data.get(
-                "TemporaryPasswordValidityDays", base.temporary_password_validity_days
-            ),
+            temporary_password_validity_days=data.get("TemporaryPasswordValidityDays",
+                                                      base.temporary_password_validity_days),
         )
 
 
@@ -274,6 +270,8 @@ class AppClient:
     read_attributes: tuple[str, ...] = ()
     write_attributes: tuple[str, ...] = ()
     refresh_token_rotation: dict[str, Any] = field(default_factory=dict)  # AWS's RefreshTokenRotationType
+    analytics_configuration: dict[str, Any] = field(default_factory=dict)  # stored, returned; Pinpoint gets nothing
+    propagate_user_context_data: bool = False  # EnablePropagateAdditionalUserContextData (stored, returned)
     created: float = 0.0
     modified: float = 0.0
     secret_created: float = 0.0  # when client_secret was made (0: with the client); its ClientSecretId says it
@@ -321,14 +319,16 @@ class AppClient:
             "AllowedOAuthFlowsUserPoolClient": self.allowed_oauth_flows_user_pool_client,
             "PreventUserExistenceErrors": self.prevent_user_existence_errors,
             "EnableTokenRevocation": self.enable_token_revocation,
-            "EnablePropagateAdditionalUserContextData": False,
+            "EnablePropagateAdditionalUserContextData": self.propagate_user_context_data,
             "AuthSessionValidity": self.auth_session_validity,
+            "ClientType": "REGULAR",  # made by CreateUserPoolClient or the config, never by DCR
         }
         optional = {
             "ClientSecret": self.client_secret if include_secret else None,
             "AccessTokenValidity": self.access_token_validity,
             "IdTokenValidity": self.id_token_validity,
             "DefaultRedirectURI": self.default_redirect_uri,
+            "AnalyticsConfiguration": dict(self.analytics_configuration) or None,
         }
         data.update({k: v for k, v in optional.items() if v is not None})
         lists = {
@@ -376,6 +376,8 @@ class AppClient:
             read_attributes=tuple(data.get("ReadAttributes") or ()),
             write_attributes=tuple(data.get("WriteAttributes") or ()),
             refresh_token_rotation=dict(data.get("RefreshTokenRotation") or {}),
+            analytics_configuration=dict(data.get("AnalyticsConfiguration") or {}),
+            propagate_user_context_data=bool(data.get("EnablePropagateAdditionalUserContextData", False)),
             created=float(data.get("CreationDate") or 0),
             modified=float(data.get("LastModifiedDate") or 0),
         )

@@ -23,6 +23,7 @@ class RefreshRecord:
     oauth: bool = False
     revoked: bool = False
     replaced_at: float | None = None  # rotated out (RefreshTokenRotation): works for the grace period after
+    issued: float = 0.0  # when the token was minted (a user session's LastActiveDate and order)
 
 
 def rotated_until(record: RefreshRecord, grace_seconds: int) -> float | None:
@@ -81,6 +82,28 @@ def revoke_user_tokens(store: Store, pool_id: str, username: str) -> int:
             store.put(Kind.REFRESH, pool_id, key, data, expires=found.expires)
             store.put(Kind.REVOKED_ORIGIN, pool_id, data["origin_jti"], {"at": data["auth_time"]})
             count += 1
+    return count
+
+
+def user_refresh_records(store: Store, pool_id: str, username: str) -> list[tuple[str, RefreshRecord]]:
+    """(key, record) of the user's live refresh tokens, revoked or not (the caller says which count)."""
+    found = []
+    for _, key, _ in store.items(Kind.REFRESH_OF_USER, _user_scope(pool_id, username)):
+        record = store.lookup(Kind.REFRESH, pool_id, key)
+        if record is not None:
+            found.append((key, RefreshRecord(**record.data)))
+    return found
+
+
+def revoke_origin(store: Store, pool_id: str, username: str, origin_jti: str) -> int:
+    """Revoke one sign-in: its refresh tokens (rotated ones too) and the access tokens minted in it."""
+    count, auth_time = 0, 0
+    with store.transaction():
+        for key, record in user_refresh_records(store, pool_id, username):
+            if record.origin_jti == origin_jti and not record.revoked:
+                store.put(Kind.REFRESH, pool_id, key, {**asdict(record), "revoked": True}, expires=record.expires)
+                count, auth_time = count + 1, record.auth_time
+        store.put(Kind.REVOKED_ORIGIN, pool_id, origin_jti, {"at": auth_time})
     return count
 
 

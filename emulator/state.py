@@ -69,6 +69,7 @@ class Kind(StrEnum):
     PROVIDER_LINK = "provider_link"  # cognito/provider_links.py: AdminLinkProviderForUser
     SIMULATED_IDP_CODE = "simulated_idp_code"  # oauth2/social_simulation.py
     SIMULATED_IDP_IDENTITY = "simulated_idp_identity"  # oauth2/social_simulation.py: identities picked before
+    SESSION_CONFIGURATION = "session_configuration"  # cognito/session_limits.py
 
 
 # Kinds whose records are parsed into definitions other code caches (pools, their keys, clients).

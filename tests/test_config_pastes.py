@@ -88,3 +88,31 @@ def test_settings_the_emulator_cannot_honour_are_refused_with_their_path(pasted:
     with pytest.raises(ConfigError) as info:
         parse_config({"UserPools": [unknown]})
     assert "Color" in str(info.value)
+
+
+def test_a_pasted_identity_provider_and_client_analytics_load_as_described(idp: Any) -> None:
+    """describe-identity-provider output (wrapper, dates, pool id and all) is an IdentityProviders entry; a
+    client's AnalyticsConfiguration and EnablePropagateAdditionalUserContextData paste in and describe back."""
+    pool_id = idp.create_user_pool(PoolName="pasted-idp")["UserPool"]["Id"]
+    idp.create_identity_provider(
+        UserPoolId=pool_id, ProviderName="Corp", ProviderType="OIDC", IdpIdentifiers=["corp.example.com"],
+        ProviderDetails={"client_id": "corp-client", "client_secret": "s3cret", "attributes_request_method": "GET",
+                         "oidc_issuer": "https://login.corp.example.com", "authorize_scopes": "openid email"},
+        AttributeMapping={"email": "email", "username": "sub"})
+    analytics = {"ApplicationId": "0123456789abcdef0123456789abcdef", "RoleArn": "arn:aws:iam::123456789012:role/p",
+                 "UserDataShared": False}
+    client_id = idp.create_user_pool_client(
+        UserPoolId=pool_id, ClientName="web", SupportedIdentityProviders=["COGNITO", "Corp"],
+        AnalyticsConfiguration=analytics, EnablePropagateAdditionalUserContextData=True)["UserPoolClient"]["ClientId"]
+    provider = as_cli_json(idp.describe_identity_provider(UserPoolId=pool_id, ProviderName="Corp"))
+    assert {"LastModifiedDate", "CreationDate", "UserPoolId"} <= set(provider["IdentityProvider"])
+    entry = {**as_cli_json(idp.describe_user_pool(UserPoolId=pool_id)), "IdentityProviders": [provider],
+             "Clients": [as_cli_json(idp.describe_user_pool_client(UserPoolId=pool_id, ClientId=client_id))]}
+    with running_emulator({"UserPools": [entry]}) as emulator:
+        again = cognito_client(emulator.url)
+        described = again.describe_identity_provider(UserPoolId=pool_id, ProviderName="Corp")["IdentityProvider"]
+        for key in ("ProviderType", "ProviderDetails", "AttributeMapping", "IdpIdentifiers"):
+            assert described[key] == provider["IdentityProvider"][key], key
+        client = again.describe_user_pool_client(UserPoolId=pool_id, ClientId=client_id)["UserPoolClient"]
+        assert client["AnalyticsConfiguration"] == analytics
+        assert client["EnablePropagateAdditionalUserContextData"] is True

@@ -23,6 +23,7 @@ from emulator.cognito import (
     admin_guard,
     admin_users,
     auth,
+    auth_event_log,
     auth_events,
     client_secrets,
     devices,
@@ -45,6 +46,7 @@ from emulator.cognito import (
     tags,
     terms,
     ui_customization,
+    user_sessions,
     users,
     webauthn,
 )
@@ -98,7 +100,8 @@ def operation_table() -> dict[str, Handler]:
                             mfa_preferences.OPERATIONS,
                             webauthn.OPERATIONS,
                             client_secrets.OPERATIONS,
-                            devices.OPERATIONS)
+                            devices.OPERATIONS,
+                            user_sessions.OPERATIONS)
 
 
 def serialized(handler: Handler, rt: Runtime, params: dict, call: Call) -> dict:
@@ -107,6 +110,10 @@ def serialized(handler: Handler, rt: Runtime, params: dict, call: Call) -> dict:
     keeps what it recorded (a failed attempt); an unexpected error rolls everything back."""
     # Every operation's ClientMetadata reaches the triggers it fires (triggers.CLIENT_METADATA).
     CLIENT_METADATA.set(params.get("ClientMetadata") if isinstance(params.get("ClientMetadata"), dict) else {})
+    # Where the call came from, for the auth events a sign-in records (auth_event_log.EVENT_CONTEXT).
+    client = rt.store.client(params["ClientId"]) if isinstance(params.get("ClientId"), str) else None
+    auth_event_log.EVENT_CONTEXT.set(auth_event_log.event_context(
+        call.source_ip, params, bool(client and client.propagate_user_context_data)))
     with rt.store.transaction(commit_on=(CognitoError,)):
         try:
             return handler(rt, params, call)

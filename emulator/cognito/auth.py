@@ -36,7 +36,7 @@ def answer(rt: Runtime, pool: UserPool, client: AppClient, outcome: Outcome) -> 
     if isinstance(outcome, Challenge):
         return outcome.to_aws()
     assert isinstance(outcome, Authenticated)
-    tokens = mint(rt, TokenRequest(outcome.grant, pool, client, outcome.user.username))
+    tokens = mint(rt, TokenRequest(outcome.grant, pool, client, outcome.user.username, factors=outcome.factors))
     if outcome.device is None and devices.configuration(rt, pool) is not None:
         # A pool that tracks devices hands each new one a key to confirm (ConfirmDevice).
         tokens["NewDeviceMetadata"] = devices.new_device_metadata(rt, pool, outcome.user)

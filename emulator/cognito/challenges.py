@@ -39,6 +39,7 @@ class Authenticated:
     user: UserRecord
     grant: Grant = Grant.AUTHENTICATION
     device: str | None = None  # the remembered device the sign-in proved (no NewDeviceMetadata then)
+    factors: tuple[str, ...] = ("Password",)  # the auth event's ChallengeResponses (Password, Mfa)
 
 
 Outcome = Challenge | Authenticated

@@ -283,6 +283,13 @@ ERRORS: dict[str, tuple[str, str]] = {
     "branding_settings_conflict": ("InvalidParameterException", "{detail}"),
     "log_configuration_invalid": ("InvalidParameterException", "{detail}"),
     "feature_unavailable_in_tier": ("FeatureUnavailableInTierException", "{detail}"),
+    # user sessions (user_sessions.py): the types are the model's; the texts are UNCONFIRMED (the last one is the
+    # model's own sentence, "You can't revoke the session that the calling access token belongs to.").
+    "session_tracking_off": (
+        "OperationNotEnabledException", "User session tracking is not enabled for this user pool."),
+    "session_not_found": ("ResourceNotFoundException", "Session {session_id} does not exist."),
+    "session_is_current": (
+        "InvalidParameterException", "You can't revoke the session that the calling access token belongs to."),
     # A valid setting whose behaviour the emulator does not have (pool_rules.NOT_HONOURED): the emulator's own
     # words, not AWS's (AWS accepts these).
     "setting_not_emulated": ("InvalidParameterException", "{detail}"),

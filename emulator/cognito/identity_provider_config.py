@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from emulator import config_fields as f
+from emulator import config_pastes
 from emulator.cognito.errors import ERRORS
 from emulator.cognito.identity_providers import details_problem
 from emulator.cognito.protocol import type_error, validation_errors
@@ -17,6 +18,7 @@ KEYS = ("ProviderName", "ProviderType", "ProviderDetails", "AttributeMapping", "
 
 
 def _provider(item: Mapping[str, Any], path: str, pool_id: str) -> dict[str, Any]:
+    item = config_pastes.identity_provider_entry(item, path, pool_id)
     f.only_keys(item, KEYS, path)
     request = {**{k: item[k] for k in KEYS if item.get(k) is not None}, "UserPoolId": pool_id}
     problem = type_error("CreateIdentityProviderRequest", request)

@@ -6,6 +6,7 @@ and doubles after each subsequent failed attempt, up to about 15 minutes"; a suc
 
 from __future__ import annotations
 
+from emulator.cognito import auth_event_log
 from emulator.cognito.errors import CognitoError, reject
 from emulator.cognito.passwords import password_matches
 from emulator.model import UserPool
@@ -31,10 +32,12 @@ def refuse_if_locked(user: UserRecord, now: float) -> None:
 
 
 def record_failure(rt: Runtime, pool: UserPool, user: UserRecord) -> None:
+    """A wrong password: counted towards the lockout, and a Fail auth event where threat protection is on."""
     now = rt.clock()
     user.failed_attempts += 1
     user.locked_until = now + lock_seconds(user.failed_attempts)
     rt.store.put_user(pool, user)
+    auth_event_log.record(rt.store, pool.id, user.username, now, "Fail", (("Password", "Failure"),))
 
 
 def record_success(rt: Runtime, pool: UserPool, user: UserRecord) -> None:

@@ -27,6 +27,23 @@ def defaults_conflict(params: dict[str, Any]) -> str | None:
     return None
 
 
+def merged_settings(old: Any, new: Any) -> Any:
+    """`new` over `old`, object by object (a list or value replaces): UpdateManagedLoginBranding "preserves
+    existing style settings that you don't specify" (the model's documentation), so a style can be sent in
+    parts under the 2 MB request limit."""
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        return new
+    return {**old, **{key: merged_settings(old.get(key), value) for key, value in new.items()}}
+
+
+def merged_assets(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The stored assets with those sent replacing the ones of the same Category and ColorMode."""
+    def key(asset: dict[str, Any]) -> tuple[Any, Any]:
+        return asset.get("Category"), asset.get("ColorMode")
+    sent = {key(a) for a in new}
+    return [a for a in old if key(a) not in sent] + list(new)
+
+
 def _shown(style: dict[str, Any]) -> dict[str, Any]:
     return {k: style[k] for k in SHOWN if k in style}
 
@@ -84,8 +101,8 @@ def describe_managed_login_branding_by_client(rt: Runtime, params: dict, call: C
 
 
 def update_managed_login_branding(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
-    """UseCognitoProvidedValues true resets the style to Cognito's defaults; otherwise Settings and Assets
-    given replace the stored ones."""
+    """UseCognitoProvidedValues true resets the style to Cognito's defaults; otherwise the Settings and Assets
+    given are merged over the stored ones."""
     if not params.get("UserPoolId") or not params.get("ManagedLoginBrandingId"):
         missing = "UserPoolId" if not params.get("UserPoolId") else "ManagedLoginBrandingId"
         raise reject("missing_auth_parameter", f"UpdateManagedLoginBranding names the style by UserPoolId and "
@@ -97,7 +114,10 @@ def update_managed_login_branding(rt: Runtime, params: dict, call: Call) -> dict
         style.update({"UseCognitoProvidedValues": True, "Settings": {}, "Assets": []})
     else:
         style["UseCognitoProvidedValues"] = False
-        style.update({k: params[k] for k in ("Settings", "Assets") if k in params})
+        if "Settings" in params:
+            style["Settings"] = merged_settings(style.get("Settings") or {}, params["Settings"])
+        if "Assets" in params:
+            style["Assets"] = merged_assets(style.get("Assets") or [], params["Assets"] or [])
     style["LastModifiedDate"] = rt.clock()
     rt.store.put(Kind.MANAGED_LOGIN_BRANDING, pool_id, style["ManagedLoginBrandingId"], style)
     return {"ManagedLoginBranding": _shown(style)}

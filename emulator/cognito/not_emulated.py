@@ -11,24 +11,17 @@ from __future__ import annotations
 
 from emulator.cognito.errors import CognitoError
 
-_SESSIONS = "user session listing, session revocation and session configuration are not emulated"
 _REPLICAS = "multi-Region user pool replicas have no local meaning: the emulator serves each pool in one place"
 _RECOVERY = "point-in-time recovery is not emulated: the emulator's state is reset or restored from its config"
 _CIMD = "client ID metadata documents (CIMD policies and client metadata URLs) are not emulated"
 _LIMITS = "provisioned limits (service quotas) have no local meaning: the emulator enforces no quotas"
 _DERIVED = ("machine-to-machine tokens by API (GetClientToken) and token exchange (GetDerivedToken) are not "
-            "emulated; /oauth2/token serves client_credentials")
+            "emulated: GetClientToken needs a client with the ALLOW_CLIENT_TOKEN_AUTH flow, which the model's "
+            "ExplicitAuthFlows does not list yet, so no client could hold it; /oauth2/token serves "
+            "client_credentials")
 
 NOT_EMULATED: dict[str, str] = {
     # no local meaning, or not emulated
-    "ListUserSessions": _SESSIONS,
-    "AdminListUserSessions": _SESSIONS,
-    "RevokeUserSession": _SESSIONS,
-    "AdminRevokeUserSession": _SESSIONS,
-    "GetUserPoolSessionConfiguration": _SESSIONS,
-    "SetUserPoolSessionConfiguration": _SESSIONS,
-    "GetUserPoolClientSessionConfiguration": _SESSIONS,
-    "SetUserPoolClientSessionConfiguration": _SESSIONS,
     "CreateUserPoolReplica": _REPLICAS,
     "UpdateUserPoolReplica": _REPLICAS,
     "DeleteUserPoolReplica": _REPLICAS,

@@ -90,6 +90,11 @@ def pool_update_violation(params: dict[str, Any]) -> CognitoError | None:
         if (params.get(setting) or {}).get(field) == value:
             return reject("setting_not_emulated", f"{setting}.{field} {value}: {why}",
                           detail=f"{setting}.{field} {value} is not supported.")
+    history = ((params.get("Policies") or {}).get("PasswordPolicy") or {}).get("PasswordHistorySize")
+    if history:
+        return reject("setting_not_emulated", f"PasswordPolicy.PasswordHistorySize {history}: the emulator keeps no "
+                      "password history, so it could not refuse a reused password; leave it 0 or unset",
+                      detail="PasswordPolicy.PasswordHistorySize is not supported.")
     verify_first = (params.get("UserAttributeUpdateSettings") or {}).get("AttributesRequireVerificationBeforeUpdate")
     missing = sorted(set(verify_first or ()) - set(params.get("AutoVerifiedAttributes") or ()))
     if missing:
@@ -215,8 +220,20 @@ def client_from_request(params: dict[str, Any], *, pool_id: str, client_id: str,
         read_attributes=tuple(params.get("ReadAttributes") or ()),
         write_attributes=tuple(params.get("WriteAttributes") or ()),
         refresh_token_rotation=dict(params.get("RefreshTokenRotation") or {}),
+        analytics_configuration=dict(params.get("AnalyticsConfiguration") or {}),
+        propagate_user_context_data=bool(params.get("EnablePropagateAdditionalUserContextData", False)),
         created=created, modified=now,
     )
+
+
+def client_request_violation(params: dict[str, Any]) -> CognitoError | None:
+    """What a CreateUserPoolClient/UpdateUserPoolClient request asks for that the emulator cannot do, or None."""
+    if params.get("PublishSecretsInAWSSecretsManager"):
+        return reject("setting_not_emulated", "PublishSecretsInAWSSecretsManager true asks AWS to keep the secret "
+                      "in Secrets Manager and answer ClientSecretArn instead of ClientSecret; the emulator has no "
+                      "Secrets Manager to keep it in (leave it false and read ClientSecret)",
+                      detail="PublishSecretsInAWSSecretsManager true is not supported.")
+    return None
 
 
 def client_summary(client: AppClient) -> dict[str, str]:

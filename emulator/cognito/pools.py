@@ -129,6 +129,7 @@ def _check_client(rt: Runtime, client: AppClient) -> AppClient:
 
 def create_user_pool_client(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
     pool = require_pool(rt.store, params["UserPoolId"])
+    _raise(rules.client_request_violation(params))
     secret = params.get("ClientSecret")
     if secret and params.get("GenerateSecret"):
         raise reject("client_secret_and_generate", "the request has both GenerateSecret true and a ClientSecret; "
@@ -155,6 +156,7 @@ def describe_user_pool_client(rt: Runtime, params: dict, call: Call) -> dict[str
 def update_user_pool_client(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
     require_pool(rt.store, params["UserPoolId"])
     _, existing = require_client(rt.store, params["ClientId"], params["UserPoolId"])
+    _raise(rules.client_request_violation(params))
     # AWS: "If you don't provide a value for an attribute, Amazon Cognito sets it to its default
     # value." The client is rebuilt from the request; only its identity and secret carry over.
     client = _check_client(rt, rules.client_from_request(

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from emulator.cognito import (
+    auth_event_log,
     custom_auth,
     devices,
     email_otp,
@@ -246,9 +247,14 @@ def respond(rt: Runtime, pool: UserPool, client: AppClient, name: str, session: 
         raise reject("challenge_name_mismatch", f"the emulator has no responder for challenge {name}", name=name)
     try:
         outcome = responder(rt, pool, client, opened, responses)
-    except CognitoError:
+    except CognitoError as error:
         if opened.data.retry:
             opened.data.retry = False
             restore_session(rt.store, opened)
+        failed = auth_event_log.failed_challenges(name, error.type)
+        if failed:
+            auth_event_log.record(rt.store, pool.id, opened.data.username, rt.clock(), "Fail", failed)
         raise
+    if name in auth_event_log.MFA_CHALLENGES and isinstance(outcome, Authenticated):
+        outcome = replace(outcome, factors=("Password", "Mfa"))
     return authenticated(rt, pool, client, outcome)

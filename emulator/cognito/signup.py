@@ -7,7 +7,7 @@ import logging
 import uuid
 from typing import Any
 
-from emulator.cognito import codes, migration, user_triggers
+from emulator.cognito import auth_event_log, codes, migration, user_triggers
 from emulator.cognito.errors import CognitoError, reject
 from emulator.cognito.lookup import (
     check_secret_hash,
@@ -143,6 +143,7 @@ def sign_up(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
         check_name_free(rt, pool, username, attributes)
         rt.store.put_user(pool, user)
     result: dict[str, Any] = {"UserConfirmed": user.status == "CONFIRMED", "UserSub": sub}
+    auth_event_log.record_activity(rt.store, pool.id, user.username, rt.clock(), "SignUp")
     contact = auto_verify_contact(pool, user)
     if contact and user.status == "UNCONFIRMED":  # an auto-confirmed user is sent no code
         result["CodeDeliveryDetails"] = codes.send_code(rt, pool, user, codes.CONFIRM_SIGN_UP, attribute=contact,
@@ -187,6 +188,7 @@ def resend_confirmation_code(rt: Runtime, params: dict, call: Call) -> dict[str,
                      f"'{user.username}' has no such attribute; confirm with AdminConfirmSignUp")
     delivery = codes.send_code(rt, pool, user, codes.CONFIRM_SIGN_UP, attribute=contact,
                                source=codes.RESEND_SOURCE, client_id=client.client_id)
+    auth_event_log.record_activity(rt.store, pool.id, user.username, rt.clock(), "ResendConfirmationCode")
     return {"CodeDeliveryDetails": delivery.to_aws()}
 
 
@@ -222,7 +224,9 @@ def forgot_password(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
         raise reject("password_reset_wrong_state", f"user '{user.username}' is FORCE_CHANGE_PASSWORD: they sign in "
                      "with the temporary password and set a new one (NEW_PASSWORD_REQUIRED), or an administrator "
                      "sets one (AdminSetUserPassword)")
-    return {"CodeDeliveryDetails": send_recovery_code(rt, pool, user).to_aws()}
+    delivery = send_recovery_code(rt, pool, user)
+    auth_event_log.record_activity(rt.store, pool.id, user.username, rt.clock(), "ForgotPassword")
+    return {"CodeDeliveryDetails": delivery.to_aws()}
 
 
 def confirm_forgot_password(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:

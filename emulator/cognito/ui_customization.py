@@ -15,17 +15,14 @@ from fastapi.responses import Response
 from emulator.cognito.errors import reject
 from emulator.cognito.lookup import require_client, require_pool
 from emulator.cognito.protocol import Call
+from emulator.oauth2.branding import CLASSIC_PROPERTIES
 from emulator.runtime import Runtime
 from emulator.state import Kind
 
 ALL = "ALL"  # the pool-wide customization's ClientId, as AWS names it
-# The classes the classic hosted UI lets CSS style (developer guide, "Customizing the classic hosted UI").
-CSS_CLASSES = frozenset({
-    "background-customizable", "banner-customizable", "errorMessage-customizable", "idpButton-customizable",
-    "idpButton-customizable:hover", "inputField-customizable", "inputField-customizable:focus",
-    "label-customizable", "legalText-customizable", "logo-customizable", "submitButton-customizable",
-    "submitButton-customizable:hover", "textDescription-customizable",
-})
+# The classes the classic hosted UI lets CSS style: the template's (oauth2/branding.py holds them with the
+# properties each may set; the page drops other properties, as AWS's does).
+CSS_CLASSES = frozenset(CLASSIC_PROPERTIES)
 MAX_IMAGE_BYTES = 100 * 1024  # the logo's limit (developer guide: "maximum 100 KB")
 IMAGE_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 _SELECTOR = re.compile(r"([^{}]*)\{[^{}]*\}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from emulator.cognito import codes, messages
+from emulator.cognito import auth_event_log, codes, messages
 from emulator.cognito.access_tokens import authenticate
 from emulator.cognito.errors import reject
 from emulator.cognito.lookup import find_user, require_client, require_pool
@@ -265,6 +265,7 @@ def change_password(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
         raise reject("missing_auth_parameter", "ChangePassword needs PreviousPassword for a user with a password",
                      name="PreviousPassword")
     if not password_matches(user.password_hash, previous):
+        auth_event_log.record_activity(rt.store, pool.id, user.username, rt.clock(), "ChangePassword", "Fail")
         raise reject("wrong_password", f"PreviousPassword is not the current password of user '{user.username}'")
     problem = policy_violation(pool.password_policy, params["ProposedPassword"])
     if problem:
@@ -272,6 +273,7 @@ def change_password(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
                      detail=problem)
     set_password(user, pool.id, params["ProposedPassword"])
     save(rt, pool, user)
+    auth_event_log.record_activity(rt.store, pool.id, user.username, rt.clock(), "ChangePassword")
     return {}
 
 

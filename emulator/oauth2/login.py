@@ -18,7 +18,7 @@ from urllib.parse import quote, urlencode
 
 from fastapi.responses import HTMLResponse, Response
 
-from emulator.cognito import mfa, webauthn
+from emulator.cognito import mfa, session_limits, webauthn
 from emulator.cognito.challenges import Authenticated, Challenge, Outcome, check_user_can_sign_in
 from emulator.cognito.email_otp import SMS_OTP
 from emulator.cognito.errors import CognitoError, reject
@@ -120,6 +120,9 @@ def _silent_sign_in(rt: Runtime, found: Resolved, cookies: Mapping[str, str], co
         return None
     now = rt.clock()
     session = records.signed_in_user(rt.store, cookies.get(records.SESSION_COOKIE), found.pool.id, now)
+    if session and not session_limits.sso_reusable(rt.store, found.pool.id, found.client.client_id,
+                                                   session["expires"] - records.SESSION_SECONDS, now):
+        session = None  # older than the client's SSOSession.MaxValidityMinutes (session tracking on)
     user = rt.store.user(found.pool, session["username"]) if session else None
     if session and _session_user_usable(found.pool, user):
         assert user is not None
@@ -427,7 +430,7 @@ def complete_sign_in(rt: Runtime, found: Resolved, user: UserRecord, auth_time: 
     if fresh:
         # Always a new cookie value on a sign-in: one planted before it must not become the victim's session.
         session = records.remember_sign_in(rt.store, cookies.get(records.SESSION_COOKIE), pool.id, user.username,
-                                           auth_time, now)
+                                           auth_time, now, client.client_id)
         response.set_cookie(records.SESSION_COOKIE, session, max_age=records.SESSION_SECONDS, path="/",
                             httponly=True, samesite="lax")
     return response

@@ -52,15 +52,17 @@ def redeem_code(store: Store, code: str) -> CodeGrant | None:
 
 
 def remember_sign_in(store: Store, cookie: str | None, pool_id: str, username: str, auth_time: int,
-                     now: float) -> str:
-    """Record a sign-in to `pool_id` in a new browser session, carrying over the sign-ins to other pools of
-    the one `cookie` names; the old value stops working (a cookie planted before a sign-in gains nothing)."""
+                     now: float, client_id: str | None = None) -> str:
+    """Record a sign-in to `pool_id` (through `client_id`) in a new browser session, carrying over the sign-ins
+    to other pools of the one `cookie` names; the old value stops working (a cookie planted before a sign-in
+    gains nothing)."""
     data = {"pools": {}}
     if cookie:
         data = store.get(BROWSER_KIND, "", _digest(cookie)) or data
         store.delete(BROWSER_KIND, "", _digest(cookie))
     cookie = secrets.token_urlsafe(32)
-    data["pools"][pool_id] = {"username": username, "auth_time": auth_time, "expires": now + SESSION_SECONDS}
+    data["pools"][pool_id] = {"username": username, "auth_time": auth_time, "expires": now + SESSION_SECONDS,
+                              "created": now, "client_id": client_id}
     expires = max(p["expires"] for p in data["pools"].values())
     store.put(BROWSER_KIND, "", _digest(cookie), data, expires=expires)
     return cookie
@@ -79,9 +81,20 @@ def signed_in_user(store: Store, cookie: str | None, pool_id: str, now: float) -
 
 def forget_sign_in(store: Store, cookie: str | None, pool_id: str) -> None:
     """Sign the browser out of `pool_id` (the session ends when no pool is left)."""
-    if not cookie:
-        return
-    key = _digest(cookie)
+    if cookie:
+        end_browser_session(store, _digest(cookie), pool_id)
+
+
+def browser_sessions(store: Store, pool_id: str, username: str, now: float) -> list[tuple[str, dict[str, Any]]]:
+    """(key, sign-in) of every live browser session signed in to `pool_id` as `username` (AdminListUserSessions'
+    SSO sessions)."""
+    return [(key, data["pools"][pool_id]) for _, key, data in store.items(BROWSER_KIND, "")
+            if (data["pools"].get(pool_id) or {}).get("username") == username
+            and data["pools"][pool_id]["expires"] > now]
+
+
+def end_browser_session(store: Store, key: str, pool_id: str) -> None:
+    """Sign the browser session stored under `key` out of `pool_id`."""
     with store.transaction():
         data = store.get(BROWSER_KIND, "", key)
         if data is None:

@@ -15,6 +15,7 @@ from emulator.cognito.errors import CognitoError
 from emulator.issuance import TokenRefused
 from emulator.oauth2 import (
     account_pages,
+    branded_pages,
     federation_routes,
     federation_start,
     login,
@@ -154,9 +155,11 @@ PageHandler = Callable[[Runtime, dict[str, str], dict[str, str]], Response]
 
 async def _page(rt: Runtime, component: str, handler: PageHandler, params: dict[str, str],
                 cookies: dict[str, str]) -> Response:
-    """Run a browser-facing handler off the event loop; an internal failure is a page, never a traceback."""
+    """Run a browser-facing handler off the event loop, its page dressed in the client's branding; an internal
+    failure is a page, never a traceback."""
     try:
-        return await run_in_threadpool(handler, rt, params, dict(cookies))
+        response = await run_in_threadpool(handler, rt, params, dict(cookies))
+        return await run_in_threadpool(branded_pages.branded, rt, params, response)
     except Exception:
         log.exception("internal error in %s", component)
         return _error_page(rt, component, SERVER_ERROR_REASON, 500)
