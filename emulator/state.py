@@ -64,6 +64,8 @@ class Kind(StrEnum):
     IDENTITY_LOGIN = "identity_login"  # identity/records.py
     AWS_CREDENTIALS = "aws_credentials"  # identity/records.py
     IDENTITY_PROVIDER = "identity_provider"  # cognito/identity_providers.py
+    SAML_REQUEST = "saml_request"  # oauth2/saml_records.py: AuthnRequests sent, by RelayState
+    SAML_ASSERTION = "saml_assertion"  # oauth2/saml_records.py: assertions used (each signs in once)
 
 
 # Kinds whose records are parsed into definitions other code caches (pools, their keys, clients).
