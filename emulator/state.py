@@ -66,6 +66,10 @@ class Kind(StrEnum):
     IDENTITY_PROVIDER = "identity_provider"  # cognito/identity_providers.py
     SAML_REQUEST = "saml_request"  # oauth2/saml_records.py: AuthnRequests sent, by RelayState
     SAML_ASSERTION = "saml_assertion"  # oauth2/saml_records.py: assertions used (each signs in once)
+    FEDERATION_REQUEST = "federation_request"  # oauth2/federation_requests.py: an authorize request sent to an IdP
+    PROVIDER_LINK = "provider_link"  # cognito/provider_links.py: AdminLinkProviderForUser
+    SIMULATED_IDP_CODE = "simulated_idp_code"  # oauth2/social_simulation.py
+    SIMULATED_IDP_IDENTITY = "simulated_idp_identity"  # oauth2/social_simulation.py: identities picked before
 
 
 # Kinds whose records are parsed into definitions other code caches (pools, their keys, clients).

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import jwt
 
+from emulator.cognito.federated_users import identities_claim
 from emulator.encoding import b64url
 from emulator.keys import Keyring
 from emulator.model import AppClient, UserPool
@@ -52,6 +53,9 @@ def id_token_claims(pool: UserPool, client: AppClient, sign_in: SignIn, now: int
         claims["cognito:preferred_role"] = sign_in.preferred_role
     for name, value in sign_in.attributes.items():
         if name == "sub":
+            continue
+        if name == "identities":  # a federated user's: the attribute's JSON text becomes the documented array
+            claims[name] = identities_claim(value)
             continue
         claims[name] = (value == "true") if name in BOOLEAN_ATTRIBUTES else value
     if at_hash:

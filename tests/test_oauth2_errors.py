@@ -314,7 +314,6 @@ def test_unknown_or_missing_client_goes_to_the_error_page(emu: EmulatorServer, p
     ({"response_type": "code", "code_challenge": "a" * 43}, "invalid_request", "without code_challenge_method"),
     ({"response_type": "code", "scope": "openid phone"}, "invalid_scope", "phone is not in the client's"),
     ({"response_type": "code", "scope": "email"}, "invalid_scope", "only be requested together with openid"),
-    ({"response_type": "code", "identity_provider": "Google"}, "invalid_request", "federated IdPs"),
 ])
 def test_refusals_with_a_good_redirect_uri_go_back_to_the_app(emu: EmulatorServer, params: dict, error: str,
                                                               why: str) -> None:

@@ -302,6 +302,28 @@ ERRORS: dict[str, tuple[str, str]] = {
     "idp_not_found": ("ResourceNotFoundException", "Identity provider {name} does not exist."),  # UNCONFIRMED
     "idp_identifier_not_found": (  # UNCONFIRMED
         "ResourceNotFoundException", "Identity provider with identifier {identifier} does not exist."),
+    # AdminLinkProviderForUser / AdminDisableProviderForUser (provider_links.py). The merge text is quoted raw in
+    # aws/aws-sdk-net#1000; the others are UNCONFIRMED (the types are in the operations' model).
+    "link_source_signed_up": ("InvalidParameterException", "Merging is not currently supported, provide a "
+                                                           "SourceUser that has not been signed up in order to link"),
+    "link_source_cognito": (  # UNCONFIRMED
+        "InvalidParameterException", "SourceUser ProviderName cannot be Cognito."),
+    "link_destination_not_cognito": (  # UNCONFIRMED (AWS links to federated destination users too)
+        "InvalidParameterException", "DestinationUser ProviderName must be Cognito."),
+    "link_provider_missing": (  # UNCONFIRMED
+        "InvalidParameterException", "The provider {name} does not exist for this user pool."),
+    "link_value_missing": (  # UNCONFIRMED
+        "InvalidParameterException", "ProviderAttributeValue is required."),
+    "link_attribute_missing": (  # UNCONFIRMED
+        "InvalidParameterException", "ProviderAttributeName is required."),
+    "link_social_attribute": (  # UNCONFIRMED
+        "InvalidParameterException", "ProviderAttributeName must be Cognito_Subject for social identity providers."),
+    "link_source_linked": (  # UNCONFIRMED
+        "AliasExistsException", "The source user is already linked to another user."),
+    "disable_cognito_not_emulated": ("InvalidParameterException", "{detail}"),  # the emulator's own refusal
+    # A federated sign-in's mapped attributes AWS refuses (cognito-user-pools-specifying-attribute-mapping: a
+    # required attribute needs a mapping; a value fits in 2048 characters). UNCONFIRMED text.
+    "federated_attributes_invalid": ("InvalidParameterException", "Invalid user attributes: {detail}"),
     # -- sign-in factors: pool MFA settings, e-mail codes, USER_AUTH (mfa_config.py, email_mfa.py,
     # user_auth.py, auth_factors.py). Sources are in mfa_config.py's docstring; the rest is UNCONFIRMED.
     "mfa_off_with_factor": ("InvalidParameterException",

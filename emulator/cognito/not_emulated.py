@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from emulator.cognito.errors import CognitoError
 
-_IDENTITY_PROVIDERS = ("federated sign-in through external identity providers (SAML, OIDC, social) is not emulated "
-                       "yet: providers can be created and described, but no user signs in through one")
 _SESSIONS = "user session listing, session revocation and session configuration are not emulated"
 _REPLICAS = "multi-Region user pool replicas have no local meaning: the emulator serves each pool in one place"
 _RECOVERY = "point-in-time recovery is not emulated: the emulator's state is reset or restored from its config"
@@ -22,9 +20,6 @@ _DERIVED = ("machine-to-machine tokens by API (GetClientToken) and token exchang
             "emulated; /oauth2/token serves client_credentials")
 
 NOT_EMULATED: dict[str, str] = {
-    # federation: providers are stored and described, no one signs in through them yet
-    "AdminLinkProviderForUser": _IDENTITY_PROVIDERS,
-    "AdminDisableProviderForUser": _IDENTITY_PROVIDERS,
     # no local meaning, or not emulated
     "ListUserSessions": _SESSIONS,
     "AdminListUserSessions": _SESSIONS,

@@ -118,10 +118,7 @@ def decide_authorize(params: Mapping[str, str], client: AppClient | None,
     pkce = challenge_problem(challenge, params.get("code_challenge_method") or None)
     if pkce:
         return refuse("invalid_request", pkce)
-    provider = params.get("identity_provider")
-    if provider and provider != "COGNITO":
-        return refuse("invalid_request", f"identity_provider {provider[:40]!r}: the emulator signs in only the user "
-                                         "pool's own users (COGNITO); federated IdPs are not emulated")
+    # identity_provider / idp_identifier are chosen by federation_start.py (idp_choice.py), after these checks.
     scopes = user_scopes(split_scope(params.get("scope")), client.allowed_oauth_scopes, existing_custom)
     if isinstance(scopes, str):
         return refuse("invalid_scope", scopes)

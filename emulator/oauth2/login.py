@@ -39,8 +39,9 @@ from emulator.oauth2.authorize import (
 )
 from emulator.oauth2.grants import CODE_LIFETIME_SECONDS, CodeGrant
 from emulator.oauth2.httpio import reason_headers, redirect, rejected_redirect
+from emulator.oauth2.idp_choice import provider_buttons
 from emulator.runtime import Runtime
-from emulator.state import UserRecord
+from emulator.state import Kind, UserRecord
 
 AUTHORIZE = "hosted-ui GET /oauth2/authorize"
 LOGIN = "hosted-ui /login"
@@ -148,8 +149,10 @@ def _form(rt: Runtime, found: Resolved, username: str = "", error: CognitoError 
                                                (cookies or {}).get(records.CSRF_COOKIE))
     admin_only = (rt.store.pool_settings(found.pool.id).get("AdminCreateUserConfig") or {}).get(
         "AllowAdminCreateUserOnly")
+    providers = [data for _, _, data in rt.store.items(Kind.IDENTITY_PROVIDER, found.pool.id)]
     html = pages.login_page(found.pool, found.client, found.login_action, token, username,
-                            error.message if error else None, urlencode(found.params), not admin_only, notice)
+                            error.message if error else None, urlencode(found.params), not admin_only, notice,
+                            provider_buttons(found.client, providers, found.params))
     response = _html(html, error)
     set_csrf_cookie(response, token)
     return response

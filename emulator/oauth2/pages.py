@@ -4,6 +4,7 @@ page is one self-contained response. Every dynamic value is HTML-escaped here.""
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from html import escape
 from importlib.resources import files
 from string import Template
@@ -18,6 +19,11 @@ ERROR_ICON = ('<svg width="16" height="16" viewBox="0 0 16 16" aria-hidden="true
 @functools.cache
 def _template(name: str) -> Template:
     return Template(files("emulator.oauth2").joinpath("templates", name).read_text(encoding="utf-8"))
+
+
+def template(name: str) -> Template:
+    """A template of oauth2/templates (for pages built outside this module, such as the simulated IdPs')."""
+    return _template(name)
 
 
 @functools.cache
@@ -62,10 +68,30 @@ FIRST_FACTOR_BUTTONS = (("SMS_OTP", "Sign in with a text message code", "smsCode
                         ("WEB_AUTHN", "Sign in with a passkey", "passkeySignIn"))
 
 
+# The login page's identity-provider buttons (links to /oauth2/authorize?identity_provider=...).
+IDP_CSS = """
+.idp-buttons { margin: 0 0 16px; display: flex; flex-direction: column; gap: 8px; }
+.idp-buttons a { display: block; text-align: center; padding: 10px 12px; border: 1px solid var(--border);
+  border-radius: var(--radius); color: var(--text); text-decoration: none; font-weight: 600; }
+.idp-buttons a:hover { background: var(--note-bg); }
+.idp-buttons .divider { text-align: center; color: var(--muted); font-size: 13px; margin: 4px 0 0; }
+"""
+
+
+def idp_buttons(providers: Sequence[tuple[str, str]]) -> str:
+    """A button per (label, href) identity provider, above the password form, or nothing."""
+    if not providers:
+        return ""
+    links = "".join(f'    <a href="{escape(href)}" class="idp-button">{escape(label)}</a>\n'
+                    for label, href in providers)
+    return f'  <div class="idp-buttons" id="identityProviders">\n{links}    <p class="divider">or</p>\n  </div>\n'
+
+
 def login_page(pool: UserPool, client: AppClient, action: str, csrf: str, username: str = "",
-               error: str | None = None, query: str = "", sign_up: bool = True, notice: str | None = None) -> str:
+               error: str | None = None, query: str = "", sign_up: bool = True, notice: str | None = None,
+               providers: Sequence[tuple[str, str]] = ()) -> str:
     """The sign-in form, with the links to the forgot-password page and (when users may sign up) sign-up; a
-    passkey button where the pool allows WEB_AUTHN as a first factor."""
+    passkey button where the pool allows WEB_AUTHN as a first factor; a button per identity provider."""
     links = f'  <p class="links"><a href="/forgotPassword?{escape(query)}">Forgot your password?</a>'
     if sign_up:
         links += f'<span>Need an account? <a href="/signup?{escape(query)}">Sign up</a></span>'
@@ -75,7 +101,9 @@ def login_page(pool: UserPool, client: AppClient, action: str, csrf: str, userna
                      f'id="{element}">{label}</button>\n' + links)
     content = _template("login.html").substitute(action=escape(action), csrf=escape(csrf), username=escape(username),
                                                  alert=alert(error), note=note(notice), links=links + "</p>")
-    return page("Signin", content, pool, client)
+    if providers:  # above the form, as the managed login places them
+        content = content.replace('  <form method="post"', idp_buttons(providers) + '  <form method="post"', 1)
+    return page("Signin", content, pool, client, IDP_CSS if providers else "")
 
 
 # -- self-service account pages (sign-up, confirmation, forgotten password) ---------------------------

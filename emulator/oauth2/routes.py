@@ -13,7 +13,18 @@ from starlette.concurrency import run_in_threadpool
 
 from emulator.cognito.errors import CognitoError
 from emulator.issuance import TokenRefused
-from emulator.oauth2 import account_pages, login, logout, pages, passkey_pages, revoke, token, userinfo
+from emulator.oauth2 import (
+    account_pages,
+    federation_routes,
+    federation_start,
+    login,
+    logout,
+    pages,
+    passkey_pages,
+    revoke,
+    token,
+    userinfo,
+)
 from emulator.oauth2.errors import ERROR_PAGE_TEXT, SERVER_ERROR_REASON, OAuthError, oauth_error
 from emulator.oauth2.httpio import NO_STORE, oauth_error_response, query_params, read_form, reason_headers
 from emulator.runtime import Runtime
@@ -55,7 +66,11 @@ def build_router(rt: Runtime) -> APIRouter:
 
     @router.get("/oauth2/authorize")
     async def authorize_endpoint(request: Request) -> Response:
-        return await _page(rt, login.AUTHORIZE, login.authorize, query_params(request), request.cookies)
+        base = str(request.base_url)  # identity_provider=...: the IdP comes back to this server's /oauth2/idpresponse
+        return await _page(rt, login.AUTHORIZE, lambda r, p, c: federation_start.authorize(r, p, c, base),
+                           query_params(request), request.cookies)
+
+    federation_routes.add_routes(rt, router)
 
     @router.get("/login")
     async def login_page(request: Request) -> Response:
