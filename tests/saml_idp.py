@@ -15,11 +15,12 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 from lxml import etree
 from signxml import XMLSigner, methods
@@ -53,6 +54,8 @@ class SamlIdp:
         self.key, self.cert = new_key_and_certificate()
         self.base_url = "http://127.0.0.1:1"  # set by serve()
         self.users: dict[str, dict[str, str | list[str]]] = {}  # name id -> SAML attributes the IdP asserts
+        self.sp_certificate: x509.Certificate | None = None  # set: AuthnRequests must be signed with its key
+        self.requests: list[etree._Element] = []  # the AuthnRequests received, newest last
 
     @property
     def cert_b64(self) -> str:
@@ -137,6 +140,20 @@ def read_authn_request(encoded: str) -> etree._Element:
     return etree.fromstring(zlib.decompress(base64.b64decode(encoded), -15))
 
 
+def _signature_valid(raw_query: str, certificate: x509.Certificate) -> bool:
+    """SAML bindings §3.4.4.1: Signature over `SAMLRequest=..&RelayState=..&SigAlg=..` exactly as sent."""
+    parts = dict(part.split("=", 1) for part in raw_query.split("&") if "=" in part)
+    if "Signature" not in parts or "SigAlg" not in parts:
+        return False
+    signed = "&".join(f"{name}={parts[name]}" for name in ("SAMLRequest", "RelayState", "SigAlg") if name in parts)
+    try:
+        certificate.public_key().verify(base64.b64decode(unquote(parts["Signature"])), signed.encode(),
+                                        padding.PKCS1v15(), hashes.SHA256())
+    except InvalidSignature:
+        return False
+    return True
+
+
 def _handler(idp: SamlIdp, audience: str) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args: Any) -> None:
@@ -157,7 +174,10 @@ def _handler(idp: SamlIdp, audience: str) -> type[BaseHTTPRequestHandler]:
                 return self._send(200, idp.metadata(), "application/samlmetadata+xml")
             if url.path != "/sso" or "SAMLRequest" not in query:
                 return self._send(404, "not found")
+            if idp.sp_certificate is not None and not _signature_valid(url.query, idp.sp_certificate):
+                return self._send(403, "the AuthnRequest is not signed with the SP's key")
             request = read_authn_request(query["SAMLRequest"])
+            idp.requests.append(request)
             fields = {"request_id": request.get("ID"), "acs": request.get("AssertionConsumerServiceURL"),
                       "relay": query.get("RelayState", "")}
             hidden = "".join(f'<input type="hidden" name="{k}" value="{html.escape(v or "")}">'

@@ -11,9 +11,11 @@ import re
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+import boto3
 import httpx
 import jwt
 import pytest
+from cryptography import x509
 
 from emulator.server import EmulatorServer
 from emulator.testing import running_emulator
@@ -46,13 +48,17 @@ def _config(idp: SamlIdp) -> dict:
              "ProviderDetails": {"MetadataURL": f"{idp.base_url}/metadata"}, "AttributeMapping": MAPPING},
             {"ProviderName": "PortalSAML", "ProviderType": "SAML",
              "ProviderDetails": {"MetadataFile": idp.metadata(), "IDPInit": "true"}, "AttributeMapping": MAPPING},
+            {"ProviderName": "SignedSAML", "ProviderType": "SAML",
+             "ProviderDetails": {"MetadataURL": f"{idp.base_url}/metadata", "RequestSigningAlgorithm": "rsa-sha256"},
+             "AttributeMapping": MAPPING},
             {"ProviderName": "SealedSAML", "ProviderType": "SAML",
              "ProviderDetails": {"MetadataFile": idp.metadata(), "EncryptedResponses": "true"}},
         ],
         "Clients": [
             {"ClientName": "web", "ClientId": CLIENT, "AllowedOAuthFlowsUserPoolClient": True,
              "AllowedOAuthFlows": ["code"], "AllowedOAuthScopes": ["openid", "email", "profile"],
-             "CallbackURLs": [CALLBACK], "SupportedIdentityProviders": ["COGNITO", "CorpSAML", "SealedSAML"]},
+             "CallbackURLs": [CALLBACK],
+             "SupportedIdentityProviders": ["COGNITO", "CorpSAML", "SignedSAML", "SealedSAML"]},
             {"ClientName": "portal", "ClientId": IDP_INIT_CLIENT, "AllowedOAuthFlowsUserPoolClient": True,
              "AllowedOAuthFlows": ["code"], "AllowedOAuthScopes": ["openid", "email"],
              "CallbackURLs": [CALLBACK], "SupportedIdentityProviders": ["PortalSAML"]},
@@ -79,9 +85,10 @@ def posted_form(page: str) -> tuple[str, dict[str, str]]:
     return action, fields
 
 
-def through_idp(emu: EmulatorServer, http: httpx.Client, **extra: str) -> tuple[str, dict[str, str]]:
+def through_idp(emu: EmulatorServer, http: httpx.Client, provider: str = "CorpSAML",
+                **extra: str) -> tuple[str, dict[str, str]]:
     """authorize -> the IdP's page -> sign in as alice -> the SAMLResponse the browser would post back."""
-    to_idp = authorize(emu, http, identity_provider="CorpSAML", **extra)
+    to_idp = authorize(emu, http, identity_provider=provider, **extra)
     assert to_idp.status_code == 302, to_idp.text
     page = http.get(to_idp.headers["location"])
     action, fields = posted_form(page.text)
@@ -178,4 +185,22 @@ def test_sp_metadata(emu: EmulatorServer) -> None:
     document = httpx.get(f"{emu.url}/saml2/metadata?client_id={CLIENT}")
     assert document.status_code == 200 and f'entityID="{AUDIENCE}"' in document.text
     assert f'Location="{emu.url}/saml2/idpresponse"' in document.text
+    idp_client = boto3.client("cognito-idp", endpoint_url=emu.url, region_name="us-east-1")
+    assert idp_client.get_signing_certificate(UserPoolId=POOL)["Certificate"] in document.text
     assert httpx.get(f"{emu.url}/saml2/metadata").status_code == 404
+
+
+def test_signed_authn_requests_verify_with_the_pool_signing_certificate(emu: EmulatorServer, idp: SamlIdp) -> None:
+    idp_client = boto3.client("cognito-idp", endpoint_url=emu.url, region_name="us-east-1")
+    certificate = idp_client.get_signing_certificate(UserPoolId=POOL)["Certificate"]
+    idp.sp_certificate = x509.load_der_x509_certificate(base64.b64decode(certificate))
+    try:
+        with httpx.Client() as http:
+            unsigned = http.get(authorize(emu, http, identity_provider="CorpSAML").headers["location"])
+            acs, fields = through_idp(emu, http, "SignedSAML")
+            back = http.post(acs, data=fields)
+    finally:
+        idp.sp_certificate = None
+    assert unsigned.status_code == 403  # the IdP wants signed requests; CorpSAML sends them unsigned
+    assert back.status_code == 302 and "code=" in back.headers["location"]
+    assert idp.requests[-1].findtext("{urn:oasis:names:tc:SAML:2.0:assertion}Issuer") == AUDIENCE

@@ -24,14 +24,14 @@ from tests.saml_idp import SamlIdp
 POOL = "us-east-1_Saml00001"
 ACS = "http://127.0.0.1:9229/saml2/idpresponse"
 AUDIENCE = sp_entity_id(POOL)
-NOW = 1_800_000_000.0
+NOW = float(int(time.time()))  # the test IdP's certificate is valid from a day ago for a year
 IDP = SamlIdp(clock=lambda: NOW)
 OTHER_IDP = SamlIdp(clock=lambda: NOW)  # same entity id, another key
 METADATA = read_idp_metadata(IDP.metadata())
 
 
 def facts(xml: bytes) -> ResponseFacts:
-    return signed_facts(xml, METADATA.certificates)
+    return signed_facts(xml, METADATA.certificates, NOW)
 
 
 def test_metadata_is_read() -> None:
@@ -63,6 +63,25 @@ def test_authn_request_bindings() -> None:
     from urllib.parse import unquote
     assert zlib.decompress(base64.b64decode(unquote(query["SAMLRequest"])), -15).decode() == xml
     assert 'name="SAMLRequest"' in post_form("https://idp/sso", xml, "s")
+
+
+def test_signed_authn_requests() -> None:
+    from cryptography import x509
+    from signxml import XMLVerifier
+
+    from emulator.cognito.signing_certificate import new_certificate
+    from emulator.oauth2.saml_sign_in import certificate_pem
+    from emulator.saml.authn_request import RequestSigner, signed_xml
+    from tests.saml_idp import _signature_valid
+
+    certificate, key = new_certificate(POOL, NOW)
+    signer = RequestSigner(key, certificate_pem(certificate))
+    cert = x509.load_pem_x509_certificate(signer.certificate_pem.encode())
+    url = redirect_url("https://idp/sso", authn_request("_r2", POOL, "https://idp/sso", ACS, NOW), "rs", signer)
+    assert "&SigAlg=" in url and _signature_valid(url.split("?", 1)[1], cert)
+    assert not _signature_valid(url.split("?", 1)[1].replace("RelayState=rs", "RelayState=rt"), cert)
+    posted = signed_xml(authn_request("_r3", POOL, "https://idp/sso", ACS, NOW, signature_slot=True), signer)
+    assert XMLVerifier().verify(posted.encode(), x509_cert=cert).signed_xml.get("ID") == "_r3"
 
 
 def test_sp_metadata() -> None:
@@ -190,5 +209,12 @@ def test_saml_time(text: str | None, seconds: float | None) -> None:
 
 def test_real_clock_idp() -> None:  # the IdP on the wall clock, as in the end-to-end tests
     idp = SamlIdp()
-    got = signed_facts(idp.response_xml(ACS, AUDIENCE, "bob"), read_idp_metadata(idp.metadata()).certificates)
+    got = signed_facts(idp.response_xml(ACS, AUDIENCE, "bob"), read_idp_metadata(idp.metadata()).certificates,
+                       time.time())
     assert response_problem(got, IDP_INIT, time.time()) is None
+
+
+def test_certificate_validity_follows_the_runtime_clock() -> None:
+    xml = IDP.response_xml(ACS, AUDIENCE, "alice")
+    with pytest.raises(BadSamlInput, match="does not verify"):
+        signed_facts(xml, METADATA.certificates, NOW + 400 * 86400)  # the IdP's certificate has expired by then

@@ -18,6 +18,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from emulator.cognito.signing_certificate import signing_pair
 from emulator.oauth2 import federation, federation_requests, federation_start, login, saml_sign_in
 from emulator.oauth2.authorize import AuthorizeRequest
 from emulator.oauth2.errors import SERVER_ERROR_REASON
@@ -80,7 +81,8 @@ def metadata(rt: Runtime, params: Mapping[str, str], base_url: str) -> Response:
     if not pool_id or rt.store.pool(pool_id) is None:
         return federation.error_page(rt, "GET /saml2/metadata needs ?client_id=<an app client> or "
                                          "?user_pool_id=<a user pool> (one host serves every pool here)", 404)
-    return Response(sp_metadata(pool_id, base_url.rstrip("/") + ACS_PATH), media_type="application/samlmetadata+xml")
+    return Response(sp_metadata(pool_id, base_url.rstrip("/") + ACS_PATH, signing_pair(rt, pool_id)[0]),
+                    media_type="application/samlmetadata+xml")
 
 
 async def _form(request: Request) -> dict[str, str] | str:

@@ -2,8 +2,9 @@
 (SP-initiated) and turning a POSTed response into the verified identity the federated sign-in completes.
 The decisions are emulator/saml's pure functions; this module finds their inputs.
 
-Not emulated, refused with the reason before any redirect: encrypted assertions (EncryptedResponses),
-signed AuthnRequests (RequestSigningAlgorithm) and single logout (IDPSignout)."""
+AuthnRequests are signed with the pool's GetSigningCertificate key when the provider has
+RequestSigningAlgorithm. Not emulated, refused with the reason before any redirect: encrypted assertions
+(EncryptedResponses) and single logout (IDPSignout)."""
 
 from __future__ import annotations
 
@@ -16,9 +17,18 @@ from urllib.parse import parse_qsl
 import httpx
 from fastapi.responses import HTMLResponse, Response
 
+from emulator.cognito.signing_certificate import signing_pair
 from emulator.oauth2 import saml_records
 from emulator.oauth2.httpio import redirect
-from emulator.saml.authn_request import authn_request, binding_for, post_form, redirect_url
+from emulator.saml.authn_request import (
+    SIGNING_ALGORITHMS,
+    RequestSigner,
+    authn_request,
+    binding_for,
+    post_form,
+    redirect_url,
+    signed_xml,
+)
 from emulator.saml.idp_metadata import IdpMetadata, read_idp_metadata
 from emulator.saml.names import HTTP_REDIRECT, sp_entity_id
 from emulator.saml.response_checks import Expected, response_problem
@@ -66,8 +76,9 @@ def unsupported(details: Mapping[str, str]) -> str | None:
     """Why this SAML provider's ProviderDetails ask for something not emulated, or None (pure)."""
     if str(details.get("EncryptedResponses", "")).lower() == "true":
         return "the provider has EncryptedResponses true; encrypted SAML assertions are not emulated"
-    if details.get("RequestSigningAlgorithm"):
-        return "the provider has RequestSigningAlgorithm; signed AuthnRequests are not emulated"
+    algorithm = details.get("RequestSigningAlgorithm")
+    if algorithm and algorithm not in SIGNING_ALGORITHMS:
+        return f"RequestSigningAlgorithm {algorithm!r} is not one of {sorted(SIGNING_ALGORITHMS)}"
     if str(details.get("IDPSignout", "")).lower() == "true":
         return "the provider has IDPSignout true; SAML single logout is not emulated (set it to false locally)"
     return None
@@ -113,10 +124,24 @@ def start(rt: Runtime, base_url: str, pool_id: str, provider_name: str, state: s
     now = rt.clock()
     saml_records.put_request(rt.store, state, saml_records.SentRequest(request_id, pool_id, provider_name, acs_url,
                                                                        now, state))
-    xml = authn_request(request_id, pool_id, sso_url, acs_url, now)
+    algorithm = (provider.get("ProviderDetails") or {}).get("RequestSigningAlgorithm")
+    signer = request_signer(rt, pool_id, algorithm) if algorithm else None
     if binding == HTTP_REDIRECT:
-        return redirect(redirect_url(sso_url, xml, state))
-    return HTMLResponse(post_form(sso_url, xml, state))
+        return redirect(redirect_url(sso_url, authn_request(request_id, pool_id, sso_url, acs_url, now), state, signer))
+    xml = authn_request(request_id, pool_id, sso_url, acs_url, now, signature_slot=signer is not None)
+    return HTMLResponse(post_form(sso_url, signed_xml(xml, signer) if signer else xml, state))
+
+
+def certificate_pem(certificate_b64: str) -> str:
+    """GetSigningCertificate's Base64 DER body in PEM armour."""
+    lines = [certificate_b64[i:i + 64] for i in range(0, len(certificate_b64), 64)]
+    return "-----BEGIN CERTIFICATE-----\n" + "\n".join(lines) + "\n-----END CERTIFICATE-----\n"
+
+
+def request_signer(rt: Runtime, pool_id: str, algorithm: str) -> RequestSigner:
+    """The pool's key and certificate (the one GetSigningCertificate returns) for signing AuthnRequests."""
+    certificate, key = signing_pair(rt, pool_id)
+    return RequestSigner(key, certificate_pem(certificate), algorithm)
 
 
 def _idp_initiated(rt: Runtime, relay_state: str) -> tuple[str, dict[str, Any], dict[str, str]]:
@@ -156,11 +181,11 @@ def finish(rt: Runtime, base_url: str, saml_response: str, relay_state: str) -> 
         pool_id, provider, relay_params = _idp_initiated(rt, relay_state)
         expected_acs = base_url.rstrip("/") + ACS_PATH
     metadata = provider_metadata(provider)
+    now = rt.clock()
     try:
-        facts = signed_facts(decoded_response(saml_response), metadata.certificates)
+        facts = signed_facts(decoded_response(saml_response), metadata.certificates, now)
     except BadSamlInput as exc:
         raise SamlRefused(f"{provider['ProviderName']}: {exc}") from None
-    now = rt.clock()
     expected = Expected(metadata.entity_id, sp_entity_id(pool_id), expected_acs,
                         sent.request_id if sent else None, sent.sent_at if sent else None)
     problem = response_problem(facts, expected, now)

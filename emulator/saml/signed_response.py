@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from cryptography import x509
@@ -92,13 +92,15 @@ def _check_shape(xml: bytes) -> None:
         raise BadSamlInput("neither the Response nor its Assertion is signed")
 
 
-def _verify(xml: bytes, certificates: Sequence[x509.Certificate]) -> Any:
-    """signxml's result for the first signature (document order: the Response's when it is signed)."""
+def _verify(xml: bytes, certificates: Sequence[x509.Certificate], now: float) -> Any:
+    """signxml's result for the first signature (document order: the Response's when it is signed). The
+    certificate must be valid at `now`, the runtime clock (UNCONFIRMED: AWS documents the check only when the
+    provider is configured)."""
     problems = []
+    config = SignatureConfiguration(location=".//", verification_time=datetime.fromtimestamp(now, UTC))
     for certificate in certificates:
         try:
-            return XMLVerifier().verify(xml, x509_cert=certificate, parser=_PARSER,
-                                        expect_config=SignatureConfiguration(location=".//"))
+            return XMLVerifier().verify(xml, x509_cert=certificate, parser=_PARSER, expect_config=config)
         except (InvalidSignature, InvalidDigest, InvalidCertificate, InvalidInput) as exc:
             problems.append(f"{type(exc).__name__}: {exc}")
         except (etree.XMLSyntaxError, ValueError) as exc:
@@ -141,10 +143,10 @@ def _facts(response: Any | None, assertion: Any, envelope: Any) -> ResponseFacts
         session_index=authn.get("SessionIndex") if authn is not None else None)
 
 
-def signed_facts(xml: bytes, certificates: Sequence[x509.Certificate]) -> ResponseFacts:
-    """The facts of a response whose Response or Assertion signature verifies, or BadSamlInput."""
+def signed_facts(xml: bytes, certificates: Sequence[x509.Certificate], now: float) -> ResponseFacts:
+    """The facts of a response whose Response or Assertion signature verifies at `now`, or BadSamlInput."""
     _check_shape(xml)
-    result = _verify(xml, certificates)
+    result = _verify(xml, certificates, now)
     signed = result.signed_xml
     envelope = etree.fromstring(xml, parser=_PARSER)
     if signed.tag == tag(SAMLP, "Response"):
