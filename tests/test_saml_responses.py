@@ -10,6 +10,8 @@ import zlib
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from emulator.saml.authn_request import authn_request, binding_for, post_form, redirect_url
@@ -218,3 +220,20 @@ def test_certificate_validity_follows_the_runtime_clock() -> None:
     xml = IDP.response_xml(ACS, AUDIENCE, "alice")
     with pytest.raises(BadSamlInput, match="does not verify"):
         signed_facts(xml, METADATA.certificates, NOW + 400 * 86400)  # the IdP's certificate has expired by then
+
+
+SIGNED = IDP.response_xml(ACS, AUDIENCE, "alice", {"email": "a@x.test"}, in_response_to="_req", sign="both")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, len(SIGNED) - 1), st.binary(min_size=0, max_size=3)), min_size=1,
+                max_size=4))
+def test_mutated_responses_refuse_or_verify_never_fail(edits: list[tuple[int, bytes]]) -> None:
+    xml = bytearray(SIGNED)
+    for position, replacement in edits:
+        xml[position:position + 1] = replacement
+    try:
+        got = facts(bytes(xml))
+    except BadSamlInput:
+        return
+    assert got.name_id == "alice"  # whatever still verifies says what was signed

@@ -102,7 +102,7 @@ def provider_metadata(provider: Mapping[str, Any]) -> IdpMetadata:
         url = details.get("MetadataURL") or ""
         try:
             answer = httpx.get(url, timeout=METADATA_TIMEOUT_SECONDS, follow_redirects=True)
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
             raise SamlRefused(f"{provider['ProviderName']}: MetadataURL {url} could not be read ({exc})") from None
         if answer.status_code != 200 or len(answer.content) > MAX_METADATA_BYTES:
             raise SamlRefused(f"{provider['ProviderName']}: MetadataURL {url} answered {answer.status_code} "
@@ -146,7 +146,10 @@ def request_signer(rt: Runtime, pool_id: str, algorithm: str) -> RequestSigner:
 
 def _idp_initiated(rt: Runtime, relay_state: str) -> tuple[str, dict[str, Any], dict[str, str]]:
     """(pool id, provider, authorize parameters) of an IdP-initiated response's RelayState, or SamlRefused."""
-    params = dict(parse_qsl(relay_state, keep_blank_values=True, max_num_fields=32))
+    try:
+        params = dict(parse_qsl(relay_state, keep_blank_values=True, max_num_fields=32))
+    except ValueError:
+        raise SamlRefused("the RelayState has more than 32 parameters") from None
     client = rt.store.client(params.get("client_id", "")) if params.get("client_id") else None
     if client is None:
         raise SamlRefused("the RelayState names no pending sign-in of this emulator and no app client (an "

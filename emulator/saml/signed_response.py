@@ -103,8 +103,8 @@ def _verify(xml: bytes, certificates: Sequence[x509.Certificate], now: float) ->
             return XMLVerifier().verify(xml, x509_cert=certificate, parser=_PARSER, expect_config=config)
         except (InvalidSignature, InvalidDigest, InvalidCertificate, InvalidInput) as exc:
             problems.append(f"{type(exc).__name__}: {exc}")
-        except (etree.XMLSyntaxError, ValueError) as exc:
-            problems.append(f"{type(exc).__name__}: {exc}")
+        except Exception as exc:  # malformed signatures break signxml in many ways; every one is a refusal
+            problems.append(f"malformed signature ({type(exc).__name__}: {exc})")
     raise BadSamlInput("the signature does not verify with the IdP metadata's certificate"
                        f"{'s' if len(certificates) > 1 else ''} ({'; '.join(problems)[:400]})")
 
