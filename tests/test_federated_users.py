@@ -109,3 +109,25 @@ def test_provider_buttons_follow_the_clients_list() -> None:
     buttons = provider_buttons(CLIENT, PROVIDERS, {"client_id": "c1", "identity_provider": "x", "state": "s"})
     assert [label for label, _ in buttons] == ["Continue with Google", "Continue with Corp"]
     assert buttons[0][1] == "/oauth2/authorize?client_id=c1&state=s&identity_provider=Google"
+
+
+@pytest.mark.parametrize("provider", ["Google", "Facebook", "LoginWithAmazon", "SignInWithApple"])
+def test_simulated_user_ids_have_the_providers_format(provider: str) -> None:
+    from emulator.oauth2.social_simulation import SUBJECT_FORMATS, new_subject, subject_problem
+    assert all(subject_problem(provider, new_subject(provider)) is None for _ in range(20))
+    assert subject_problem(provider, SUBJECT_FORMATS[provider][1]) is None
+    assert "is not a" in (subject_problem(provider, "user-1") or "")
+
+
+@pytest.mark.parametrize(("provider", "first_time", "expected"), [
+    ("Google", False, {"sub", "email", "email_verified", "name", "given_name", "family_name", "picture"}),
+    ("Facebook", False, {"id", "email", "name", "first_name", "last_name"}),
+    ("LoginWithAmazon", False, {"user_id", "email", "name"}),
+    ("SignInWithApple", True, {"sub", "email", "email_verified", "is_private_email", "firstName", "lastName",
+                               "name"}),
+    ("SignInWithApple", False, {"sub", "email", "email_verified", "is_private_email"}),
+])
+def test_simulated_claims_use_each_providers_names(provider: str, first_time: bool, expected: set) -> None:
+    from emulator.oauth2.social_simulation import provider_claims
+    claims = provider_claims(provider, "S", "a@b.c", "Ann Lee", first_time)
+    assert set(claims) == expected and claims[fu.SUBJECT_CLAIMS[provider]] == "S"

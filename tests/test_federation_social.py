@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+import botocore.exceptions
 import httpx
 import jwt
 import pytest
@@ -21,7 +22,7 @@ from tests.federation_triggers import EVENTS
 pytestmark = pytest.mark.e2e
 
 POOL = "us-east-1_Federated"
-CLIENT, NARROW = "fedclient", "narrowclient"
+CLIENT, NARROW, GOOGLE_ONLY = "fedclient", "narrowclient", "googleonlyclient"
 CALLBACK = "http://localhost:3000/callback"
 GOOGLE_ID, GOOGLE_SECRET = "1234-google.apps.googleusercontent.com", "google-secret"
 
@@ -45,13 +46,21 @@ def _config() -> dict:
             {"ProviderName": "LoginWithAmazon", "ProviderType": "LoginWithAmazon",
              "ProviderDetails": {"client_id": "amzn1.application-oa2-client.x", **social},
              "AttributeMapping": {"email": "email"}},
+            {"ProviderName": "SignInWithApple", "ProviderType": "SignInWithApple",
+             "ProviderDetails": {"client_id": "com.example.web", "team_id": "TEAM123456", "key_id": "KEY1234567",
+                                 "private_key": "-----BEGIN PRIVATE KEY-----x", "authorize_scopes": "email name"},
+             "AttributeMapping": {"email": "email", "name": "name"}},
         ],
         "Users": [{"Username": "native", "Password": "Passw0rd!", "UserAttributes": {"email": "n@example.com"}}],
         "Clients": [
             {"ClientName": "fed", "ClientId": CLIENT, "AllowedOAuthFlowsUserPoolClient": True,
              "AllowedOAuthFlows": ["code"], "AllowedOAuthScopes": ["openid", "email", "profile"],
              "CallbackURLs": [CALLBACK], "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
-             "SupportedIdentityProviders": ["COGNITO", "Google", "Facebook", "LoginWithAmazon"]},
+             "SupportedIdentityProviders": ["COGNITO", "Google", "Facebook", "LoginWithAmazon",
+                                            "SignInWithApple"]},
+            {"ClientName": "google only", "ClientId": GOOGLE_ONLY, "AllowedOAuthFlowsUserPoolClient": True,
+             "AllowedOAuthFlows": ["code"], "AllowedOAuthScopes": ["openid"], "CallbackURLs": [CALLBACK],
+             "SupportedIdentityProviders": ["Google"]},
             {"ClientName": "narrow", "ClientId": NARROW, "AllowedOAuthFlowsUserPoolClient": True,
              "AllowedOAuthFlows": ["code"], "AllowedOAuthScopes": ["openid"], "CallbackURLs": [CALLBACK],
              "SupportedIdentityProviders": ["COGNITO"]},
@@ -200,3 +209,130 @@ def test_a_federated_user_cannot_sign_in_with_a_password(emu: EmulatorServer, id
 def idp_client(emu: EmulatorServer) -> object:
     import boto3
     return boto3.client("cognito-idp", region_name="us-east-1", endpoint_url=emu.url)
+
+
+def _refused(call: object) -> tuple[str, str, str]:
+    with pytest.raises(botocore.exceptions.ClientError) as raised:
+        call()  # type: ignore[operator]
+    error = raised.value.response["Error"]
+    return error["Code"], error["Message"], raised.value.response["ResponseMetadata"]["HTTPHeaders"].get(
+        "x-emulator-reason", "")
+
+
+def _google(sub: str) -> dict[str, str]:
+    return {"ProviderName": "Google", "ProviderAttributeName": "Cognito_Subject", "ProviderAttributeValue": sub}
+
+
+NATIVE = {"ProviderName": "Cognito", "ProviderAttributeValue": "native"}
+
+
+def test_a_linked_google_identity_signs_in_as_the_native_user(emu: EmulatorServer, idp_client: object) -> None:
+    sub = "100000000000000000777"
+    idp_client.admin_link_provider_for_user(UserPoolId=POOL, DestinationUser=NATIVE, SourceUser=_google(sub))
+    user = idp_client.admin_get_user(UserPoolId=POOL, Username="native")
+    linked = json.loads({a["Name"]: a["Value"] for a in user["UserAttributes"]}["identities"])
+    assert linked[0]["userId"] == sub and linked[0]["providerName"] == "Google" and linked[0]["primary"] is False
+    with httpx.Client() as http:
+        callback = sign_in_simulated(emu, http, {"email": "linked@gmail.com", "name": "Linked", "sub": sub},
+                                     identity_provider="Google")
+        claims = verified(emu, tokens_for(emu, http, callback.headers["location"])["id_token"])
+    assert claims["cognito:username"] == "native" and claims["email"] == "linked@gmail.com"
+    assert claims["identities"][0]["userId"] == sub and claims["identities"][0]["primary"] == "false"
+    assert f"{POOL}_Google" not in claims.get("cognito:groups", [])  # linked users are not added to the group
+    # The native user still signs in with its password; no google_<sub> user was made.
+    assert idp_client.initiate_auth(ClientId=CLIENT, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={
+        "USERNAME": "native", "PASSWORD": "Passw0rd!"})["AuthenticationResult"]["IdToken"]
+    assert _refused(lambda: idp_client.admin_get_user(UserPoolId=POOL, Username=f"google_{sub}"))[0] == \
+        "UserNotFoundException"
+    # Disabling the identity removes the link: the next sign-in makes a federated user of its own.
+    idp_client.admin_disable_provider_for_user(UserPoolId=POOL, User=_google(sub))
+    user = idp_client.admin_get_user(UserPoolId=POOL, Username="native")
+    assert "identities" not in {a["Name"] for a in user["UserAttributes"]}
+    with httpx.Client() as http:
+        callback = sign_in_simulated(emu, http, {"sub": sub, "email": "linked@gmail.com"}, identity_provider="Google")
+        claims = verified(emu, tokens_for(emu, http, callback.headers["location"])["id_token"])
+    assert claims["cognito:username"] == f"google_{sub}"
+    # ...and disabling that federated identity disables its user.
+    idp_client.admin_disable_provider_for_user(UserPoolId=POOL, User=_google(sub))
+    assert idp_client.admin_get_user(UserPoolId=POOL, Username=f"google_{sub}")["Enabled"] is False
+
+
+@pytest.mark.parametrize(("destination", "source", "code", "message"), [
+    (NATIVE, _google("109220063452404746097"), "InvalidParameterException",
+     "Merging is not currently supported, provide a SourceUser that has not been signed up in order to link"),
+    (NATIVE, {**_google("100000000000000000001"), "ProviderAttributeName": "email"}, "InvalidParameterException",
+     "ProviderAttributeName must be Cognito_Subject for social identity providers."),
+    ({**NATIVE, "ProviderAttributeValue": "nobody"}, _google("100000000000000000002"), "UserNotFoundException",
+     "User does not exist."),
+    (NATIVE, {**_google("100000000000000000003"), "ProviderName": "Okta"}, "InvalidParameterException",
+     "The provider Okta does not exist for this user pool."),
+    (NATIVE, {**_google("x"), "ProviderName": "Cognito"}, "InvalidParameterException",
+     "SourceUser ProviderName cannot be Cognito."),
+])
+def test_link_refusals(emu: EmulatorServer, idp_client: object, destination: dict, source: dict, code: str,
+                       message: str) -> None:
+    if source.get("ProviderAttributeValue") == "109220063452404746097":  # that identity has signed in before
+        with httpx.Client() as http:
+            sign_in_simulated(emu, http, {"email": "j@gmail.com", "sub": "109220063452404746097"},
+                              identity_provider="Google")
+    found = _refused(lambda: idp_client.admin_link_provider_for_user(UserPoolId=POOL, DestinationUser=destination,
+                                                                     SourceUser=source))
+    assert found[:2] == (code, message) and found[2]
+
+
+def test_link_and_disable_in_an_unknown_pool_or_for_nobody(idp_client: object) -> None:
+    assert _refused(lambda: idp_client.admin_link_provider_for_user(
+        UserPoolId="us-east-1_Nothing", DestinationUser=NATIVE, SourceUser=_google("1")))[0] == \
+        "ResourceNotFoundException"
+    assert _refused(lambda: idp_client.admin_disable_provider_for_user(
+        UserPoolId=POOL, User=_google("100000000000000000999")))[0] == "UserNotFoundException"
+
+
+def test_a_failing_pre_sign_up_goes_back_to_the_app_with_its_error(emu: EmulatorServer, idp_client: object) -> None:
+    with httpx.Client() as http:
+        callback = sign_in_simulated(emu, http, {"email": "blocked@gmail.com", "sub": "100000000000000000555"},
+                                     identity_provider="Google")
+    assert callback.status_code == 302
+    query = parse_qs(urlsplit(callback.headers["location"]).query)
+    assert query["error"] == ["invalid_request"] and query["state"] == ["app-state"]
+    assert query["error_description"][0].startswith("PreSignUp failed with error blocked by the test's PreSignUp")
+    assert _refused(lambda: idp_client.admin_get_user(UserPoolId=POOL, Username="google_100000000000000000555"))[
+        0] == "UserNotFoundException"
+
+
+def test_the_simulated_page_answers_only_this_emulators_idpresponse(emu: EmulatorServer) -> None:
+    query = {"client_id": GOOGLE_ID, "redirect_uri": "https://evil.example/oauth2/idpresponse", "state": "s"}
+    with httpx.Client() as http:
+        answer = http.get(f"{emu.url}/simulated-idp/Google/authorize?{urlencode(query)}")
+        assert answer.status_code == 400 and "not this emulator's" in answer.headers["x-emulator-reason"]
+        posted = http.post(f"{emu.url}/simulated-idp/Google/authorize?{urlencode(query)}", data={"email": "a@b.c"})
+        assert posted.status_code == 400
+        assert http.get(f"{emu.url}/simulated-idp/Okta/authorize?{urlencode(query)}").status_code == 400
+
+
+def test_the_testing_helper_signs_in_through_a_simulated_provider(emu: EmulatorServer) -> None:
+    from emulator.oauth2.testing import simulated_social_sign_in
+    location = simulated_social_sign_in(emu.url, "SignInWithApple", email="ann@privaterelay.appleid.com",
+                                        name="Ann Apple", response_type="code", client_id=CLIENT,
+                                        redirect_uri=CALLBACK, scope="openid email", state="app-state")
+    with httpx.Client() as http:
+        claims = verified(emu, tokens_for(emu, http, location)["id_token"])
+    assert re.fullmatch(r"signinwithapple_\d{6}\.[0-9a-f]{32}\.\d{4}", claims["cognito:username"])
+    assert claims["name"] == "Ann Apple"  # Apple sends the name with the first authorization only
+    with pytest.raises(AssertionError, match="did not send the browser"):
+        simulated_social_sign_in(emu.url, "SignInWithApple", email="a@b.c", response_type="code",
+                                 client_id=NARROW, redirect_uri=CALLBACK, scope="openid")
+
+
+def test_a_client_without_cognito_offers_only_its_providers(emu: EmulatorServer) -> None:
+    with httpx.Client() as http:
+        login = http.get(emu.url + authorize(emu, http, client=GOOGLE_ONLY, scope="openid").headers["location"])
+        assert "Continue with Google" in login.text and 'name="password"' not in login.text
+        refused = authorize(emu, http, client=GOOGLE_ONLY, scope="openid", identity_provider="COGNITO")
+        assert refused.status_code == 400 and "does not list COGNITO" in refused.headers["x-emulator-reason"]
+        csrf = http.cookies.get("XSRF-TOKEN")
+        query = urlencode({"response_type": "code", "client_id": GOOGLE_ONLY, "redirect_uri": CALLBACK,
+                           "scope": "openid", "state": "app-state", "nonce": "app-nonce"})
+        posted = http.post(f"{emu.url}/login?{query}", data={"_csrf": csrf, "username": "native",
+                                                               "password": "Passw0rd!"})
+    assert posted.status_code == 400 and "Login option is not available" in posted.text

@@ -18,7 +18,7 @@ from emulator.decisions import REASON_HEADER, header_safe
 from emulator.runtime import Runtime
 from emulator.state import UserRecord
 
-# The statuses a test may put a user in (EXTERNAL_PROVIDER users come only from federation, not emulated).
+# The statuses a test may put a user in (EXTERNAL_PROVIDER users come only from a federated sign-in).
 SETTABLE_STATUSES = ("CONFIRMED", "UNCONFIRMED", "FORCE_CHANGE_PASSWORD", "RESET_REQUIRED")
 CLOCK_ACTIONS = ("set", "advance", "freeze", "resume", "reset")
 OUTBOX_FIELDS = ("pool_id", "username", "purpose", "code", "medium", "attribute", "address", "destination",

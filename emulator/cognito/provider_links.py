@@ -101,7 +101,8 @@ def admin_link_provider_for_user(rt: Runtime, params: dict, call: Call) -> dict:
 
 def _add_identity(rt: Runtime, pool: Any, user: UserRecord, provider: Mapping[str, Any], subject: str,
                   now: float) -> None:
-    """The linked identity shows in the user's `identities` (not primary: the user is a native one)."""
+    """The linked identity shows in the user's `identities` (not primary: the user is a native one; UNCONFIRMED:
+    AWS's primary flag and the moment it adds the entry are not documented)."""
     entry = fu.identity_entry(provider["ProviderName"], provider["ProviderType"], subject, int(now * 1000), False)
     user.attributes["identities"] = fu.with_identity(user.attributes.get("identities"), entry)
     user.modified = now

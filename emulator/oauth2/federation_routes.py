@@ -29,8 +29,8 @@ def add_routes(rt: Runtime, router: APIRouter) -> None:
 
     @router.get(social_simulation.PATH)
     async def simulated_page(provider: str, request: Request) -> Response:
-        params = query_params(request)
-        return await _run(rt, lambda: social_simulation.page(rt, provider, params))
+        params, base = query_params(request), str(request.base_url)
+        return await _run(rt, lambda: social_simulation.page(rt, provider, params, base))
 
     @router.post(social_simulation.PATH)
     async def simulated_submit(provider: str, request: Request) -> Response:
@@ -38,8 +38,8 @@ def add_routes(rt: Runtime, router: APIRouter) -> None:
             form = await read_form(request, include_query=False)
         except OAuthError as error:
             return federation.error_page(rt, error.reason)
-        params = query_params(request)
-        return await _run(rt, lambda: social_simulation.submit(rt, provider, params, form))
+        params, base = query_params(request), str(request.base_url)
+        return await _run(rt, lambda: social_simulation.submit(rt, provider, params, form, base))
 
 
 async def _run(rt: Runtime, handler: Callable[[], Response]) -> Response:

@@ -36,7 +36,9 @@ def chosen_provider(params: Mapping[str, str], client: AppClient,
     if name is None and identifier is None:
         return None
     if name == COGNITO:
-        return None
+        return None if cognito_allowed(client) else Unavailable(
+            f"identity_provider COGNITO: client '{client.client_name}' does not list COGNITO in its "
+            f"SupportedIdentityProviders ({', '.join(client.supported_identity_providers)})")
     if name is not None:
         provider = next((p for p in providers if p["ProviderName"] == name), None)
         named = f"identity_provider {name[:40]!r}"
@@ -53,6 +55,12 @@ def chosen_provider(params: Mapping[str, str], client: AppClient,
                            f"SupportedIdentityProviders of client '{client.client_name}' "
                            f"({', '.join(client.supported_identity_providers) or 'none'})")
     return provider
+
+
+def cognito_allowed(client: AppClient) -> bool:
+    """Whether the login page signs in the pool's own users for this client: COGNITO is one of its
+    SupportedIdentityProviders (a client that lists none keeps the password form, as the emulator always had)."""
+    return not client.supported_identity_providers or COGNITO in client.supported_identity_providers
 
 
 def provider_buttons(client: AppClient, providers: Sequence[Mapping[str, Any]],

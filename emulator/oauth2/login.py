@@ -39,7 +39,7 @@ from emulator.oauth2.authorize import (
 )
 from emulator.oauth2.grants import CODE_LIFETIME_SECONDS, CodeGrant
 from emulator.oauth2.httpio import reason_headers, redirect, rejected_redirect
-from emulator.oauth2.idp_choice import provider_buttons
+from emulator.oauth2.idp_choice import NOT_AVAILABLE, cognito_allowed, provider_buttons
 from emulator.runtime import Runtime
 from emulator.state import Kind, UserRecord
 
@@ -152,7 +152,7 @@ def _form(rt: Runtime, found: Resolved, username: str = "", error: CognitoError 
     providers = [data for _, _, data in rt.store.items(Kind.IDENTITY_PROVIDER, found.pool.id)]
     html = pages.login_page(found.pool, found.client, found.login_action, token, username,
                             error.message if error else None, urlencode(found.params), not admin_only, notice,
-                            provider_buttons(found.client, providers, found.params))
+                            provider_buttons(found.client, providers, found.params), cognito_allowed(found.client))
     response = _html(html, error)
     set_csrf_cookie(response, token)
     return response
@@ -191,6 +191,11 @@ def login_submit(rt: Runtime, params: Mapping[str, str], form: Mapping[str, str]
                                   found.pool, found.client)
         return HTMLResponse(html, status_code=403, headers={**PAGE_HEADERS, **reason_headers(problem)})
     assert csrf is not None
+    if not cognito_allowed(found.client):  # only IdP buttons on this client's page: no password to post
+        reason = f"client '{found.client.client_name}' does not list COGNITO in its SupportedIdentityProviders"
+        rt.decisions.reject(LOGIN, f"400 {NOT_AVAILABLE}", reason)
+        html = pages.message_page("Sign-in option unavailable", reason, NOT_AVAILABLE, found.pool, found.client)
+        return HTMLResponse(html, status_code=400, headers={**PAGE_HEADERS, **reason_headers(reason)})
     for field, (label, challenges) in STEP_FIELDS.items():
         if form.get(field) is not None:
             return _answer(rt, found, form, form.get(field) or "", label, challenges, csrf, cookies)

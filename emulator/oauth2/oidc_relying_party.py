@@ -10,7 +10,6 @@ didn't discover them at the oidc_issuer URL" (explicit values are used as given)
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -182,7 +181,3 @@ def redirect_for(details: Mapping[str, str], redirect_uri: str, state: str, nonc
     with httpx.Client(timeout=FETCH_TIMEOUT_SECONDS) as client:
         return authorize_location(endpoints(client, details), details, redirect_uri, state, nonce)
 
-
-def describe(claims: Mapping[str, Any]) -> str:
-    """A short, secret-free description of claims for decisions and logs."""
-    return json.dumps(sorted(k for k in claims if k not in ("id_token", "access_token")))

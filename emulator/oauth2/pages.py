@@ -78,20 +78,25 @@ IDP_CSS = """
 """
 
 
-def idp_buttons(providers: Sequence[tuple[str, str]]) -> str:
+def idp_buttons(providers: Sequence[tuple[str, str]], divider: bool = True) -> str:
     """A button per (label, href) identity provider, above the password form, or nothing."""
     if not providers:
         return ""
     links = "".join(f'    <a href="{escape(href)}" class="idp-button">{escape(label)}</a>\n'
                     for label, href in providers)
-    return f'  <div class="idp-buttons" id="identityProviders">\n{links}    <p class="divider">or</p>\n  </div>\n'
+    below = '    <p class="divider">or</p>\n' if divider else ""
+    return f'  <div class="idp-buttons" id="identityProviders">\n{links}{below}  </div>\n'
 
 
 def login_page(pool: UserPool, client: AppClient, action: str, csrf: str, username: str = "",
                error: str | None = None, query: str = "", sign_up: bool = True, notice: str | None = None,
-               providers: Sequence[tuple[str, str]] = ()) -> str:
+               providers: Sequence[tuple[str, str]] = (), password: bool = True) -> str:
     """The sign-in form, with the links to the forgot-password page and (when users may sign up) sign-up; a
-    passkey button where the pool allows WEB_AUTHN as a first factor; a button per identity provider."""
+    passkey button where the pool allows WEB_AUTHN as a first factor; a button per identity provider (only
+    those when the client does not sign in the pool's own users: `password` False)."""
+    if not password:
+        content = f"  <h1>Sign in</h1>\n{alert(error)}{idp_buttons(providers, divider=False)}"
+        return page("Signin", content, pool, client, IDP_CSS)
     links = f'  <p class="links"><a href="/forgotPassword?{escape(query)}">Forgot your password?</a>'
     if sign_up:
         links += f'<span>Need an account? <a href="/signup?{escape(query)}">Sign up</a></span>'

@@ -40,6 +40,11 @@ SUBJECT_FORMATS: dict[str, tuple[str, str]] = {
     "SignInWithApple": (r"\d{6}\.[0-9a-f]{32}\.\d{4}", "001968.a6ca34e9c1e742458a26cf8005854be9.0733"),
 }
 _BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+PAGE_CSS = """
+.previous-identities { margin: 0 0 12px; }
+.previous-identity button { margin: 0 0 8px; }
+.previous-identities .divider { text-align: center; color: var(--muted); font-size: 13px; margin: 4px 0 0; }
+"""
 
 
 def new_subject(provider: str) -> str:
@@ -85,14 +90,16 @@ def authorize_location(provider: Mapping[str, Any], redirect_uri: str, state: st
     return PATH.format(provider=provider["ProviderType"]) + "?" + urlencode(query)
 
 
-def _request_problem(provider: str, params: Mapping[str, str]) -> str | None:
+def _request_problem(provider: str, params: Mapping[str, str], base_url: str) -> str | None:
+    """Why the simulated provider refuses this request; it answers only this emulator's /oauth2/idpresponse
+    (the real providers answer only a registered redirect URI)."""
     if provider not in NAMES:
         return f"{provider[:40]!r} is not a simulated provider ({', '.join(PROVIDERS)})"
     for name in ("client_id", "redirect_uri", "state"):
         if not params.get(name):
             return f"the request has no {name}"
-    if urlsplit(params["redirect_uri"]).path != "/oauth2/idpresponse":
-        return f"redirect_uri {params['redirect_uri'][:80]!r} is not a Cognito /oauth2/idpresponse URL"
+    if params["redirect_uri"] != base_url.rstrip("/") + "/oauth2/idpresponse":
+        return f"redirect_uri {params['redirect_uri'][:80]!r} is not this emulator's /oauth2/idpresponse"
     return None
 
 
@@ -100,10 +107,10 @@ def _previous(rt: Runtime, provider: str) -> list[dict[str, Any]]:
     return [data for _, _, data in rt.store.items(Kind.SIMULATED_IDP_IDENTITY, provider)]
 
 
-def page(rt: Runtime, provider: str, params: Mapping[str, str], error: str | None = None,
+def page(rt: Runtime, provider: str, params: Mapping[str, str], base_url: str, error: str | None = None,
          typed: Mapping[str, str] | None = None) -> Response:
     """The simulated sign-in page (or its error)."""
-    problem = _request_problem(provider, params)
+    problem = _request_problem(provider, params, base_url)
     if problem:
         rt.decisions.reject(f"simulated {provider[:40]}", "400 error page", problem)
         html = pages.message_page("Simulated sign-in refused", problem, "This simulated sign-in cannot go on.")
@@ -118,19 +125,23 @@ def page(rt: Runtime, provider: str, params: Mapping[str, str], error: str | Non
         f'<button type="submit" class="secondary">Continue as {escape(p["name"] or p["email"] or p["sub"])} '
         f'&lt;{escape(p["email"])}&gt; ({escape(p["sub"])})</button></form>\n'
         for p in _previous(rt, provider))
+    if previous:
+        previous = (f'  <div class="previous-identities"><p class="lead">{escape(label)} accounts used before on this '
+                    f'emulator:</p>\n{previous}  <p class="divider">or another account</p></div>\n')
     content = pages.template("social_simulation.html").substitute(
         label=escape(label), client_id=escape(params["client_id"]), sub_example=escape(SUBJECT_FORMATS[provider][1]),
         alert=pages.alert(error), previous=previous, action=escape(action), email=escape(typed.get("email", "")),
         name=escape(typed.get("name", "")), sub=escape(typed.get("sub", "")),
         subject_label=escape(f"{label} user id ({SUBJECT_CLAIMS[provider]})"))
-    html = pages.page(f"Local simulation of {label}", content, None, None)
+    html = pages.page(f"Local simulation of {label}", content, None, None, PAGE_CSS)
     return HTMLResponse(html, status_code=400 if error else 200, headers=reason_headers(error) if error else {})
 
 
-def submit(rt: Runtime, provider: str, params: Mapping[str, str], form: Mapping[str, str]) -> Response:
+def submit(rt: Runtime, provider: str, params: Mapping[str, str], form: Mapping[str, str],
+           base_url: str) -> Response:
     """The chosen identity: remembered for next time, and back to Cognito with a code."""
-    if _request_problem(provider, params):
-        return page(rt, provider, params)
+    if _request_problem(provider, params, base_url):
+        return page(rt, provider, params, base_url)
     email, name = (form.get("email") or "").strip(), (form.get("name") or "").strip()
     subject = (form.get("sub") or "").strip()
     known = {p["sub"]: p for p in _previous(rt, provider)}
@@ -141,7 +152,7 @@ def submit(rt: Runtime, provider: str, params: Mapping[str, str], form: Mapping[
                                                      "type an email (or pick an account above)")
     if problem:
         rt.decisions.reject(f"simulated {provider}", "400 form", problem)
-        return page(rt, provider, params, problem, form)
+        return page(rt, provider, params, base_url, problem, form)
     previous = known.get(subject)
     email = email or (previous or {}).get("email", "")
     name = name or (previous or {}).get("name", "")

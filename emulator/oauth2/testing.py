@@ -6,7 +6,8 @@
     code = callback_params(location)["code"]
 
 It does what a browser does: GET /oauth2/authorize, follow to /login, post the form with its
-CSRF token and cookie, and stop at the redirect back to the app. For a user with MFA, pass the code
+CSRF token and cookie, and stop at the redirect back to the app. `simulated_social_sign_in` does the same
+through a simulated Google / Facebook / Amazon / Apple page. For a user with MFA, pass the code
 (or a function that gets an `MfaPrompt` and returns it), e.g. with pyotp:
 
     hosted_sign_in(emu.url, "tina", "Passw0rd!", mfa_code=lambda p: pyotp.TOTP(SECRET).now(), ...)
@@ -35,6 +36,7 @@ _SECRET = re.compile(r'data-secret="([^"]*)"')
 _URI = re.compile(r'id="totpUri" href="([^"]*)"')
 _LEAD = re.compile(r'<p class="lead">(.*?)</p>', re.S)
 _CHOICES = re.compile(r'name="mfaType" value="([^"]*)"')
+_SIMULATED_ACTION = re.compile(r'<form method="post" action="([^"]*)" novalidate id="simulatedIdentityForm"')
 # More MFA pages than this in one sign-in means a callback that keeps answering wrong codes.
 MAX_MFA_PAGES = 8
 
@@ -102,6 +104,37 @@ def hosted_sign_in(base_url: str, username: str, password: str, new_password: st
         if response.status_code != 302:
             raise AssertionError(f"sign-in stopped on a page ({response.status_code}): "
                                  f"{page_error(response.text) or response.text[:200]}")
+        return response.headers["location"]
+    finally:
+        if own:
+            http.close()
+
+
+def simulated_social_sign_in(base_url: str, provider: str, email: str = "", name: str = "", sub: str = "",
+                             client: httpx.Client | None = None, **authorize_params: str) -> str:
+    """Sign in through a simulated social provider (Google, Facebook, LoginWithAmazon or SignInWithApple) as the
+    account `email` / `name` / `sub` (an empty `sub`: the account used before with that email, or a new one);
+    returns the Location of the redirect back to the app. Raises AssertionError with the reason otherwise."""
+    own = client is None
+    http = client or httpx.Client(base_url=base_url)
+    try:
+        response = http.get("/oauth2/authorize", params={**authorize_params, "identity_provider": provider})
+        location = response.headers.get("location", "")
+        if response.status_code != 302 or not urlsplit(location).path.startswith("/simulated-idp/"):
+            raise AssertionError(f"/oauth2/authorize did not send the browser to the simulated {provider}: "
+                                 f"{response.status_code} {location} ({response.headers.get('x-emulator-reason')})")
+        page = http.get(location)
+        action = _SIMULATED_ACTION.search(page.text)
+        if page.status_code != 200 or action is None:
+            raise AssertionError(f"the simulated {provider} page failed: {page.headers.get('x-emulator-reason')}")
+        back = http.post(urljoin(str(http.base_url), html.unescape(action.group(1))),
+                         data={"email": email, "name": name, "sub": sub})
+        if back.status_code != 302:
+            raise AssertionError(f"the simulated {provider} refused the account: {page_error(back.text)}")
+        response = http.get(back.headers["location"])
+        if response.status_code != 302:
+            raise AssertionError(f"/oauth2/idpresponse answered {response.status_code}: "
+                                 f"{response.headers.get('x-emulator-reason')}")
         return response.headers["location"]
     finally:
         if own:
