@@ -14,9 +14,11 @@ NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/"
 VERSION = "2011-06-15"
 # Error texts. Sources: AccessDenied "Not authorized to perform sts:AssumeRoleWithWebIdentity" and
 # InvalidIdentityToken "Incorrect token audience" are quoted raw from the AWS CLI in many threads (e.g. IRSA and
-# GitHub OIDC write-ups); InvalidAction "Could not find operation {action} for version 2011-06-15" is the
-# query protocol's answer to an unknown Action. UNCONFIRMED as wire texts (they are the API reference's
-# descriptions of the errors): invalid_token, expired_token. The emulator's own: not_emulated.
+# GitHub OIDC write-ups); ValidationError "The requested DurationSeconds exceeds the MaxSessionDuration set for
+# this role." (web_identity.py) likewise (aws-vault issues, Terraform logs). UNCONFIRMED: InvalidAction's text
+# (only another emulator, s3proxy, was found answering so); invalid_token and expired_token (the API reference's
+# descriptions of the errors, not seen on the wire); the coral-style validation messages. The emulator's own:
+# not_emulated, internal.
 ERRORS: dict[str, tuple[str, int, str]] = {
     "access_denied": ("AccessDenied", 403, "Not authorized to perform sts:AssumeRoleWithWebIdentity"),
     "invalid_token": ("InvalidIdentityToken", 400, "The web identity token that was passed could not be validated "
