@@ -55,7 +55,8 @@ class SamlIdp:
         self.base_url = "http://127.0.0.1:1"  # set by serve()
         self.users: dict[str, dict[str, str | list[str]]] = {}  # name id -> SAML attributes the IdP asserts
         self.sp_certificate: x509.Certificate | None = None  # set: AuthnRequests must be signed with its key
-        self.requests: list[etree._Element] = []  # the AuthnRequests received, newest last
+        self.requests: list[etree._Element] = []  # the AuthnRequests and LogoutRequests received, newest last
+        self.sp_logout_url = ""  # where LogoutResponses are posted (the SP's /saml2/logout)
 
     @property
     def cert_b64(self) -> str:
@@ -69,6 +70,8 @@ class SamlIdp:
                 "</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>"
                 f'<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:{binding}" '
                 f'Location="{self.base_url}/sso"/>'
+                f'<md:SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" '
+                f'Location="{self.base_url}/slo"/>'
                 "</md:IDPSSODescriptor></md:EntityDescriptor>")
 
     def _sign(self, element: etree._Element) -> etree._Element:
@@ -130,6 +133,13 @@ class SamlIdp:
             response.remove(response.find(f"{{{DS}}}Signature"))
         return etree.tostring(response)
 
+    def logout_response(self, in_response_to: str, status: str = "urn:oasis:names:tc:SAML:2.0:status:Success") -> str:
+        xml = (f'<samlp:LogoutResponse xmlns:samlp="{SAMLP}" xmlns:saml="{SAML}" ID="_l{uuid.uuid4().hex}" '
+               f'Version="2.0" IssueInstant="{instant(self.clock())}" Destination="{self.sp_logout_url}" '
+               f'InResponseTo="{in_response_to}"><saml:Issuer>{self.entity_id}</saml:Issuer>'
+               f'<samlp:Status><samlp:StatusCode Value="{status}"/></samlp:Status></samlp:LogoutResponse>')
+        return base64.b64encode(xml.encode()).decode()
+
     def response(self, *args: Any, **kwargs: Any) -> str:
         """response_xml, base64 as an HTTP-POST binding carries it."""
         return base64.b64encode(self.response_xml(*args, **kwargs)).decode()
@@ -138,6 +148,15 @@ class SamlIdp:
 def read_authn_request(encoded: str) -> etree._Element:
     """An HTTP-Redirect SAMLRequest (deflated, base64) as XML."""
     return etree.fromstring(zlib.decompress(base64.b64decode(encoded), -15))
+
+
+def _auto_post(action: str, saml_response: str, relay_state: str) -> str:
+    """A page that posts SAMLResponse and RelayState to `action` by itself (HTTP-POST binding)."""
+    return ('<!DOCTYPE html><html><body onload="document.forms[0].submit()">'
+            f'<form method="post" action="{html.escape(action)}">'
+            f'<input type="hidden" name="SAMLResponse" value="{saml_response}">'
+            f'<input type="hidden" name="RelayState" value="{html.escape(relay_state)}">'
+            "</form></body></html>")
 
 
 def _signature_valid(raw_query: str, certificate: x509.Certificate) -> bool:
@@ -172,6 +191,13 @@ def _handler(idp: SamlIdp, audience: str) -> type[BaseHTTPRequestHandler]:
             query = {k: v[-1] for k, v in parse_qs(url.query).items()}
             if url.path == "/metadata":
                 return self._send(200, idp.metadata(), "application/samlmetadata+xml")
+            if url.path == "/slo" and "SAMLRequest" in query:
+                if idp.sp_certificate is not None and not _signature_valid(url.query, idp.sp_certificate):
+                    return self._send(403, "the LogoutRequest is not signed with the SP's key")
+                logout = read_authn_request(query["SAMLRequest"])
+                idp.requests.append(logout)
+                return self._send(200, _auto_post(idp.sp_logout_url, idp.logout_response(logout.get("ID") or ""),
+                                                  query.get("RelayState", "")))
             if url.path != "/sso" or "SAMLRequest" not in query:
                 return self._send(404, "not found")
             if idp.sp_certificate is not None and not _signature_valid(url.query, idp.sp_certificate):
@@ -194,11 +220,7 @@ def _handler(idp: SamlIdp, audience: str) -> type[BaseHTTPRequestHandler]:
             name_id = form.get("name_id", "")
             encoded = idp.response(form["acs"], audience, name_id, idp.users.get(name_id, {}),
                                    in_response_to=form.get("request_id"))
-            self._send(200, '<!DOCTYPE html><html><body onload="document.forms[0].submit()">'
-                            f'<form method="post" action="{html.escape(form["acs"])}">'
-                            f'<input type="hidden" name="SAMLResponse" value="{encoded}">'
-                            f'<input type="hidden" name="RelayState" value="{html.escape(form.get("relay", ""))}">'
-                            "</form></body></html>")
+            self._send(200, _auto_post(form["acs"], encoded, form.get("relay", "")))
 
     return Handler
 

@@ -26,6 +26,7 @@ pytestmark = pytest.mark.e2e
 POOL = "us-east-1_SamlPool1"
 CLIENT, IDP_INIT_CLIENT = "samlclient", "idpinitclient"
 CALLBACK = "http://localhost:3000/callback"
+SIGNED_OUT = "http://localhost:3000/signed-out"
 AUDIENCE = f"urn:amazon:cognito:sp:{POOL}"
 MAPPING = {"email": "email", "name": "displayName", "custom:department": "department", "custom:groups": "groups"}
 
@@ -51,6 +52,9 @@ def _config(idp: SamlIdp) -> dict:
             {"ProviderName": "SignedSAML", "ProviderType": "SAML",
              "ProviderDetails": {"MetadataURL": f"{idp.base_url}/metadata", "RequestSigningAlgorithm": "rsa-sha256"},
              "AttributeMapping": MAPPING},
+            {"ProviderName": "LogoutSAML", "ProviderType": "SAML",
+             "ProviderDetails": {"MetadataURL": f"{idp.base_url}/metadata", "IDPSignout": "true"},
+             "AttributeMapping": MAPPING},
             {"ProviderName": "SealedSAML", "ProviderType": "SAML",
              "ProviderDetails": {"MetadataFile": idp.metadata(), "EncryptedResponses": "true"}},
         ],
@@ -58,7 +62,8 @@ def _config(idp: SamlIdp) -> dict:
             {"ClientName": "web", "ClientId": CLIENT, "AllowedOAuthFlowsUserPoolClient": True,
              "AllowedOAuthFlows": ["code"], "AllowedOAuthScopes": ["openid", "email", "profile"],
              "CallbackURLs": [CALLBACK],
-             "SupportedIdentityProviders": ["COGNITO", "CorpSAML", "SignedSAML", "SealedSAML"]},
+             "SupportedIdentityProviders": ["COGNITO", "CorpSAML", "SignedSAML", "LogoutSAML", "SealedSAML"],
+             "LogoutURLs": [SIGNED_OUT]},
             {"ClientName": "portal", "ClientId": IDP_INIT_CLIENT, "AllowedOAuthFlowsUserPoolClient": True,
              "AllowedOAuthFlows": ["code"], "AllowedOAuthScopes": ["openid", "email"],
              "CallbackURLs": [CALLBACK], "SupportedIdentityProviders": ["PortalSAML"]},
@@ -204,3 +209,33 @@ def test_signed_authn_requests_verify_with_the_pool_signing_certificate(emu: Emu
     assert unsigned.status_code == 403  # the IdP wants signed requests; CorpSAML sends them unsigned
     assert back.status_code == 302 and "code=" in back.headers["location"]
     assert idp.requests[-1].findtext("{urn:oasis:names:tc:SAML:2.0:assertion}Issuer") == AUDIENCE
+
+
+def test_single_logout_through_the_idp(emu: EmulatorServer, idp: SamlIdp) -> None:
+    idp_client = boto3.client("cognito-idp", endpoint_url=emu.url, region_name="us-east-1")
+    certificate = idp_client.get_signing_certificate(UserPoolId=POOL)["Certificate"]
+    idp.sp_logout_url = f"{emu.url}/saml2/logout"
+    try:
+        with httpx.Client() as http:
+            acs, fields = through_idp(emu, http, "LogoutSAML")
+            assert http.post(acs, data=fields).status_code == 302  # signed in; the session cookie is set
+            assert authorize(emu, http).headers["location"].startswith(CALLBACK)  # silently, from the session
+            idp.sp_certificate = x509.load_der_x509_certificate(base64.b64decode(certificate))  # LogoutRequests
+            to_idp = http.get(f"{emu.url}/logout?" + urlencode({"client_id": CLIENT, "logout_uri": SIGNED_OUT}))
+            assert to_idp.status_code == 302 and urlsplit(to_idp.headers["location"]).path == "/slo"
+            idp_page = http.get(to_idp.headers["location"])
+            assert idp_page.status_code == 200, idp_page.text
+            action, answer = posted_form(idp_page.text)
+            replay = dict(answer)
+            done = http.post(action, data=answer)
+            again = http.post(action, data=replay)
+            silent = authorize(emu, http)  # the local session is gone: the login page, not a code
+    finally:
+        idp.sp_certificate = None
+    request = idp.requests[-1]
+    assert request.tag == "{urn:oasis:names:tc:SAML:2.0:protocol}LogoutRequest"
+    assert request.findtext("{urn:oasis:names:tc:SAML:2.0:assertion}NameID") == "alice"
+    assert request.findtext("{urn:oasis:names:tc:SAML:2.0:protocol}SessionIndex")
+    assert done.status_code == 302 and done.headers["location"] == SIGNED_OUT
+    assert again.status_code == 400 and "no sign-out" in again.headers["x-emulator-reason"]
+    assert not silent.headers.get("location", "").startswith(CALLBACK)  # to the login page, not back with a code

@@ -19,7 +19,16 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from emulator.cognito.signing_certificate import signing_pair
-from emulator.oauth2 import federation, federation_requests, federation_start, login, saml_sign_in
+from emulator.oauth2 import (
+    federation,
+    federation_requests,
+    federation_start,
+    login,
+    records,
+    saml_logout,
+    saml_records,
+    saml_sign_in,
+)
 from emulator.oauth2.authorize import AuthorizeRequest
 from emulator.oauth2.errors import SERVER_ERROR_REASON
 from emulator.oauth2.federation_requests import PendingFederation
@@ -61,7 +70,21 @@ def _signed_in(rt: Runtime, request: Request, identity: SamlIdentity) -> Respons
     if state is None:  # IdP-initiated: the RelayState's authorize parameters become the pending request
         carried = {k: v for k, v in identity.relay_params.items() if k not in ("identity_provider", "idp_identifier")}
         state, _ = federation_requests.open_request(rt.store, carried, identity.provider_name, rt.clock())
-    return federation.complete_federated_sign_in(rt, request, state, external)
+    response = federation.complete_federated_sign_in(rt, request, state, external)
+    cookie = _session_cookie(response)
+    if cookie:  # the browser session now stands for this SAML session (single logout needs its NameID)
+        saml_records.put_session(rt.store, cookie, identity.pool_id, saml_records.SamlSession(
+            identity.provider_name, identity.subject, identity.session_index), rt.clock() + records.SESSION_SECONDS)
+    return response
+
+
+def _session_cookie(response: Response) -> str | None:
+    """The managed-login session cookie a sign-in's response sets, if it set one."""
+    prefix = records.SESSION_COOKIE + "="
+    for header in response.headers.getlist("set-cookie"):
+        if header.startswith(prefix):
+            return header[len(prefix):].split(";", 1)[0].strip('"') or None
+    return None
 
 
 def idp_response(rt: Runtime, request: Request, form: Mapping[str, str]) -> Response:
@@ -81,7 +104,8 @@ def metadata(rt: Runtime, params: Mapping[str, str], base_url: str) -> Response:
     if not pool_id or rt.store.pool(pool_id) is None:
         return federation.error_page(rt, "GET /saml2/metadata needs ?client_id=<an app client> or "
                                          "?user_pool_id=<a user pool> (one host serves every pool here)", 404)
-    return Response(sp_metadata(pool_id, base_url.rstrip("/") + ACS_PATH, signing_pair(rt, pool_id)[0]),
+    base = base_url.rstrip("/")
+    return Response(sp_metadata(pool_id, base + ACS_PATH, signing_pair(rt, pool_id)[0], base + saml_logout.LOGOUT_PATH),
                     media_type="application/samlmetadata+xml")
 
 
@@ -109,6 +133,14 @@ def add_routes(rt: Runtime, router: APIRouter) -> None:
             reason = form
             return await _run(rt, lambda: federation.error_page(rt, f"{INVALID_RESPONSE}: {reason}"))
         return await _run(rt, lambda: idp_response(rt, request, form))
+
+    @router.post(saml_logout.LOGOUT_PATH)
+    async def logout_response(request: Request) -> Response:
+        form = await _form(request)
+        if isinstance(form, str):
+            reason = form
+            return await _run(rt, lambda: federation.error_page(rt, reason))
+        return await _run(rt, lambda: saml_logout.finish_logout(rt, form))
 
     @router.get("/saml2/metadata")
     async def sp_metadata_document(request: Request) -> Response:

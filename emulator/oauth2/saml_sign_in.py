@@ -3,8 +3,8 @@
 The decisions are emulator/saml's pure functions; this module finds their inputs.
 
 AuthnRequests are signed with the pool's GetSigningCertificate key when the provider has
-RequestSigningAlgorithm. Not emulated, refused with the reason before any redirect: encrypted assertions
-(EncryptedResponses) and single logout (IDPSignout)."""
+RequestSigningAlgorithm; single logout (IDPSignout) is saml_logout.py's. Not emulated, refused with the reason
+before any redirect: encrypted assertions (EncryptedResponses)."""
 
 from __future__ import annotations
 
@@ -66,6 +66,7 @@ class SamlIdentity:
     attributes: dict[str, str]
     state: str | None  # the pending authorize request (SP-initiated); None: IdP-initiated
     relay_params: dict[str, str]  # IdP-initiated: the authorize parameters the RelayState carries
+    session_index: str | None = None  # the AuthnStatement's SessionIndex (single logout names it)
 
 
 def joined(values: tuple[str, ...]) -> str:
@@ -79,8 +80,6 @@ def unsupported(details: Mapping[str, str]) -> str | None:
     algorithm = details.get("RequestSigningAlgorithm")
     if algorithm and algorithm not in SIGNING_ALGORITHMS:
         return f"RequestSigningAlgorithm {algorithm!r} is not one of {sorted(SIGNING_ALGORITHMS)}"
-    if str(details.get("IDPSignout", "")).lower() == "true":
-        return "the provider has IDPSignout true; SAML single logout is not emulated (set it to false locally)"
     return None
 
 
@@ -202,4 +201,4 @@ def finish(rt: Runtime, base_url: str, saml_response: str, relay_state: str) -> 
         saml_records.forget_request(rt.store, relay_state)
     attributes = {name: joined(values) for name, values in facts.attributes.items() if values}
     return SamlIdentity(pool_id, provider["ProviderName"], facts.name_id or "", attributes,
-                        sent.state if sent else None, relay_params)
+                        sent.state if sent else None, relay_params, facts.session_index)
