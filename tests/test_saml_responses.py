@@ -237,3 +237,17 @@ def test_mutated_responses_refuse_or_verify_never_fail(edits: list[tuple[int, by
     except BadSamlInput:
         return
     assert got.name_id == "alice"  # whatever still verifies says what was signed
+
+
+def test_logout_messages() -> None:
+    from emulator.saml.logout_messages import logout_request, read_logout_response
+
+    request = etree.fromstring(logout_request("_l1", POOL, "https://idp/slo", "alice", "_s1", NOW).encode())
+    assert request.get("ID") == "_l1" and request.findtext(f"{{{SAML}}}NameID") == "alice"
+    answer = read_logout_response(base64.b64decode(IDP.logout_response("_l1")))
+    assert (answer.in_response_to, answer.issuer) == ("_l1", IDP.entity_id)
+    assert answer.status == "urn:oasis:names:tc:SAML:2.0:status:Success"
+    for bad, words in ((b"<samlp:LogoutRequest xmlns:samlp='urn:oasis:names:tc:SAML:2.0:protocol'/>", "not emulated"),
+                       (BOMB, "DTD")):
+        with pytest.raises(BadSamlInput, match=words):
+            read_logout_response(bad)
