@@ -54,7 +54,7 @@ def _config() -> dict:
         "Users": [{"Username": "native", "Password": "Passw0rd!", "UserAttributes": {"email": "n@example.com"}}],
         "Clients": [
             {"ClientName": "fed", "ClientId": CLIENT, "AllowedOAuthFlowsUserPoolClient": True,
-             "AllowedOAuthFlows": ["code"], "AllowedOAuthScopes": ["openid", "email", "profile"],
+             "AllowedOAuthFlows": ["code", "implicit"], "AllowedOAuthScopes": ["openid", "email", "profile"],
              "CallbackURLs": [CALLBACK], "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
              "SupportedIdentityProviders": ["COGNITO", "Google", "Facebook", "LoginWithAmazon",
                                             "SignInWithApple"]},
@@ -336,3 +336,13 @@ def test_a_client_without_cognito_offers_only_its_providers(emu: EmulatorServer)
         posted = http.post(f"{emu.url}/login?{query}", data={"_csrf": csrf, "username": "native",
                                                                "password": "Passw0rd!"})
     assert posted.status_code == 400 and "Login option is not available" in posted.text
+
+
+def test_the_implicit_grant_returns_the_federated_users_tokens_in_the_fragment(emu: EmulatorServer) -> None:
+    with httpx.Client() as http:
+        callback = sign_in_simulated(emu, http, {"email": "imp@gmail.com", "sub": "100000000000000000321"},
+                                     identity_provider="Google", response_type="token")
+    fragment = parse_qs(urlsplit(callback.headers["location"]).fragment)
+    claims = verified(emu, fragment["id_token"][0])
+    assert claims["cognito:username"] == "google_100000000000000000321" and fragment["state"] == ["app-state"]
+    assert claims["identities"][0]["userId"] == "100000000000000000321"
