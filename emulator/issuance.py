@@ -19,6 +19,7 @@ from emulator.cognito import auth_event_log, session_limits
 from emulator.cognito.errors import CognitoError, reject
 from emulator.cognito.trigger_config import pre_token_version
 from emulator.cognito.triggers import client_metadata, configured, fire, user_attributes
+from emulator.group_roles import GroupRole, group_roles
 from emulator.model import AppClient, UserPool
 from emulator.oauth2.errors import OAuthError, oauth_error
 from emulator.refresh_tokens import (
@@ -202,6 +203,8 @@ def mint(rt: Runtime, request: TokenRequest) -> dict[str, Any]:
                 "TokenType": "Bearer"}
     assert user is not None
     groups = tuple(rt.store.groups_of(pool.id, user.username))
+    preferred, roles = group_roles([GroupRole(g.name, g.precedence, g.role_arn) for g in
+                                    (rt.store.group(pool.id, name) for name in groups) if g is not None])
     if record is not None:  # a refresh keeps the sign-in's scope, auth_time and origin_jti
         fresh = new_sign_in(user.username, user.sub, user.attributes, groups, now, scope=record.scope,
                             oauth=record.oauth)
@@ -213,6 +216,7 @@ def mint(rt: Runtime, request: TokenRequest) -> dict[str, Any]:
         if request.auth_time is not None:
             sign_in = replace(sign_in, auth_time=request.auth_time)
         with_id = request.with_id_token
+    sign_in = replace(sign_in, roles=tuple(roles), preferred_role=preferred)
     access_claims, id_claims = _pre_token_generation(
         rt, request, user, access_token_claims(pool, client, sign_in, now),
         id_token_claims(pool, client, sign_in, now) if with_id else None)
@@ -247,9 +251,12 @@ def _pre_token_generation(rt: Runtime, request: TokenRequest, user: UserRecord |
     if reference is None or (request.grant is Grant.CLIENT_CREDENTIALS and version != "V3_0"):
         return access_claims, id_claims
     groups = list(access_claims.get("cognito:groups") or [])
+    # The event's groupConfiguration is what the tokens would carry: the groups, their roles, the preferred one.
+    roles = list((id_claims or {}).get("cognito:roles") or [])
     trigger_request: dict[str, Any] = {
         "userAttributes": user_attributes(user),
-        "groupConfiguration": {"groupsToOverride": groups, "iamRolesToOverride": [], "preferredRole": None},
+        "groupConfiguration": {"groupsToOverride": groups, "iamRolesToOverride": roles,
+                               "preferredRole": (id_claims or {}).get("cognito:preferred_role")},
     }
     if version != "V1_0":
         trigger_request["scopes"] = str(access_claims.get("scope") or "").split()

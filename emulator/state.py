@@ -65,6 +65,10 @@ class Kind(StrEnum):
     AWS_CREDENTIALS = "aws_credentials"  # identity/records.py
     IDENTITY_PROVIDER = "identity_provider"  # cognito/identity_providers.py
     KMS_KEY = "kms_key"  # kms/keys.py
+    SAML_REQUEST = "saml_request"  # oauth2/saml_records.py: AuthnRequests sent, by RelayState
+    SAML_ASSERTION = "saml_assertion"  # oauth2/saml_records.py: assertions used (each signs in once)
+    SAML_SESSION = "saml_session"  # oauth2/saml_records.py: a browser session's NameID and SessionIndex
+    SAML_LOGOUT = "saml_logout"  # oauth2/saml_records.py: LogoutRequests sent, by RelayState
     FEDERATION_REQUEST = "federation_request"  # oauth2/federation_requests.py: an authorize request sent to an IdP
     PROVIDER_LINK = "provider_link"  # cognito/provider_links.py: AdminLinkProviderForUser
     SIMULATED_IDP_CODE = "simulated_idp_code"  # oauth2/social_simulation.py

@@ -33,6 +33,8 @@ class SignIn:
     scope: str = USER_SCOPE
     nonce: str | None = None
     oauth: bool = False  # issued by the hosted UI / OAuth2 endpoints (adds version 2)
+    roles: tuple[str, ...] = ()  # cognito:roles of the user's groups (group_roles.py), ID token only
+    preferred_role: str | None = None  # cognito:preferred_role, ID token only
 
 
 def new_sign_in(username: str, sub: str, attributes: Mapping[str, str], groups: tuple[str, ...], now: int,
@@ -45,6 +47,10 @@ def id_token_claims(pool: UserPool, client: AppClient, sign_in: SignIn, now: int
     claims: dict = {"sub": sign_in.sub}
     if sign_in.groups:
         claims["cognito:groups"] = list(sign_in.groups)
+    if sign_in.roles:
+        claims["cognito:roles"] = list(sign_in.roles)
+    if sign_in.preferred_role:
+        claims["cognito:preferred_role"] = sign_in.preferred_role
     for name, value in sign_in.attributes.items():
         if name == "sub":
             continue

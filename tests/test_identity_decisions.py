@@ -15,8 +15,11 @@ from emulator.config import parse_config
 from emulator.config_fields import ConfigError
 from emulator.gateway.iam_authorizer import IamAllow, IamRequest, Principal, decide_iam
 from emulator.gateway.verdicts import Deny
+from emulator.group_roles import group_roles
 from emulator.identity.logins import check_user_pool_claims, user_pool_of
 from emulator.identity.role_mapping import GroupRole, choose_role, rule_matches, token_roles
+from emulator.identity.sts_protocol import StsError
+from emulator.identity.web_identity import checked_request, trust_refusal
 
 AUTH, GUEST, ADMIN, READER = (f"arn:aws:iam::123456789012:role/{n}" for n in ("Auth", "Guest", "Admin", "Reader"))
 ROLES = {"authenticated": AUTH, "unauthenticated": GUEST}
@@ -214,3 +217,53 @@ def test_decide_iam_never_allows_a_broken_header(authorization: str) -> None:
     if not authorization.startswith("AWS4"):
         assert verdict.body["message"].startswith("Invalid key=value pair (missing equal-sign) in Authorization")
         assert verdict.headers == {"x-amzn-ErrorType": "IncompleteSignatureException"}
+
+
+A1, A2 = "arn:aws:iam::1:role/a1", "arn:aws:iam::1:role/a2"
+
+
+@pytest.mark.parametrize(("groups", "expected"), [
+    ([], (None, [])),
+    ([GroupRole("g", None, None)], (None, [])),
+    ([GroupRole("g", None, A1)], (A1, [A1])),  # the only role, even without a precedence
+    ([GroupRole("g", 3, A1), GroupRole("h", None, A2)], (A1, [A1, A2])),  # null ranks after every number
+    ([GroupRole("g", None, A1), GroupRole("h", None, A2)], (None, [A1, A2])),  # null ties with null
+    ([GroupRole("g", 2, A2), GroupRole("h", 1, A1)], (A1, [A1, A2])),  # listed by precedence
+    ([GroupRole("g", 1, A1), GroupRole("h", 1, A2)], (None, [A1, A2])),  # a tie with different roles
+    ([GroupRole("g", 1, A1), GroupRole("h", 1, A1)], (A1, [A1])),  # a tie with the same role
+    ([GroupRole("g", 0, None), GroupRole("h", 4, A2)], (A2, [A2])),  # groups without a role do not count
+])
+def test_group_roles(groups: list[GroupRole], expected: tuple[str | None, list[str]]) -> None:
+    assert group_roles(groups) == expected
+
+
+@pytest.mark.parametrize(("role", "authenticated", "allowed"), [
+    ("arn:aws:iam::1:role/auth", True, True), ("arn:aws:iam::1:role/auth", False, False),
+    ("arn:aws:iam::1:role/guest", False, True), ("arn:aws:iam::1:role/guest", True, False),
+    ("arn:aws:iam::1:role/declared", True, True), ("arn:aws:iam::1:role/declared", False, False),
+    ("arn:aws:iam::1:role/other", True, False),
+])
+def test_web_identity_trust(role: str, authenticated: bool, allowed: bool) -> None:
+    pool = {"IdentityPoolId": "p", "Roles": {"authenticated": "arn:aws:iam::1:role/auth",
+                                             "unauthenticated": "arn:aws:iam::1:role/guest"}}
+    assert (trust_refusal(role, pool, authenticated, {"arn:aws:iam::1:role/declared"}) is None) is allowed
+
+
+@pytest.mark.parametrize(("fields", "code"), [
+    ({}, "ValidationError"),
+    ({"RoleArn": "arn:aws:iam::123456789012:role/r", "RoleSessionName": "s", "WebIdentityToken": "t"},
+     "ValidationError"),
+    ({"RoleArn": "nope", "RoleSessionName": "ss", "WebIdentityToken": "t"}, "ValidationError"),
+    ({"RoleArn": "arn:aws:iam::123456789012:role/r", "RoleSessionName": "ss", "WebIdentityToken": "t",
+      "DurationSeconds": "899"}, "ValidationError"),
+    ({"RoleArn": "arn:aws:iam::123456789012:role/r", "RoleSessionName": "ss", "WebIdentityToken": "t",
+      "PolicyArns.member.1.arn": "x"}, "InvalidParameterValue"),
+    ({"RoleArn": "arn:aws:iam::123456789012:role/r", "RoleSessionName": "ss", "WebIdentityToken": "t"}, None),
+])
+def test_web_identity_request_checks(fields: dict[str, str], code: str | None) -> None:
+    if code is None:
+        assert checked_request(fields)[3] == 3600
+        return
+    with pytest.raises(StsError) as raised:
+        checked_request(fields)
+    assert raised.value.code == code

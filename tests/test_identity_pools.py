@@ -24,7 +24,7 @@ ROLE = "arn:aws:iam::123456789012:role/Authenticated"
 ADMIN_ROLE = "arn:aws:iam::123456789012:role/Admins"
 CONFIG = {**bundled_config(), "IdentityPools": [{
     "IdentityPoolId": "us-east-1:00000000-0000-0000-0000-000000000001", "IdentityPoolName": "configured",
-    "AllowUnauthenticatedIdentities": False,
+    "AllowUnauthenticatedIdentities": False, "AllowClassicFlow": True,
     "CognitoIdentityProviders": [{"ProviderName": PROVIDER, "ClientId": "piyopiyo"}],
     "Roles": {"authenticated": ROLE}}]}
 POOL = "us-east-1:00000000-0000-0000-0000-000000000001"

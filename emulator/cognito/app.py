@@ -69,6 +69,7 @@ from emulator.cognito.sigv4 import SignedRequest
 from emulator.cognito.triggers import CLIENT_METADATA
 from emulator.decisions import REASON_HEADER, header_safe
 from emulator.identity import dispatch as identity_api
+from emulator.identity import openid_keys, sts_endpoint, sts_protocol
 from emulator.identity.protocol import is_identity_target
 from emulator.issuance import TokenRefused
 from emulator.kms import api as kms_api
@@ -215,6 +216,8 @@ def build_cognito_app(rt: Runtime, policy: AccessPolicy | None = None) -> ASGIAp
             return _error_response(rt, error, _operation_named(target), request_id)
         except ClientDisconnect:
             return Response(status_code=400)  # nobody is left to read it
+        if sts_protocol.is_query_request(request.headers.get("content-type"), target, body):
+            return await run_in_threadpool(sts_endpoint.respond, rt, body, request_id)  # identity pools' basic flow
         source_ip = request.client.host if request.client else ""
         # Rendering the answer and logging the decision happen there too: a message echoing a megabyte
         # of input is a json.dumps and a log write that would otherwise run on the shared event loop.
@@ -271,6 +274,7 @@ def build_cognito_app(rt: Runtime, policy: AccessPolicy | None = None) -> ASGIAp
     app.include_router(emulator_endpoints.build_router(rt))
     app.include_router(ui_customization.build_router(rt))
     app.include_router(import_jobs.build_router(rt))
+    app.include_router(openid_keys.build_router(rt))
 
     def too_large(scope: Scope, size: int) -> Response:
         reason = f"the request declares a {size}-byte body (Content-Length); the Cognito port accepts at most " \

@@ -35,7 +35,8 @@ def principal_of(rt: Runtime, access_key_id: str) -> Principal | None:
     """The principal behind a key id, or None when the emulator never issued or was given that key."""
     issued = records.credentials(rt.store, access_key_id)
     if issued is not None:
-        return Principal(access_key_id, issued.secret_key, assumed_role_arn(issued.role_arn), caller(issued.role_arn),
+        return Principal(access_key_id, issued.secret_key, assumed_role_arn(issued.role_arn, issued.session_name),
+                         caller(issued.role_arn, issued.session_name),
                          ACCOUNT_ID, issued.session_token, issued.expiration, rt.config.roles.get(issued.role_arn),
                          role_arn=issued.role_arn, cognito=cognito_fields(issued))
     static = next((c for c in rt.config.credentials if c.access_key_id == access_key_id), None)

@@ -32,11 +32,11 @@ def role_name(role_arn: str) -> str:
     return role_arn.rsplit("/", 1)[-1]
 
 
-def assumed_role_arn(role_arn: str) -> str:
+def assumed_role_arn(role_arn: str, session: str = SESSION_NAME) -> str:
     """The STS principal the credentials act as: arn:aws:sts::<account>:assumed-role/<Name>/<session>."""
     parts = role_arn.split(":")
     account = parts[4] if len(parts) > 5 and parts[4] else ACCOUNT_ID
-    return f"arn:aws:sts::{account}:assumed-role/{role_name(role_arn)}/{SESSION_NAME}"
+    return f"arn:aws:sts::{account}:assumed-role/{role_name(role_arn)}/{session}"
 
 
 def role_id(role_arn: str) -> str:
@@ -49,6 +49,6 @@ def role_id(role_arn: str) -> str:
     return "AROA" + out
 
 
-def caller(role_arn: str) -> str:
+def caller(role_arn: str, session: str = SESSION_NAME) -> str:
     """requestContext.identity.caller for assumed-role credentials: `<role id>:<session name>`."""
-    return f"{role_id(role_arn)}:{SESSION_NAME}"
+    return f"{role_id(role_arn)}:{session}"

@@ -16,6 +16,9 @@ from emulator.cognito.errors import CognitoError
 #   aws-amplify/amplify-js#2067 (their titles; the final punctuation is UNCONFIRMED).
 #  developer_provider_mismatch: danilop/LambdAuth#32. invalid_cognito_provider: aws/aws-cdk#11054 (CloudFormation's
 #   relay of CreateIdentityPool's InvalidParameterException).
+#  classic_flow_disabled: GetOpenIdToken on a pool with AllowClassicFlow false, quoted raw in aws/aws-cli#7652.
+#  classic_flow_role_mappings: GetOpenIdToken on a pool with RoleMappings, quoted in the Cognito developer guide
+#   ("Identity pools authentication flow", Basic authflow) and raw in several write-ups.
 # UNCONFIRMED (closest known wording, kept here only): identity_not_found; invalid_parameter's details.
 ERRORS: dict[str, tuple[str, str]] = {
     "pool_not_found": ("ResourceNotFoundException", "IdentityPool '{pool_id}' not found."),
@@ -36,6 +39,11 @@ ERRORS: dict[str, tuple[str, str]] = {
     "no_role": ("InvalidIdentityPoolConfigurationException",
                 "Invalid identity pool configuration. Check assigned IAM roles for this pool."),
     "invalid_parameter": ("InvalidParameterException", "{detail}"),
+    "classic_flow_disabled": (
+        "InvalidParameterException", "Basic (classic) flow is not enabled, please use enhanced flow."),
+    "classic_flow_role_mappings": (
+        "InvalidParameterException",
+        "Basic (classic) flow is not supported with RoleMappings, please use enhanced flow."),
 }
 
 

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from emulator.cognito.errors import CognitoError
 from emulator.cognito.protocol import Call
 from emulator.identity import records
 from emulator.identity.credentials import new_credentials
@@ -135,9 +136,26 @@ def _openid_token(rt: Runtime, pool_id: str, identity_id: str, providers: list[s
     return rt.signer.sign(OPENID_KEYS, "id", claims)
 
 
+def classic_flow_refusal(pool: Mapping[str, Any]) -> CognitoError | None:
+    """Why GetOpenIdToken (the basic flow's first step) is refused for this pool, or None (pure).
+    aws/aws-cli#7652 reports AWS letting a pool created without the flag through; the emulator follows the
+    documented rule and DescribeIdentityPool's AllowClassicFlow false."""
+    if not pool.get("AllowClassicFlow"):
+        return reject("classic_flow_disabled", "GetOpenIdToken is the basic (classic) flow, and the identity pool "
+                                               "has AllowClassicFlow false; use GetCredentialsForIdentity")
+    if pool.get("RoleMappings"):
+        return reject("classic_flow_role_mappings", "the identity pool has RoleMappings "
+                      f"({', '.join(sorted(pool['RoleMappings']))}); the basic flow lets the app pick the role, so "
+                      "Cognito refuses it there")
+    return None
+
+
 def get_open_id_token(rt: Runtime, params: dict, call: Call) -> dict:
     identity_id = params["IdentityId"]
     identity, pool = _identity(rt, identity_id)
+    refused = classic_flow_refusal(pool)
+    if refused is not None:
+        raise refused
     logins = verify_logins(rt, pool, params.get("Logins") or {})
     authenticated = _authenticated(identity, logins, pool)
     _link(rt, pool["IdentityPoolId"], identity_id, logins)

@@ -23,6 +23,7 @@ class IssuedCredentials:
     authenticated: bool
     providers: tuple[str, ...]  # the login keys used (cognito-idp.<region>.amazonaws.com/<poolId>, ...)
     subject: str | None = None  # the user pool `sub` when signed in with a user pool (CognitoSignIn:<sub>)
+    session_name: str = "CognitoIdentityCredentials"  # the role session (AssumeRoleWithWebIdentity names its own)
 
 
 def put_pool(store: Store, pool: dict[str, Any]) -> None:

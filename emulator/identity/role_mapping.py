@@ -8,14 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-
-@dataclass(frozen=True)
-class GroupRole:
-    """A user-pool group the user is in, with the role it grants (what cognito:roles is made of)."""
-
-    name: str
-    precedence: int | None
-    role_arn: str | None
+from emulator.group_roles import GroupRole, group_roles
 
 
 @dataclass(frozen=True)
@@ -33,12 +26,7 @@ def token_roles(claims: Mapping[str, Any], groups: Sequence[GroupRole]) -> tuple
     preferred = claims.get("cognito:preferred_role")
     if isinstance(roles, list):
         return (preferred if isinstance(preferred, str) else None), [r for r in roles if isinstance(r, str)]
-    with_roles = [g for g in groups if g.role_arn]
-    listed = sorted({g.role_arn for g in with_roles if g.role_arn})
-    ranked = sorted((g for g in with_roles if g.precedence is not None), key=lambda g: g.precedence or 0)
-    if ranked and (len(ranked) == 1 or ranked[0].precedence != ranked[1].precedence):
-        return ranked[0].role_arn, listed
-    return (listed[0] if len(listed) == 1 else None), listed
+    return group_roles(groups)
 
 
 def rule_matches(rule: Mapping[str, Any], claims: Mapping[str, Any]) -> bool:

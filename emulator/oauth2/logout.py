@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from fastapi.responses import Response
 
-from emulator.oauth2 import records
+from emulator.oauth2 import records, saml_logout
 from emulator.oauth2.authorize import ErrorPage, carried_params
 from emulator.oauth2.httpio import redirect, rejected_redirect
 from emulator.runtime import Runtime
@@ -38,8 +38,10 @@ def logout(rt: Runtime, params: Mapping[str, str], cookies: Mapping[str, str]) -
     else:
         return _refuse(rt, ErrorPage("invalid_request", client_id, "the request has neither logout_uri (one of the "
                                                                    "client's LogoutURLs) nor redirect_uri"))
-    records.forget_sign_in(rt.store, cookies.get(records.SESSION_COOKIE), client.pool_id)
-    return redirect(target)
+    cookie = cookies.get(records.SESSION_COOKIE)
+    to_idp = saml_logout.start_logout(rt, client.pool_id, cookie, target)  # SAML single logout (IDPSignout)
+    records.forget_sign_in(rt.store, cookie, client.pool_id)
+    return to_idp or redirect(target)
 
 
 def _refuse(rt: Runtime, page: ErrorPage) -> Response:

@@ -23,6 +23,7 @@ from emulator.oauth2 import (
     pages,
     passkey_pages,
     revoke,
+    saml_routes,
     token,
     userinfo,
 )
@@ -72,6 +73,7 @@ def build_router(rt: Runtime) -> APIRouter:
                            query_params(request), request.cookies)
 
     federation_routes.add_routes(rt, router)
+    saml_routes.add_routes(rt, router)
 
     @router.get("/login")
     async def login_page(request: Request) -> Response:
