@@ -4,6 +4,8 @@ and the gateway's authorizer decision time per request. Run: python bench/bench.
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 import statistics
 import sys
 import time
@@ -15,10 +17,15 @@ import jwt
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from emulator.cognito.api_root import respond  # noqa: E402
+from emulator.cognito.app import operation_table  # noqa: E402
 from emulator.cognito.auth import initiate_auth  # noqa: E402
 from emulator.cognito.lookup import secret_hash  # noqa: E402
+from emulator.cognito.protocol import TARGET_PREFIX as TARGET  # noqa: E402
 from emulator.cognito.protocol import Call  # noqa: E402
+from emulator.cognito.sigv4 import SignedRequest  # noqa: E402
 from emulator.gateway.authorizers import Authorizers, AuthRequest, JwtAuthorizer  # noqa: E402
+from emulator.oauth2.token import token_response  # noqa: E402
 from emulator.testing import free_port, running_emulator  # noqa: E402
 from tests.conftest import POOL_ID, bundled_config  # noqa: E402
 
@@ -73,6 +80,32 @@ def main(quick: bool) -> None:
             row("InitiateAuth USER_PASSWORD_AUTH over HTTP (keep-alive)",
                 per_op(lambda: client.post("/", json=AUTH_PARAMS, headers=headers), n), 2 * sign)
             tokens = client.post("/", json=AUTH_PARAMS, headers=headers).json()["AuthenticationResult"]
+
+        print(f"\nOther token operations in process, through the API's whole path ({n} samples)")
+        public = rt.keyring.signing_key(POOL_ID, "access").private_key.public_key()
+        verify_access = per_op(lambda: jwt.decode(tokens["AccessToken"], public, algorithms=["RS256"],
+                                                  options={"verify_exp": False}), n)
+        row("baseline: one RS256 verification (PyJWT)", verify_access)
+        operations = operation_table()
+
+        def api(operation: str, params: dict, headers: tuple = ()) -> Callable[[], object]:
+            request = SignedRequest("POST", "http://127.0.0.1/", [("host", "127.0.0.1"), *headers],
+                                    json.dumps(params).encode())
+            return lambda: respond(rt, operations, request, TARGET + operation, "bench", "127.0.0.1")
+
+        refresh = api("InitiateAuth", {"ClientId": "piyopiyo", "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {
+            "REFRESH_TOKEN": tokens["RefreshToken"], "SECRET_HASH": AUTH_PARAMS["AuthParameters"]["SECRET_HASH"]}})
+        row("InitiateAuth REFRESH_TOKEN_AUTH (bound: two signatures)", per_op(refresh, n), 2 * sign)
+        basic = "Basic " + base64.b64encode(b"testserver01:testserversecret0123456789").decode()
+        form = {"grant_type": "client_credentials", "scope": "test_resource/test"}
+        row("/oauth2/token client_credentials (bound: one signature)",
+            per_op(lambda: token_response(rt, form, basic), n), sign)
+        row("GetUser (bound: one verification)", per_op(api("GetUser", {"AccessToken": tokens["AccessToken"]}), n),
+            verify_access)
+        signed = (("authorization", "AWS4-HMAC-SHA256 Credential=k/20260101/us-east-1/cognito-idp/aws4_request, "
+                                    "SignedHeaders=host;x-amz-date, Signature=00"), ("x-amz-date", "20260101T000000Z"))
+        row("AdminGetUser (no Credentials: signature parsed, not checked)",
+            per_op(api("AdminGetUser", {"UserPoolId": POOL_ID, "Username": "peroper@hoge.com"}, signed), n))
 
         print(f"\nGateway authorizer decision ({n * 10} samples)")
         id_token = tokens["IdToken"]
