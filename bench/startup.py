@@ -24,7 +24,7 @@ from emulator.cognito.lookup import secret_hash  # noqa: E402
 from emulator.testing import free_port  # noqa: E402
 from tests.conftest import bundled_config  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(os.environ.get("BENCH_EMULATOR_ROOT", Path(__file__).resolve().parent.parent))
 USER, CLIENT = "peroper@hoge.com", "piyopiyo"
 BODY = json.dumps({"ClientId": CLIENT, "AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": {
     "USERNAME": USER, "PASSWORD": "munyamunya", "SECRET_HASH": secret_hash("amoamo", USER, CLIENT)}}).encode()

@@ -19,9 +19,9 @@ import h11
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from emulator.cognito.app import build_cognito_app
 from emulator.cognito.emulator_access import AccessPolicy
 from emulator.cognito.errors import reject
+from emulator.cognito.port import LazyApp, build_cognito_port
 from emulator.cognito.protocol import error_body, error_headers
 from emulator.decisions import REASON_HEADER, header_safe
 from emulator.request_log import RequestLog
@@ -91,6 +91,12 @@ def bind(host: str, port: int) -> socket.socket:
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")
 
 
+def _cognito_routes(runtime: Runtime) -> Any:
+    from emulator.cognito.app import build_routes
+
+    return build_routes(runtime)
+
+
 def _http(host: str, port: int) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
@@ -121,8 +127,10 @@ class EmulatorServer:
         self._authorizers: object = None
         cognito_sock = bind(self.host, self.port)
         self.runtime.base_url = _url(self.host, cognito_sock)
-        app = RequestLog(build_cognito_app(self.runtime, AccessPolicy(expose=self.expose_emulator_endpoints)),
-                         "cognito-idp")
+        # The port's FastAPI routes are built on first use or once serving (warm), not on the way to the first token.
+        self._routes = LazyApp(partial(_cognito_routes, self.runtime))
+        app = RequestLog(build_cognito_port(self.runtime, self._routes,
+                                            AccessPolicy(expose=self.expose_emulator_endpoints)), "cognito-idp")
         self.listeners.append(Listener("cognito-idp", app, cognito_sock, self.runtime.base_url,
                                        _bound(self.host, cognito_sock)))
         try:
@@ -184,6 +192,7 @@ class EmulatorServer:
             if any(t.done() for t in tasks):
                 break
             await asyncio.sleep(0.01)
+        self._routes.warm()
         try:
             await asyncio.gather(*tasks)
         finally:

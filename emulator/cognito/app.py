@@ -1,10 +1,9 @@
-"""The Cognito port's ASGI app: the JSON 1.1 API on POST / (api_root.py), per-pool JWKS and discovery,
-/_emulator/, the hosted UI's routes."""
+"""The Cognito port's routes besides the JSON API (port.py puts that in front): per-pool JWKS and discovery,
+/_emulator/, the hosted UI's pages and endpoints, the logo and user-import uploads. FastAPI's."""
 
 from __future__ import annotations
 
 import logging
-import uuid
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -12,76 +11,27 @@ from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Scope
+from starlette.types import ASGIApp
 
-from emulator.cognito import (
-    admin_users,
-    auth,
-    auth_events,
-    client_secrets,
-    devices,
-    emulator_endpoints,
-    groups,
-    identity_providers,
-    import_jobs,
-    log_delivery,
-    managed_login_branding,
-    mfa,
-    mfa_config,
-    mfa_preferences,
-    pools,
-    risk_configuration,
-    signing_certificate,
-    signup,
-    software_token_removal,
-    tags,
-    terms,
-    ui_customization,
-    users,
-    webauthn,
-)
-from emulator.cognito.api_root import ApiRoot, error_response, operation_named
-from emulator.cognito.body_limit import BodyLimit, BodyTooLarge
-from emulator.cognito.emulator_access import AccessPolicy, EmulatorAccess, is_emulator_path
-from emulator.cognito.errors import reject
-from emulator.cognito.protocol import (
-    MAX_BODY_BYTES,
-    Handler,
-    merge_operations,
-)
+from emulator.cognito import emulator_endpoints, import_jobs, ui_customization
+from emulator.cognito.body_limit import BodyTooLarge
+from emulator.cognito.emulator_access import AccessPolicy, is_emulator_path
+from emulator.cognito.port import EXPOSED_HEADERS, build_cognito_port, operation_table
 from emulator.decisions import REASON_HEADER, header_safe
 from emulator.oauth2 import routes as oauth2_routes
 from emulator.runtime import Runtime
 
-AMZ_JSON = "application/x-amz-json-1.1"
-EXPOSED_HEADERS = ["x-amzn-RequestId", "x-amzn-ErrorType", "x-amzn-ErrorMessage", REASON_HEADER]
+__all__ = ["EXPOSED_HEADERS", "build_cognito_app", "build_routes", "operation_table"]
 log = logging.getLogger("cognito_emulator")
 
 
-def operation_table() -> dict[str, Handler]:
-    """Every implemented cognito-idp operation, by name."""
-    return merge_operations(auth.OPERATIONS, users.OPERATIONS, admin_users.OPERATIONS, signup.OPERATIONS,
-                            groups.OPERATIONS, pools.OPERATIONS, mfa.OPERATIONS,
-                            tags.OPERATIONS,
-                            ui_customization.OPERATIONS,
-                            signing_certificate.OPERATIONS,
-                            log_delivery.OPERATIONS,
-                            risk_configuration.OPERATIONS,
-                            terms.OPERATIONS,
-                            managed_login_branding.OPERATIONS,
-                            import_jobs.OPERATIONS,
-                            auth_events.OPERATIONS,
-                            software_token_removal.OPERATIONS,
-                            identity_providers.OPERATIONS,
-                            mfa_config.OPERATIONS,
-                            mfa_preferences.OPERATIONS,
-                            webauthn.OPERATIONS,
-                            client_secrets.OPERATIONS,
-                            devices.OPERATIONS)
-
-
 def build_cognito_app(rt: Runtime, policy: AccessPolicy | None = None) -> ASGIApp:
-    """The app served on the Cognito port (9229 by default). `policy` says who may use /_emulator/."""
+    """The whole Cognito port, its routes built now (server.py builds them lazily: port.LazyApp)."""
+    return build_cognito_port(rt, build_routes(rt), policy)
+
+
+def build_routes(rt: Runtime) -> FastAPI:
+    """The port's FastAPI routes, bound to the runtime."""
     app = FastAPI(title="cognito-emulator", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.runtime = rt
 
@@ -131,20 +81,7 @@ def build_cognito_app(rt: Runtime, policy: AccessPolicy | None = None) -> ASGIAp
     app.include_router(ui_customization.build_router(rt))
     app.include_router(import_jobs.build_router(rt))
 
-    def too_large(scope: Scope, size: int) -> Response:
-        reason = f"the request declares a {size}-byte body (Content-Length); the Cognito port accepts at most " \
-                 f"{MAX_BODY_BYTES} bytes, and read none of it"
-        if scope["path"] == "/" and scope["method"] == "POST":
-            headers = dict((k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in scope["headers"])
-            return error_response(rt, reject("body_too_large", reason),
-                                   operation_named(headers.get("x-amz-target")), str(uuid.uuid4()))
-        rt.decisions.reject("cognito port", "413", reason)
-        return JSONResponse({"message": "Request Entity Too Large"}, status_code=413,
-                            headers={REASON_HEADER: header_safe(reason)})
-
-    api = ApiRoot(app, rt, operation_table())
-    guarded = EmulatorAccess(api, policy or AccessPolicy(), rt.decisions, EXPOSED_HEADERS)
-    return BodyLimit(guarded, too_large, MAX_BODY_BYTES)
+    return app
 
 
 def _not_found(rt: Runtime, reason: str) -> Response:
