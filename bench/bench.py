@@ -53,6 +53,26 @@ def row(name: str, ms: float, baseline: float | None = None) -> None:
     print(f"{name:<58} {ms:8.3f} ms  {1000 / ms:9.0f}/s{ratio}")
 
 
+def through_app(app: Callable, body: bytes) -> Callable[[], object]:
+    """One InitiateAuth through the port's ASGI app as uvicorn calls it (log, body limit, CORS, the API, the
+    thread-pool hop), without the socket and HTTP parsing; on an event loop of the bench's own."""
+    loop = asyncio.new_event_loop()
+    scope = {"type": "http", "method": "POST", "path": "/", "raw_path": b"/", "query_string": b"",
+             "headers": [(b"host", b"127.0.0.1"), (b"x-amz-target", (TARGET + "InitiateAuth").encode()),
+                         (b"content-type", b"application/x-amz-json-1.1")],
+             "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 9229), "scheme": "http", "http_version": "1.1",
+             "root_path": "", "asgi": {"version": "3.0"}}
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict) -> None:
+        if message["type"] == "http.response.start":
+            assert message["status"] == 200, message
+
+    return lambda: loop.run_until_complete(app(dict(scope), receive, send))
+
+
 def main(quick: bool) -> None:
     n = 30 if quick else 200
     config = bundled_config()
@@ -74,6 +94,8 @@ def main(quick: bool) -> None:
         call = Call("InitiateAuth", "bench", "127.0.0.1")
         row("InitiateAuth USER_PASSWORD_AUTH, in process", per_op(lambda: initiate_auth(rt, AUTH_PARAMS, call), n),
             2 * sign)
+        row("InitiateAuth through the Cognito port's ASGI app (no socket)",
+            per_op(through_app(server.listeners[0].app, json.dumps(AUTH_PARAMS).encode()), n), 2 * sign)
         with httpx.Client(base_url=server.url) as client:
             headers = {"X-Amz-Target": "AWSCognitoIdentityProviderService.InitiateAuth",
                        "Content-Type": "application/x-amz-json-1.1"}
