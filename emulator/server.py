@@ -222,6 +222,7 @@ class EmulatorServer:
             await serving
 
         asyncio.run(main())
+        self._routes.settle()
 
     def start(self) -> EmulatorServer:
         """Serve in a background thread (tests and the pytest plugin); returns once every port answers."""
@@ -239,6 +240,7 @@ class EmulatorServer:
 
             asyncio.run(main())
             started.set()
+            self._routes.settle()
 
         self._thread = threading.Thread(target=target, name="cognito-emulator", daemon=True)
         self._thread.start()

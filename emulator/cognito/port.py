@@ -80,6 +80,7 @@ class LazyApp:
         self._build = build
         self._app: ASGIApp | None = None
         self._lock = threading.Lock()
+        self._warming: threading.Thread | None = None
 
     def ready(self) -> ASGIApp:
         if self._app is None:
@@ -89,7 +90,14 @@ class LazyApp:
         return self._app
 
     def warm(self) -> None:
-        threading.Thread(target=self.ready, name="cognito-emulator routes", daemon=True).start()
+        self._warming = threading.Thread(target=self.ready, name="cognito-emulator routes", daemon=True)
+        self._warming.start()
+
+    def settle(self, timeout: float = 30) -> None:
+        """Wait for a warm-up still importing: a daemon thread stopped inside an extension module's import at
+        interpreter exit aborts the process ("FATAL: exception not rethrown") instead of exiting cleanly."""
+        if self._warming is not None:
+            self._warming.join(timeout)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # Built in the thread pool: importing FastAPI must not hold up the event loop the other ports share.
