@@ -33,6 +33,8 @@ log = logging.getLogger("cognito_emulator")
 # Request line and headers of one request on the Cognito port: past this, uvicorn refuses the request before
 # the app sees it (h11's own default, made explicit; a SigV4 header is a few hundred bytes).
 HEADERS_LIMIT = 16 * 1024
+# The port's FastAPI routes are built once no API call came for this long, or when a request needs them (port.py).
+ROUTES_WARM_QUIET_SECONDS = 0.3
 
 
 class CognitoH11(H11Protocol):
@@ -192,7 +194,7 @@ class EmulatorServer:
             if any(t.done() for t in tasks):
                 break
             await asyncio.sleep(0.01)
-        self._routes.warm()
+        self._routes.warm(quiet=ROUTES_WARM_QUIET_SECONDS)
         try:
             await asyncio.gather(*tasks)
         finally:

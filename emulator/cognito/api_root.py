@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from collections.abc import Callable
 
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
@@ -156,10 +157,12 @@ async def _send(send: Send, answer_: Answer) -> None:
 class ApiRoot:
     """ASGI: `POST /` answered here; every other request goes on to `app` (the port's FastAPI routes)."""
 
-    def __init__(self, app: ASGIApp, rt: Runtime, operations: dict[str, Handler]) -> None:
+    def __init__(self, app: ASGIApp, rt: Runtime, operations: dict[str, Handler],
+                 seen: Callable[[], None] | None = None) -> None:
         self.app = app
         self.rt = rt
         self.operations = operations
+        self.seen = seen  # told of every API call (port.LazyApp waits for a quiet moment to build the routes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] != "/":
@@ -171,6 +174,8 @@ class ApiRoot:
                                  f"the cognito-idp API takes POST / with X-Amz-Target, not {scope['method']} /")
             await _send(send, error_answer(self.rt, error, scope["method"], str(uuid.uuid4())))
             return
+        if self.seen is not None:
+            self.seen()
         request_id = str(uuid.uuid4())
         target = _header(scope, b"x-amz-target")
         try:

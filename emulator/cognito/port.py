@@ -2,12 +2,13 @@
 (api_root.py), and behind it the port's other routes (hosted UI, JWKS, discovery, /_emulator/: cognito/app.py).
 
 Those routes are FastAPI's, and importing FastAPI and pydantic is about half of the emulator's start-up while
-the first token needs neither: they are built on their first request, or in the background once the port
-serves (`warm`), whichever comes first."""
+the first token needs neither: they are built on their first request, or in the background at the first quiet
+moment once the port serves (`warm`), whichever comes first."""
 
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections.abc import Callable
 
@@ -81,6 +82,8 @@ class LazyApp:
         self._app: ASGIApp | None = None
         self._lock = threading.Lock()
         self._warming: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._last_call = 0.0
 
     def ready(self) -> ASGIApp:
         if self._app is None:
@@ -89,13 +92,27 @@ class LazyApp:
                     self._app = self._build()
         return self._app
 
-    def warm(self) -> None:
-        self._warming = threading.Thread(target=self.ready, name="cognito-emulator routes", daemon=True)
+    def touch(self) -> None:
+        """An API call arrived: the warm-up waits for a quiet moment."""
+        self._last_call = time.monotonic()
+
+    def warm(self, quiet: float) -> None:
+        """Build in a background thread once no API call came for `quiet` seconds (unless a request built it
+        already): the import holds the GIL, and a test run that starts the emulator signs in at once."""
+        self._last_call = time.monotonic()
+
+        def build() -> None:
+            while self._app is None and not self._stop.wait(quiet / 4):
+                if time.monotonic() - self._last_call >= quiet:
+                    self.ready()
+
+        self._warming = threading.Thread(target=build, name="cognito-emulator routes", daemon=True)
         self._warming.start()
 
     def settle(self, timeout: float = 30) -> None:
         """Wait for a warm-up still importing: a daemon thread stopped inside an extension module's import at
         interpreter exit aborts the process ("FATAL: exception not rethrown") instead of exiting cleanly."""
+        self._stop.set()
         if self._warming is not None:
             self._warming.join(timeout)
 
@@ -123,6 +140,6 @@ def _too_large(rt: Runtime) -> Callable[[Scope, int], Response]:
 def build_cognito_port(rt: Runtime, routes: ASGIApp, policy: AccessPolicy | None = None) -> ASGIApp:
     """The app served on the Cognito port (9229 by default) in front of `routes` (the FastAPI app, or a
     LazyApp of it). `policy` says who may use /_emulator/."""
-    api = ApiRoot(routes, rt, operation_table())
+    api = ApiRoot(routes, rt, operation_table(), seen=routes.touch if isinstance(routes, LazyApp) else None)
     guarded = EmulatorAccess(api, policy or AccessPolicy(), rt.decisions, EXPOSED_HEADERS)
     return BodyLimit(guarded, _too_large(rt), MAX_BODY_BYTES)
