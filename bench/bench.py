@@ -4,6 +4,8 @@ and the gateway's authorizer decision time per request. Run: python bench/bench.
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 import statistics
 import sys
 import time
@@ -15,10 +17,15 @@ import jwt
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from emulator.cognito.api_root import respond  # noqa: E402
+from emulator.cognito.app import operation_table  # noqa: E402
 from emulator.cognito.auth import initiate_auth  # noqa: E402
 from emulator.cognito.lookup import secret_hash  # noqa: E402
+from emulator.cognito.protocol import TARGET_PREFIX as TARGET  # noqa: E402
 from emulator.cognito.protocol import Call  # noqa: E402
+from emulator.cognito.sigv4 import SignedRequest  # noqa: E402
 from emulator.gateway.authorizers import Authorizers, AuthRequest, JwtAuthorizer  # noqa: E402
+from emulator.oauth2.token import token_response  # noqa: E402
 from emulator.testing import free_port, running_emulator  # noqa: E402
 from tests.conftest import POOL_ID, bundled_config  # noqa: E402
 
@@ -46,6 +53,26 @@ def row(name: str, ms: float, baseline: float | None = None) -> None:
     print(f"{name:<58} {ms:8.3f} ms  {1000 / ms:9.0f}/s{ratio}")
 
 
+def through_app(app: Callable, body: bytes) -> Callable[[], object]:
+    """One InitiateAuth through the port's ASGI app as uvicorn calls it (log, body limit, CORS, the API, the
+    thread-pool hop), without the socket and HTTP parsing; on an event loop of the bench's own."""
+    loop = asyncio.new_event_loop()
+    scope = {"type": "http", "method": "POST", "path": "/", "raw_path": b"/", "query_string": b"",
+             "headers": [(b"host", b"127.0.0.1"), (b"x-amz-target", (TARGET + "InitiateAuth").encode()),
+                         (b"content-type", b"application/x-amz-json-1.1")],
+             "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 9229), "scheme": "http", "http_version": "1.1",
+             "root_path": "", "asgi": {"version": "3.0"}}
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict) -> None:
+        if message["type"] == "http.response.start":
+            assert message["status"] == 200, message
+
+    return lambda: loop.run_until_complete(app(dict(scope), receive, send))
+
+
 def main(quick: bool) -> None:
     n = 30 if quick else 200
     config = bundled_config()
@@ -67,12 +94,40 @@ def main(quick: bool) -> None:
         call = Call("InitiateAuth", "bench", "127.0.0.1")
         row("InitiateAuth USER_PASSWORD_AUTH, in process", per_op(lambda: initiate_auth(rt, AUTH_PARAMS, call), n),
             2 * sign)
+        row("InitiateAuth through the Cognito port's ASGI app (no socket)",
+            per_op(through_app(server.listeners[0].app, json.dumps(AUTH_PARAMS).encode()), n), 2 * sign)
         with httpx.Client(base_url=server.url) as client:
             headers = {"X-Amz-Target": "AWSCognitoIdentityProviderService.InitiateAuth",
                        "Content-Type": "application/x-amz-json-1.1"}
             row("InitiateAuth USER_PASSWORD_AUTH over HTTP (keep-alive)",
                 per_op(lambda: client.post("/", json=AUTH_PARAMS, headers=headers), n), 2 * sign)
             tokens = client.post("/", json=AUTH_PARAMS, headers=headers).json()["AuthenticationResult"]
+
+        print(f"\nOther token operations in process, through the API's whole path ({n} samples)")
+        public = rt.keyring.signing_key(POOL_ID, "access").private_key.public_key()
+        verify_access = per_op(lambda: jwt.decode(tokens["AccessToken"], public, algorithms=["RS256"],
+                                                  options={"verify_exp": False}), n)
+        row("baseline: one RS256 verification (PyJWT)", verify_access)
+        operations = operation_table()
+
+        def api(operation: str, params: dict, headers: tuple = ()) -> Callable[[], object]:
+            request = SignedRequest("POST", "http://127.0.0.1/", [("host", "127.0.0.1"), *headers],
+                                    json.dumps(params).encode())
+            return lambda: respond(rt, operations, request, TARGET + operation, "bench", "127.0.0.1")
+
+        refresh = api("InitiateAuth", {"ClientId": "piyopiyo", "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {
+            "REFRESH_TOKEN": tokens["RefreshToken"], "SECRET_HASH": AUTH_PARAMS["AuthParameters"]["SECRET_HASH"]}})
+        row("InitiateAuth REFRESH_TOKEN_AUTH (bound: two signatures)", per_op(refresh, n), 2 * sign)
+        basic = "Basic " + base64.b64encode(b"testserver01:testserversecret0123456789").decode()
+        form = {"grant_type": "client_credentials", "scope": "test_resource/test"}
+        row("/oauth2/token client_credentials (bound: one signature)",
+            per_op(lambda: token_response(rt, form, basic), n), sign)
+        row("GetUser (bound: one verification)", per_op(api("GetUser", {"AccessToken": tokens["AccessToken"]}), n),
+            verify_access)
+        signed = (("authorization", "AWS4-HMAC-SHA256 Credential=k/20260101/us-east-1/cognito-idp/aws4_request, "
+                                    "SignedHeaders=host;x-amz-date, Signature=00"), ("x-amz-date", "20260101T000000Z"))
+        row("AdminGetUser (no Credentials: signature parsed, not checked)",
+            per_op(api("AdminGetUser", {"UserPoolId": POOL_ID, "Username": "peroper@hoge.com"}, signed), n))
 
         print(f"\nGateway authorizer decision ({n * 10} samples)")
         id_token = tokens["IdToken"]

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import threading
 from dataclasses import dataclass
+from functools import cached_property
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -24,6 +25,11 @@ def _b64url_uint(value: int) -> str:
 class SigningKey:
     kid: str
     private_key: rsa.RSAPrivateKey
+
+    @cached_property
+    def public_key(self) -> rsa.RSAPublicKey:
+        """Derived once: every verification of an own token uses it."""
+        return self.private_key.public_key()
 
     def jwk(self) -> dict[str, str]:
         numbers = self.private_key.public_key().public_numbers()

@@ -71,12 +71,14 @@ class RequestLog:
             await self.app(scope, receive, watching)
         finally:
             REQUEST_REFUSAL.reset(token)
-            target = next((v.decode("latin-1") for k, v in scope.get("headers", ()) if k.lower() == _TARGET), None)
-            fields = request_fields(self.listener, scope["method"], scope["path"], target, seen["status"],
-                                    refusal.get("reason") or seen["reason"], time.perf_counter() - started,
-                                    refusal.get("error"))
-            level = logging.WARNING if fields["decision"] == "refused" else logging.INFO
-            log.log(level, request_line(fields), extra={"request": fields})
+            level = logging.WARNING if seen["status"] >= 400 else logging.INFO
+            if log.isEnabledFor(level):  # at --log-level warning, an allowed request costs no line
+                target = next((v.decode("latin-1") for k, v in scope.get("headers", ()) if k.lower() == _TARGET),
+                              None)
+                fields = request_fields(self.listener, scope["method"], scope["path"], target, seen["status"],
+                                        refusal.get("reason") or seen["reason"], time.perf_counter() - started,
+                                        refusal.get("error"))
+                log.log(level, request_line(fields), extra={"request": fields})
 
 
 class JsonFormatter(logging.Formatter):

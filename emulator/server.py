@@ -19,9 +19,9 @@ import h11
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from emulator.cognito.app import build_cognito_app
 from emulator.cognito.emulator_access import AccessPolicy
 from emulator.cognito.errors import reject
+from emulator.cognito.port import LazyApp, build_cognito_port
 from emulator.cognito.protocol import error_body, error_headers
 from emulator.decisions import REASON_HEADER, header_safe
 from emulator.request_log import RequestLog
@@ -33,6 +33,8 @@ log = logging.getLogger("cognito_emulator")
 # Request line and headers of one request on the Cognito port: past this, uvicorn refuses the request before
 # the app sees it (h11's own default, made explicit; a SigV4 header is a few hundred bytes).
 HEADERS_LIMIT = 16 * 1024
+# The port's FastAPI routes are built once no API call came for this long, or when a request needs them (port.py).
+ROUTES_WARM_QUIET_SECONDS = 0.3
 
 
 class CognitoH11(H11Protocol):
@@ -91,6 +93,12 @@ def bind(host: str, port: int) -> socket.socket:
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")
 
 
+def _cognito_routes(runtime: Runtime) -> Any:
+    from emulator.cognito.app import build_routes
+
+    return build_routes(runtime)
+
+
 def _http(host: str, port: int) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
@@ -121,8 +129,10 @@ class EmulatorServer:
         self._authorizers: object = None
         cognito_sock = bind(self.host, self.port)
         self.runtime.base_url = _url(self.host, cognito_sock)
-        app = RequestLog(build_cognito_app(self.runtime, AccessPolicy(expose=self.expose_emulator_endpoints)),
-                         "cognito-idp")
+        # The port's FastAPI routes are built on first use or once serving (warm), not on the way to the first token.
+        self._routes = LazyApp(partial(_cognito_routes, self.runtime))
+        app = RequestLog(build_cognito_port(self.runtime, self._routes,
+                                            AccessPolicy(expose=self.expose_emulator_endpoints)), "cognito-idp")
         self.listeners.append(Listener("cognito-idp", app, cognito_sock, self.runtime.base_url,
                                        _bound(self.host, cognito_sock)))
         try:
@@ -184,6 +194,7 @@ class EmulatorServer:
             if any(t.done() for t in tasks):
                 break
             await asyncio.sleep(0.01)
+        self._routes.warm(quiet=ROUTES_WARM_QUIET_SECONDS)
         try:
             await asyncio.gather(*tasks)
         finally:
@@ -213,6 +224,7 @@ class EmulatorServer:
             await serving
 
         asyncio.run(main())
+        self._routes.settle()
 
     def start(self) -> EmulatorServer:
         """Serve in a background thread (tests and the pytest plugin); returns once every port answers."""
@@ -230,6 +242,7 @@ class EmulatorServer:
 
             asyncio.run(main())
             started.set()
+            self._routes.settle()
 
         self._thread = threading.Thread(target=target, name="cognito-emulator", daemon=True)
         self._thread.start()

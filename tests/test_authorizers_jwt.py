@@ -502,3 +502,31 @@ def test_issuer_down_is_asked_at_most_once_per_interval(keys):
     clock.now += REFETCH_INTERVAL_SECONDS
     asyncio.run(source.key_set(REMOTE, "forged"))
     assert len(calls) == 4
+
+
+# ----------------------------------------------------------------------------- the signature memo
+
+def test_a_token_seen_before_is_still_checked_for_time_and_key(keys):
+    """The memo skips RSA for bytes already verified; expiry, the key's presence and the claims are checked anew."""
+    token = "Bearer " + sign(keys, id_claims())
+    req = request({"authorization": token})
+    jwks = KeySet(ISSUER, keys.jwks(), "local pool")
+    parsed = lambda: read_token(jwt_identity(AUTHORIZER, req)[1])  # noqa: E731
+    assert isinstance(decide_jwt(AUTHORIZER, req, parsed(), jwks, NOW), Allow)
+    assert isinstance(decide_jwt(AUTHORIZER, req, parsed(), jwks, NOW), Allow)  # from the memo
+    expired = decide_jwt(AUTHORIZER, req, parsed(), jwks, NOW + 7200)
+    assert isinstance(expired, Deny) and "expired" in expired.reason
+    rotated = KeySet(ISSUER, {"keys": [public_jwk(keys.other_key, "id-kid")]}, "local pool")
+    forged = decide_jwt(AUTHORIZER, req, parsed(), rotated, NOW)  # same kid, another key: never the memo's verdict
+    assert isinstance(forged, Deny) and "signature does not verify" in forged.reason
+    gone = decide_jwt(AUTHORIZER, req, parsed(), KeySet(ISSUER, {"keys": []}, "local pool"), NOW)
+    assert isinstance(gone, Deny) and "not among the keys" in gone.reason
+    other_audience = JwtAuthorizer("strict", AUTHORIZER.identity_source, ISSUER, ("someone-else",))
+    assert isinstance(decide_jwt(other_audience, req, parsed(), jwks, NOW), Deny)
+
+
+def test_a_forged_signature_stays_refused_when_presented_again(keys):
+    req = request({"authorization": tampered(keys)})
+    for _ in range(2):
+        decision = authorize(keys, req)
+        assert isinstance(decision, Deny) and "signature does not verify" in decision.reason

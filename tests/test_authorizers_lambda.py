@@ -312,6 +312,20 @@ def test_cache_hits_within_the_ttl_and_expires_after_it():
     assert len(handler.events) == 3  # 300 s later the first entry has lapsed
 
 
+def test_the_cache_is_bounded_and_drops_the_oldest(monkeypatch):
+    monkeypatch.setattr(la, "MAX_CACHED_RESULTS", 3)
+    handler = Handler(lambda e: policy(resource=f"{ARN_BASE}/*"))
+    authorizer = lambda_authorizer(handler, ttl=300)
+    gateway, _ = cached_gateway()
+    for token in ("t1", "t2", "t3", "t4"):
+        assert isinstance(run(authorizer, request(headers={"authorization": token}), gateway), Allow)
+    assert len(gateway.lambdas._cache) == 3
+    run(authorizer, request(headers={"authorization": "t4"}), gateway)
+    assert len(handler.events) == 4  # t4 is still cached
+    run(authorizer, request(headers={"authorization": "t1"}), gateway)
+    assert len(handler.events) == 5  # t1, the oldest, was dropped
+
+
 def test_ttl_zero_never_caches():
     handler = Handler(policy())
     gateway, _ = cached_gateway()

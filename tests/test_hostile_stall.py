@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from emulator.cognito import app as cognito_app
+from emulator.cognito import api_root
 from emulator.cognito.lookup import secret_hash
 from emulator.server import EmulatorServer
 from emulator.testing import running_emulator
@@ -59,7 +59,7 @@ def in_background(send: Any) -> tuple[threading.Thread, dict[str, Any]]:
 def test_validation_in_progress_does_not_hold_up_other_ports(server: EmulatorServer, id_token: str,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     entered, release = threading.Event(), threading.Event()
-    real = cognito_app.validated
+    real = api_root.validated
 
     def slow_validation(operation: str, params: dict) -> dict:
         # Stands in for CPU-bound checking of a hostile value: it cannot finish until the test says so.
@@ -67,7 +67,7 @@ def test_validation_in_progress_does_not_hold_up_other_ports(server: EmulatorSer
         release.wait(GUARD)
         return real(operation, params)
 
-    monkeypatch.setattr(cognito_app, "validated", slow_validation)
+    monkeypatch.setattr(api_root, "validated", slow_validation)
     body = json.dumps({"PoolName": "p", "EmailConfiguration": {"ReplyToEmailAddress": "@" * 32_000 + " "}})
     worker, slow = in_background(lambda: httpx.post(server.url, content=body.encode(), headers={
         "X-Amz-Target": "AWSCognitoIdentityProviderService.CreateUserPool", **SIGNED}, timeout=GUARD))

@@ -10,11 +10,11 @@ import base64
 import hmac
 import secrets
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
 
 from emulator.cognito import import_csv, pool_rules
 from emulator.cognito.errors import CognitoError, reject
@@ -28,6 +28,9 @@ from emulator.decisions import REASON_HEADER, header_safe
 from emulator.model import UserPool
 from emulator.runtime import Runtime
 from emulator.state import Kind, UserRecord
+
+if TYPE_CHECKING:  # FastAPI is imported when the port's routes are built, not to run an operation
+    from fastapi import APIRouter
 
 SHOWN = ("JobName", "JobId", "UserPoolId", "PreSignedUrl", "CreationDate", "StartDate", "CompletionDate", "Status",
          "CloudWatchLogsRoleArn", "ImportedUsers", "SkippedUsers", "FailedUsers", "CompletionMessage")
@@ -186,6 +189,8 @@ def accept_upload(rt: Runtime, pool_id: str, job_id: str, token: str, encryption
 
 def build_router(rt: Runtime) -> APIRouter:
     """The pre-signed upload URL: PUT the CSV with the token CreateUserImportJob put in the URL."""
+    from fastapi import APIRouter
+
     router = APIRouter()
 
     @router.put("/_user-import/{pool_id}/{job_id}")

@@ -7,10 +7,9 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter
-from fastapi.responses import Response
+from starlette.responses import Response
 
 from emulator.cognito.errors import reject
 from emulator.cognito.lookup import require_client, require_pool
@@ -18,6 +17,9 @@ from emulator.cognito.protocol import Call
 from emulator.oauth2.branding import CLASSIC_PROPERTIES
 from emulator.runtime import Runtime
 from emulator.state import Kind
+
+if TYPE_CHECKING:  # FastAPI is imported when the port's routes are built, not to run an operation
+    from fastapi import APIRouter
 
 ALL = "ALL"  # the pool-wide customization's ClientId, as AWS names it
 # The classes the classic hosted UI lets CSS style: the template's (oauth2/branding.py holds them with the
@@ -105,6 +107,8 @@ def get_ui_customization(rt: Runtime, params: dict, call: Call) -> dict[str, Any
 
 def build_router(rt: Runtime) -> APIRouter:
     """The logo at ImageUrl."""
+    from fastapi import APIRouter
+
     router = APIRouter()
 
     @router.get("/_ui-customization/{pool_id}/{key}/{version}")

@@ -23,6 +23,8 @@ from emulator.lambdas.invoker import LambdaInvoker
 # A Lambda function's default timeout is 3 s; a local Python handler's first call (imports, cold
 # caches) can be slower than a warm Lambda, so the emulator is more patient. Past it: 500.
 AUTHORIZER_TIMEOUT_SECONDS = 10.0
+# Lambda authorizer outputs kept at most (by identity); AWS bounds its cache by TTL only (UNCONFIRMED size).
+MAX_CACHED_RESULTS = 4096
 
 
 @dataclass(frozen=True)
@@ -81,8 +83,20 @@ class LambdaAuthorizers:
         if key is not None and not (isinstance(decision, Deny) and decision.status == 500):
             now = self._clock()
             expires = now + authorizer.result_ttl_seconds
-            self._cache[key] = CachedResult(output, now, expires, request.method_arn)
+            self._remember(key, CachedResult(output, now, expires, request.method_arn))
         return decision
+
+    def _remember(self, key: tuple, result: CachedResult) -> None:
+        # Bounded: a client sending a new token per request must not grow the process without end. Expired
+        # outputs go first, then the oldest stored (a dict keeps insertion order).
+        if len(self._cache) >= MAX_CACHED_RESULTS:
+            now = self._clock()
+            for stale in [k for k, v in self._cache.items() if v.expires_at <= now]:
+                del self._cache[stale]
+            while len(self._cache) >= MAX_CACHED_RESULTS:
+                del self._cache[next(iter(self._cache))]
+        self._cache.pop(key, None)
+        self._cache[key] = result
 
     @staticmethod
     def _key(authorizer: LambdaAuthorizer, request: AuthRequest, values: list[str]) -> tuple | None:

@@ -1,0 +1,84 @@
+"""An emulator in its own process for the HTTP benchmarks (a client in the same process would share its GIL), and
+readings of that process: CPU seconds and resident memory."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+# The checkout whose emulator is served (another one, e.g. a commit before a change, to compare).
+SERVED_ROOT = Path(os.environ.get("BENCH_EMULATOR_ROOT", ROOT))
+
+from emulator.testing import free_port  # noqa: E402
+from tests.conftest import bundled_config  # noqa: E402
+
+
+@dataclass
+class Served:
+    process: subprocess.Popen[str]
+    url: str
+    api_urls: dict[str, str]
+    ready_seconds: float  # from the command to the ready line
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU the emulator process has used so far."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def rss_mb(self) -> float:
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+
+def config_with_free_ports(config: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The bundled config (or `config`) with every gateway API on a free port."""
+    config = bundled_config(with_apis=True) if config is None else config
+    for api in config.get("Apis", []):
+        api["Port"] = free_port()
+    return config
+
+
+@contextlib.contextmanager
+def served(config: dict[str, Any] | None = None, *extra: str) -> Iterator[Served]:
+    """The emulator serving `config` (default: the bundled one, APIs on free ports) in memory."""
+    config = config_with_free_ports(config)
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "config.yaml").write_text(yaml.safe_dump(config))
+        port = free_port()
+        started = time.perf_counter()
+        process = subprocess.Popen([sys.executable, "-m", "emulator", "--config", str(Path(tmp) / "config.yaml"),
+                                    "--port", str(port), "--in-memory", "--log-level", "warning", *extra],
+                                   cwd=SERVED_ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        try:
+            line = process.stdout.readline() if process.stdout else ""
+            if "ready" not in line:
+                raise RuntimeError(f"the emulator did not start: {line!r}")
+            apis = {api["Name"]: f"http://127.0.0.1:{api['Port']}" for api in config.get("Apis", [])}
+            yield Served(process, f"http://127.0.0.1:{port}", apis, time.perf_counter() - started)
+        finally:
+            process.terminate()
+            process.wait(10)
+
+
+def wait_for_port(port: int, deadline: float) -> None:
+    while time.perf_counter() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.002)
+    raise TimeoutError(f"nothing listens on {port}")

@@ -1,0 +1,210 @@
+"""The cognito-idp JSON 1.1 API on `POST /`, as a plain ASGI app in front of the port's FastAPI routes.
+
+Every API call comes here, so it skips what it does not use (routing, dependency injection, FastAPI's
+middleware stack: about half the event loop's time per call). Everything that costs CPU (parsing, SigV4,
+validation, the operation, rendering the answer) still runs in the thread pool, and every check it makes is
+linear in the input: one hostile request must not hold up the other ports, which share this event loop."""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Callable
+
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from emulator.cognito import admin_guard, auth_event_log, not_emulated
+from emulator.cognito.body_limit import BodyTooLarge
+from emulator.cognito.errors import CognitoError, reject
+from emulator.cognito.pool_rules import region_from_authorization
+from emulator.cognito.protocol import Call, Handler, error_body, error_headers, json_params, operation_of, validated
+from emulator.cognito.sigv4 import SignedRequest
+from emulator.cognito.triggers import CLIENT_METADATA
+from emulator.decisions import REASON_HEADER, header_safe
+from emulator.identity import dispatch as identity_api
+from emulator.identity import sts_endpoint, sts_protocol
+from emulator.identity.protocol import is_identity_target
+from emulator.issuance import TokenRefused
+from emulator.kms import api as kms_api
+from emulator.runtime import Runtime
+
+AMZ_JSON = "application/x-amz-json-1.1"
+log = logging.getLogger("cognito_emulator")
+
+# An answer as sent: status, headers (names and values as str), body.
+Answer = tuple[int, list[tuple[str, str]], bytes]
+
+
+def serialized(handler: Handler, rt: Runtime, params: dict, call: Call) -> dict:
+    """Run one operation as one transaction: concurrent read-modify-writes of a user cannot interleave
+    (a disable lost to a parallel attribute update), and single-use codes are used once. A rejection
+    keeps what it recorded (a failed attempt); an unexpected error rolls everything back."""
+    # Every operation's ClientMetadata reaches the triggers it fires (triggers.CLIENT_METADATA).
+    CLIENT_METADATA.set(params.get("ClientMetadata") if isinstance(params.get("ClientMetadata"), dict) else {})
+    # Where the call came from, for the auth events a sign-in records (auth_event_log.EVENT_CONTEXT).
+    client = rt.store.client(params["ClientId"]) if isinstance(params.get("ClientId"), str) else None
+    auth_event_log.EVENT_CONTEXT.set(auth_event_log.event_context(
+        call.source_ip, params, bool(client and client.propagate_user_context_data)))
+    with rt.store.transaction(commit_on=(CognitoError,)):
+        try:
+            return handler(rt, params, call)
+        except TokenRefused as refused:  # the token path's refusal, in this surface's words
+            raise refused.cognito() from None
+
+
+def answer(rt: Runtime, operations: dict[str, Handler], request: SignedRequest, target: str | None,
+           request_id: str, source_ip: str) -> dict:
+    """One API call from bytes to result, in AWS's order: target, JSON, signature, input shape, operation."""
+    if is_identity_target(target):  # identity pools (cognito-identity) share the port, as in DESIGN's outline
+        return identity_api.answer(rt, request, target or "", request_id, source_ip)
+    if kms_api.is_kms_target(target):  # the local KMS of custom sender triggers (kms/)
+        return kms_api.answer(rt, request, target or "")
+    operation = operation_of(target)
+    params = json_params(request.body)
+    refused = admin_guard.refusal(operation, request, rt.config.credentials)
+    if refused is not None:
+        raise refused
+    params = validated(operation, params)
+    handler = operations.get(operation)
+    if handler is None:
+        raise not_emulated.refusal(operation)
+    authorization = next((v for k, v in request.headers if k.lower() == "authorization"), None)
+    call = Call(operation, request_id, source_ip, region_from_authorization(authorization))
+    return serialized(handler, rt, params, call)
+
+
+def _json(value: object) -> bytes:
+    # What starlette's JSONResponse renders, byte for byte.
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")).encode()
+
+
+def respond(rt: Runtime, operations: dict[str, Handler], request: SignedRequest, target: str | None,
+            request_id: str, source_ip: str) -> Answer:
+    """`answer` as an HTTP answer: the result, or AWS's error shape (never a traceback)."""
+    operation = operation_named(target)
+    try:
+        result = answer(rt, operations, request, target, request_id, source_ip)
+        return 200, [("x-amzn-RequestId", request_id)], _json(result)
+    except CognitoError as error:
+        return error_answer(rt, error, operation, request_id, service_of(target))
+    except Exception:
+        log.exception("internal error in %s", operation)
+        return error_answer(rt, reject("internal", f"the emulator failed while handling {operation}; see its log"),
+                            operation, request_id)
+
+
+def service_of(target: str | None) -> str:
+    if kms_api.is_kms_target(target):
+        return "kms"
+    return "cognito-identity" if is_identity_target(target) else "cognito-idp"
+
+
+def operation_named(target: str | None) -> str:
+    return (target or "").rsplit(".", 1)[-1][:128] or "(no X-Amz-Target)"
+
+
+def error_answer(rt: Runtime, error: CognitoError, operation: str, request_id: str,
+                 service: str = "cognito-idp") -> Answer:
+    """AWS's error shape for `error`, its reason in the header, and the decision recorded."""
+    rt.decisions.reject(f"{service} {operation}", f"{error.type}: {error.message}", error.reason,
+                        request_id=request_id)
+    headers = error_headers(error, request_id)
+    headers[REASON_HEADER] = header_safe(error.reason)
+    headers["x-amzn-ErrorMessage"] = header_safe(error.message)
+    return error.status, list(headers.items()), _json(error_body(error))
+
+
+def error_response(rt: Runtime, error: CognitoError, operation: str, request_id: str,
+                   service: str = "cognito-idp") -> Response:
+    """`error_answer` as a starlette Response (for the port's FastAPI exception handlers)."""
+    status, headers, body = error_answer(rt, error, operation, request_id, service)
+    return Response(body, status_code=status, headers=dict(headers), media_type=AMZ_JSON)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    """The first value of a header (ASGI servers lower-case the names)."""
+    return next((v.decode("latin-1") for k, v in scope["headers"] if k == name), None)
+
+
+def signed_request(scope: Scope, body: bytes) -> SignedRequest:
+    """The request as SigV4 sees it: the raw path and query as sent, every header, the body."""
+    raw_path = scope.get("raw_path") or scope["path"].encode()
+    query = scope.get("query_string") or b""
+    url = f"http://{_header(scope, b'host') or ''}{raw_path.decode('latin-1')}"
+    if query:
+        url += "?" + query.decode("latin-1")
+    headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
+    return SignedRequest(scope["method"], url, headers, body)
+
+
+class _Disconnected(Exception):
+    pass
+
+
+async def _read_body(receive: Receive) -> bytes:
+    """The body, read as it arrives (BodyLimit's `receive` raises BodyTooLarge once it passes the limit)."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise _Disconnected
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+async def _send(send: Send, answer_: Answer) -> None:
+    status, headers, body = answer_
+    raw = [*((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers),
+           (b"content-length", str(len(body)).encode()), (b"content-type", AMZ_JSON.encode())]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
+
+
+class ApiRoot:
+    """ASGI: `POST /` answered here; every other request goes on to `app` (the port's FastAPI routes)."""
+
+    def __init__(self, app: ASGIApp, rt: Runtime, operations: dict[str, Handler],
+                 seen: Callable[[], None] | None = None) -> None:
+        self.app = app
+        self.rt = rt
+        self.operations = operations
+        self.seen = seen  # told of every API call (port.LazyApp waits for a quiet moment to build the routes)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != "/":
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] != "POST":
+            # Every other method on the API root (GET, OPTIONS without a preflight, TRACE...): AWS's shape.
+            error = CognitoError("UnknownOperationException", "",
+                                 f"the cognito-idp API takes POST / with X-Amz-Target, not {scope['method']} /")
+            await _send(send, error_answer(self.rt, error, scope["method"], str(uuid.uuid4())))
+            return
+        if self.seen is not None:
+            self.seen()
+        request_id = str(uuid.uuid4())
+        target = _header(scope, b"x-amz-target")
+        try:
+            body = await _read_body(receive)
+        except BodyTooLarge as exc:
+            error = reject("body_too_large", exc.detail)
+            await _send(send, error_answer(self.rt, error, operation_named(target), request_id))
+            return
+        except _Disconnected:
+            await send({"type": "http.response.start", "status": 400, "headers": [(b"content-length", b"0")]})
+            await send({"type": "http.response.body", "body": b""})  # nobody is left to read it
+            return
+        if sts_protocol.is_query_request(_header(scope, b"content-type"), target, body):
+            # identity pools' basic flow (STS AssumeRoleWithWebIdentity) shares the port
+            response = await run_in_threadpool(sts_endpoint.respond, self.rt, body, request_id)
+            await response(scope, receive, send)
+            return
+        client = scope.get("client")
+        # Rendering the answer and logging the decision happen there too: a message echoing a megabyte
+        # of input is a json.dumps and a log write that would otherwise run on the shared event loop.
+        await _send(send, await run_in_threadpool(respond, self.rt, self.operations, signed_request(scope, body),
+                                                  target, request_id, client[0] if client else ""))
