@@ -49,6 +49,11 @@ def check_password(rt: Runtime, pool: UserPool, user: UserRecord, password: str,
     shown = f"'{user.username}'" if typed_name in (None, user.username) else \
         f"'{typed_name}' (username {user.username})"
     with rt.store.transaction(commit_on=(CognitoError,)):
+        # The count as it stands now, not as this request read it: parallel attempts (other threads, other
+        # worker processes) each add theirs.
+        current = rt.store.user(pool, user.username)
+        if current is not None:
+            user.failed_attempts, user.locked_until = current.failed_attempts, current.locked_until
         refuse_if_locked(user, rt.clock())
         if not password_matches(user.password_hash, password):
             record_failure(rt, pool, user)
