@@ -123,13 +123,25 @@ def page_sql(query: IndexQuery | None, after: str | None) -> tuple[str, list[Any
         if after is not None:
             sql, params = sql + " AND i.key > ?", [*params, after]
         return sql + " ORDER BY i.key LIMIT ?", params
-    # Every string starting with the prefix sorts (bytewise, as SQLite compares TEXT) below prefix + U+10FFFF.
-    sql = _JOIN.format(cursor="json_array(i.value, i.key)") + "AND i.value >= ? AND i.value < ?"
-    params = [query.field, query.value, query.value + "\U0010ffff"]
+    sql, params = _JOIN.format(cursor="json_array(i.value, i.key)") + "AND i.value >= ?", [query.field, query.value]
+    upper = prefix_end(query.value)
+    if upper is not None:
+        sql, params = sql + " AND i.value < ?", [*params, upper]
     if after is not None:
         value, key = _prefix_cursor(after)
         sql, params = sql + " AND (i.value, i.key) > (?, ?)", [*params, value, key]
     return sql + " ORDER BY i.value, i.key LIMIT ?", params
+
+
+def prefix_end(prefix: str) -> str | None:
+    """The least string above every string that starts with `prefix`, as SQLite compares TEXT (UTF-8 bytes, which
+    order as code points do); None when there is none (an empty prefix, or only U+10FFFF)."""
+    while prefix and prefix[-1] == "\U0010ffff":
+        prefix = prefix[:-1]
+    if not prefix:
+        return None
+    following = ord(prefix[-1]) + 1
+    return prefix[:-1] + chr(0xE000 if 0xD800 <= following <= 0xDFFF else following)  # surrogates are no text
 
 
 def _prefix_cursor(after: str) -> tuple[str, str]:

@@ -13,7 +13,7 @@ import pytest
 from emulator.record_indexes import index_rows, user_fields
 from emulator.refresh_tokens import RefreshRecord, new_refresh_token, revoke_user_tokens, user_refresh_tokens
 from emulator.state import Kind, Store, UserRecord
-from emulator.store_tables import SCHEMA_VERSION, IndexQuery, page_sql
+from emulator.store_tables import SCHEMA_VERSION, IndexQuery, page_sql, prefix_end
 from emulator.worker_shared import SharedCells
 
 POOL = "us-east-1_Index01"
@@ -47,12 +47,20 @@ def test_kinds_without_an_indexer_have_no_index_rows() -> None:
     (IndexQuery("email", "a@b.c"), "k1", "AND i.value=? AND i.key > ? ORDER BY i.key LIMIT ?",
      ["email", "a@b.c", "k1"]),
     (IndexQuery("email", "a", prefix=True), '["a1","k"]', "AND (i.value, i.key) > (?, ?) ORDER BY i.value, i.key",
-     ["email", "a", "a\U0010ffff", "a1", "k"]),
+     ["email", "a", "b", "a1", "k"]),
+    (IndexQuery("email", "", prefix=True), None, "AND i.value >= ? ORDER BY i.value", ["email", ""]),
 ])
 def test_page_queries(query: IndexQuery | None, after: str | None, expected_sql: str,
                       expected_params: list[str]) -> None:
     sql, params = page_sql(query, after)
     assert expected_sql in sql and params == expected_params
+
+
+@pytest.mark.parametrize(("prefix", "end"), [
+    ("ab", "ac"), ("a\U0010ffff", "b"), ("\U0010ffff", None), ("", None), ("a\ud7ff", "a\ue000"), ("z~", "z\x7f"),
+])
+def test_the_end_of_a_prefix_range(prefix: str, end: str | None) -> None:
+    assert prefix_end(prefix) == end
 
 
 def test_users_are_found_by_sub_and_folded_email_and_follow_changes() -> None:
