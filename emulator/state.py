@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 from emulator.model import AppClient, Group, ResourceServer, UserPool
 from emulator.record_indexes import GROUP, INDEXERS, MEMBER, SUB, folded, index_rows
-from emulator.store_tables import IndexQuery, find_rows, insert_many, migrate, page_rows, rebuild_index
+from emulator.store_tables import IndexQuery, find_rows, insert_many, large_cache, migrate, page_rows, rebuild_index
 from emulator.worker_shared import SharedCounter
 
 LOCK_TIMEOUT_SECONDS = 30
@@ -323,7 +323,8 @@ class Store:
             self._db.execute("DELETE FROM record_index")
             self._db.executemany("INSERT INTO records (kind, scope, key, data, expires) VALUES (?, ?, ?, ?, ?)",
                                  [tuple(row) for row in rows])
-            rebuild_index(self._db)
+            with large_cache(self._db):
+                rebuild_index(self._db)
         self._touch(None)
 
     def bulk_insert(self, rows: Iterable[tuple[Kind, str, str, Any, float | None]]) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -37,6 +38,7 @@ CREATE INDEX IF NOT EXISTS record_index_by_record ON record_index (kind, scope, 
 # PRAGMA user_version of a file whose record_index is complete. 0: a file from before the index (records only,
 # refresh tokens indexed by user in "refresh_of_user" records): migrated on open.
 SCHEMA_VERSION = 1
+BULK_CACHE_KIB = -1_048_576  # SQLite's cache while bulk_insert runs: 1 GiB at most (negative: KiB)
 # The index records version 0 kept by hand; record_index holds that now.
 RETIRED_KINDS = ("refresh_of_user",)
 
@@ -49,7 +51,8 @@ def migrate(db: sqlite3.Connection) -> bool:
     db.execute("BEGIN IMMEDIATE")
     try:
         db.executemany("DELETE FROM records WHERE kind=?", [(k,) for k in RETIRED_KINDS])
-        rebuild_index(db)
+        with large_cache(db):
+            rebuild_index(db)
         db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
     except BaseException:
         db.execute("ROLLBACK")
@@ -70,6 +73,23 @@ def rebuild_index(db: sqlite3.Connection) -> None:
 
 def insert_many(db: sqlite3.Connection, rows: Iterable[tuple[str, str, str, Any, float | None]]) -> None:
     """Insert (kind, scope, key, data, expires) records with their index rows (the caller holds a transaction)."""
+    with large_cache(db):
+        _insert_chunks(db, rows)
+
+
+@contextmanager
+def large_cache(db: sqlite3.Connection) -> Iterator[None]:
+    """SQLite's page cache at BULK_CACHE_KIB for a bulk write: a million users' index pages are written at random
+    places, and with the default 2 MB cache each page would be spilled and rewritten many times over."""
+    cache = db.execute("PRAGMA cache_size").fetchone()[0]
+    db.execute(f"PRAGMA cache_size={BULK_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        db.execute(f"PRAGMA cache_size={int(cache)}")
+
+
+def _insert_chunks(db: sqlite3.Connection, rows: Iterable[tuple[str, str, str, Any, float | None]]) -> None:
     for chunk in batched(rows, 10_000):
         db.executemany("INSERT OR REPLACE INTO records (kind, scope, key, data, expires) VALUES (?, ?, ?, ?, ?)",
                        [(kind, scope, key, json.dumps(data), expires) for kind, scope, key, data, expires in chunk])
