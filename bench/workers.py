@@ -20,7 +20,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.peers import ROOT, TARGET, load, percentile, prepare, signing_bound  # noqa: E402
+from peers import ROOT, TARGET, load, percentile, prepare, signing_bound  # noqa: E402 (bench/ is the script's folder)
+
 from emulator.testing import free_port  # noqa: E402
 
 
