@@ -154,7 +154,7 @@ def main() -> None:
         rt, {"UserPoolId": POOL, "Username": email(pick[next(rng) % len(pick)])}, call), n), 2)
     row("InitiateAuth USER_PASSWORD_AUTH (e-mail sign-in name)",
         p50(lambda: sign_in(rt, pick[next(rng) % len(pick)]), n), 2)
-    alone = Runtime.open(parse_config(CONFIG, base_dir=Path.cwd()), None)  # the seed user only, in memory
+    alone = open_runtime(tempfile.mkdtemp(prefix="scale-bench-one-"))  # the seed user only, a state file too
     seed_params = {"ClientId": CLIENT, "AuthFlow": "USER_PASSWORD_AUTH",
                    "AuthParameters": {"USERNAME": "seed@example.com", "PASSWORD": PASSWORD}}
     print(f"{'   the same on a pool of one user (what size does not change)':<58} "
