@@ -137,7 +137,11 @@ def serve(argv: list[str], config: Config | None = None) -> int:
         print(warning, file=sys.stderr, flush=True)
     status = 0
     if workers > 1:
-        status = serve_forked(server, workers, on_ready=lambda line: print(line, flush=True))
+        try:
+            status = serve_forked(server, workers, on_ready=lambda line: print(line, flush=True))
+        except RuntimeError as exc:  # a thread already running: forking would copy it half-way
+            print(f"cognito-emulator: {exc}", file=sys.stderr)
+            status = 1
     else:
         server.run(on_ready=lambda line: print(line, flush=True))
     runtime.close()
