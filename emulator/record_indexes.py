@@ -16,6 +16,7 @@ FOLDED = "~"
 SIGN_IN_ATTRIBUTES = ("email", "phone_number", "preferred_username")
 SUB = "sub"
 REFRESH_BY_USER = "user"
+REFRESH_HELD_BY = "holder"
 REFRESH_BY_ORIGIN = "origin"
 MEMBER = "username"
 GROUP = "group"
@@ -38,10 +39,10 @@ def user_fields(data: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def refresh_fields(data: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """A refresh token's sign-in (origin_jti), and its user while it is not revoked: GlobalSignOut reads the
-    tokens a user still holds, not every one they were ever issued."""
-    live = [] if data.get("revoked") else [(REFRESH_BY_USER, data["username"])]
-    return [*live, (REFRESH_BY_ORIGIN, data["origin_jti"])]
+    """A refresh token's user (every token they were issued), its holder while it is not revoked (GlobalSignOut
+    reads only those), and the sign-in it continues (origin_jti)."""
+    held = [] if data.get("revoked") else [(REFRESH_HELD_BY, data["username"])]
+    return [(REFRESH_BY_USER, data["username"]), *held, (REFRESH_BY_ORIGIN, data["origin_jti"])]
 
 
 def membership_fields(data: Mapping[str, Any]) -> list[tuple[str, str]]:

@@ -7,7 +7,7 @@ import secrets
 from dataclasses import asdict, dataclass
 
 from emulator.encoding import b64url, digest
-from emulator.record_indexes import REFRESH_BY_USER
+from emulator.record_indexes import REFRESH_BY_USER, REFRESH_HELD_BY
 from emulator.state import Kind, Store
 
 
@@ -41,10 +41,10 @@ def new_refresh_token(store: Store, record: RefreshRecord) -> str:
     return token
 
 
-def user_refresh_tokens(store: Store, pool_id: str, username: str) -> list[tuple[str, RefreshRecord]]:
-    """(digest, record) of every refresh token a user holds that is not revoked (expired ones too, until purged)."""
-    return [(key, RefreshRecord(**found.data)) for key, found in store.find(Kind.REFRESH, pool_id, REFRESH_BY_USER,
-                                                                           username)]
+def user_refresh_records(store: Store, pool_id: str, username: str) -> list[tuple[str, RefreshRecord]]:
+    """(key, record) of the user's refresh tokens, revoked or not (the caller says which count), by index."""
+    return [(key, RefreshRecord(**found.data))
+            for key, found in store.find(Kind.REFRESH, pool_id, REFRESH_BY_USER, username)]
 
 
 def find_refresh_token(store: Store, pool_id: str, token: str) -> RefreshRecord | None:
@@ -73,7 +73,7 @@ def revoke_user_tokens(store: Store, pool_id: str, username: str) -> int:
     """GlobalSignOut: revoke every refresh token of the user and the access tokens minted with them."""
     count = 0
     with store.transaction():
-        for key, found in store.find(Kind.REFRESH, pool_id, REFRESH_BY_USER, username):
+        for key, found in store.find(Kind.REFRESH, pool_id, REFRESH_HELD_BY, username):  # not yet revoked
             data = {**found.data, "revoked": True}
             store.put(Kind.REFRESH, pool_id, key, data, expires=found.expires)
             store.put(Kind.REVOKED_ORIGIN, pool_id, data["origin_jti"], {"at": data["auth_time"]})

@@ -49,6 +49,8 @@ class Kind(StrEnum):
     REFRESH = "refresh"  # refresh_tokens.py
     REVOKED_ORIGIN = "revoked_origin"  # refresh_tokens.py
     REFRESH_OF_USER = "refresh_of_user"  # retired: record_index holds refresh tokens by user (store_tables.py)
+    OUTBOX_CLEARED = "outbox_cleared"  # cognito/control_endpoints.py
+    SNAPSHOT = "snapshot"  # cognito/control_endpoints.py: outside dump, reset and restore
     TEMPORARY_PASSWORD = "temporary_password"  # cognito/temporary_passwords.py
     CODE = "code"  # cognito/codes.py
     OAUTH2_CODE = "oauth2_code"  # oauth2/records.py
@@ -69,8 +71,6 @@ class Kind(StrEnum):
     IDENTITY_LOGIN = "identity_login"  # identity/records.py
     AWS_CREDENTIALS = "aws_credentials"  # identity/records.py
     IDENTITY_PROVIDER = "identity_provider"  # cognito/identity_providers.py
-    OUTBOX_CLEARED = "outbox_cleared"  # cognito/control_endpoints.py
-    SNAPSHOT = "snapshot"  # cognito/control_endpoints.py: outside dump, reset and restore
 
 
 # Test-control snapshots are taken of the other records, and outlive a reset or a restore.

@@ -35,9 +35,10 @@ CREATE TABLE IF NOT EXISTS record_index (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS record_index_by_record ON record_index (kind, scope, key);
 """
-# PRAGMA user_version of a file whose record_index is complete. 0: a file from before the index (records only,
-# refresh tokens indexed by user in "refresh_of_user" records): migrated on open.
-SCHEMA_VERSION = 1
+# PRAGMA user_version of a file whose record_index is complete, as record_indexes.py indexes now. 0: a file from
+# before the index (records only, refresh tokens indexed by user in "refresh_of_user" records); 1: refresh tokens
+# without their holder. Older files are migrated on open (the index rebuilt from the records).
+SCHEMA_VERSION = 2
 BULK_CACHE_KIB = -1_048_576  # SQLite's cache while bulk_insert runs: 1 GiB at most (negative: KiB)
 # The index records version 0 kept by hand; record_index holds that now.
 RETIRED_KINDS = ("refresh_of_user",)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from emulator.record_indexes import index_rows, user_fields
-from emulator.refresh_tokens import RefreshRecord, new_refresh_token, revoke_user_tokens, user_refresh_tokens
+from emulator.record_indexes import index_rows, refresh_fields, user_fields
+from emulator.refresh_tokens import RefreshRecord, new_refresh_token, revoke_user_tokens, user_refresh_records
 from emulator.state import Kind, Store, UserRecord
 from emulator.store_tables import SCHEMA_VERSION, IndexQuery, page_sql, prefix_end
 from emulator.worker_shared import SharedCells
@@ -35,6 +35,14 @@ def _user(name: str, email: str | None = None, **attributes: str) -> UserRecord:
 ])
 def test_a_users_index_fields(data: dict, expected: list[tuple[str, str]]) -> None:
     assert sorted(user_fields(data)) == sorted(expected)
+
+
+@pytest.mark.parametrize(("revoked", "expected"), [
+    (False, [("user", "ann"), ("holder", "ann"), ("origin", "o1")]),
+    (True, [("user", "ann"), ("origin", "o1")]),
+])
+def test_a_refresh_tokens_index_fields(revoked: bool, expected: list[tuple[str, str]]) -> None:
+    assert refresh_fields({"username": "ann", "origin_jti": "o1", "revoked": revoked}) == expected
 
 
 def test_kinds_without_an_indexer_have_no_index_rows() -> None:
@@ -96,11 +104,11 @@ def test_refresh_tokens_are_found_by_user_and_revoked_together() -> None:
     store = Store()
     for user in ("ann", "ann", "bob"):
         new_refresh_token(store, RefreshRecord(POOL, "c", user, f"s-{user}", 1, f"o-{user}", 9e9, "s"))
-    assert len(user_refresh_tokens(store, POOL, "ann")) == 2
+    assert len(user_refresh_records(store, POOL, "ann")) == 2
     assert revoke_user_tokens(store, POOL, "ann") == 2
-    assert user_refresh_tokens(store, POOL, "ann") == []  # revoked: no longer held
-    assert revoke_user_tokens(store, POOL, "ann") == 0
-    assert not any(r.revoked for _, r in user_refresh_tokens(store, POOL, "bob"))
+    assert revoke_user_tokens(store, POOL, "ann") == 0  # what was revoked is no longer read
+    assert all(r.revoked for _, r in user_refresh_records(store, POOL, "ann"))
+    assert not any(r.revoked for _, r in user_refresh_records(store, POOL, "bob"))
 
 
 def test_restore_purge_and_reset_keep_the_index_in_step() -> None:
@@ -113,9 +121,10 @@ def test_restore_purge_and_reset_keep_the_index_in_step() -> None:
     store.restore(snapshot)
     assert store.user_by_sub(POOL, "sub-ann").username == "ann"
     new_refresh_token(store, RefreshRecord(POOL, "c", "ann", "s", 1, "o", 1001.0, "s"))
+    assert len(user_refresh_records(store, POOL, "ann")) == 1
     now[0] = 1e9
     store.purge_expired()
-    assert user_refresh_tokens(store, POOL, "ann") == []
+    assert user_refresh_records(store, POOL, "ann") == []
 
 
 def test_an_older_state_file_is_migrated_on_open(tmp_path: Path) -> None:
@@ -134,7 +143,7 @@ def test_an_older_state_file_is_migrated_on_open(tmp_path: Path) -> None:
     old.close()
     store = Store(path)
     assert store.users_where(POOL, "email", "ann@x.io", folded_case=True)[0].username == "ann"
-    assert [key for key, _ in user_refresh_tokens(store, POOL, "ann")] == ["d1"]
+    assert [key for key, _ in user_refresh_records(store, POOL, "ann")] == ["d1"]
     assert store.groups_of(POOL, "ann") == ["admins"] and store.members(POOL, "admins") == ["ann"]
     assert store.items(Kind.REFRESH_OF_USER) == []
     store.close()
