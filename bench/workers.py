@@ -63,6 +63,9 @@ def main() -> None:
                     client = prepare(url)
                     c1, lat1, err1 = asyncio.run(load(url, client, 1, args.seconds))
                     c32, lat32, err32 = asyncio.run(load(url, client, 32, args.seconds))
+                except httpx.HTTPError as error:  # a connection the server closed (keep-alive timeout): say so
+                    print(f"{workers:<9}{round_:>6}  the load failed: {type(error).__name__} {error}", flush=True)
+                    continue
                 finally:
                     process.terminate()
                     process.wait(timeout=20)

@@ -1,9 +1,8 @@
 """The durable store: pools, clients, users, groups, tokens, sessions and codes in embedded SQLite.
 
-One connection per process guarded by a lock: the emulator's handlers run in a thread pool, and serialising
-writes is what keeps concurrent requests from corrupting state; worker processes (`--workers`) each open their
-own connection to the same WAL-mode file, and SQLite's write lock (BEGIN IMMEDIATE) serialises them.
-Hot lookups (users by sub or e-mail, refresh tokens by user) read `record_index` (record_indexes.py).
+One connection per process guarded by a lock: handlers run in a thread pool, and serialised writes keep concurrent
+requests from corrupting state; worker processes (`--workers`) each open their own connection to the WAL-mode
+file, and a write lock they share serialises them. Hot lookups read `record_index` (record_indexes.py).
 """
 
 from __future__ import annotations
@@ -123,6 +122,7 @@ class Store:
         self._clock = clock
         self._pools_generation = 0
         self._shared: SharedCounter | None = None
+        self._writers: Any = None
         self._changed_definitions = False
         self._parsed: dict[tuple[Kind, str], tuple[int, Any]] = {}
         self._db = self._connect()
@@ -137,20 +137,16 @@ class Store:
             db.execute("PRAGMA synchronous=NORMAL")
         return db
 
-    @property
-    def path(self) -> str | None:
-        return None if self._target == ":memory:" else self._target
-
     def reopen(self) -> None:
         """A fresh connection to the same file: a forked worker never uses its parent's (SQLite forbids it)."""
-        if self.path is None:
+        if self._target == ":memory:":
             raise RuntimeError("an in-memory store cannot be shared by worker processes")
         self._lock = threading.RLock()
         self._db = self._connect()
 
-    def share_generation(self, counter: SharedCounter) -> None:
-        """Count definition changes in `counter`, which every worker process sees, instead of in this process."""
-        self._shared = counter
+    def share_generation(self, counter: SharedCounter, writers: Any = None) -> None:
+        """Count definition changes in `counter`, which every worker sees; every write takes `writers`, their lock."""
+        self._shared, self._writers = counter, writers
 
     def close(self) -> None:
         with self._lock:
@@ -167,19 +163,24 @@ class Store:
             if self._db.in_transaction:
                 yield
                 return
-            # IMMEDIATE takes SQLite's write lock now: other worker processes wait, as other threads do.
-            self._db.execute("BEGIN IMMEDIATE")
+            # IMMEDIATE takes SQLite's write lock now: other worker processes wait (on `_writers`), as threads do.
+            if self._writers is not None and not self._writers.acquire(timeout=LOCK_TIMEOUT_SECONDS):
+                raise RuntimeError(f"another worker held the store for {LOCK_TIMEOUT_SECONDS} s")
             try:
-                yield
-            except commit_on:
-                self._db.execute("COMMIT")
-                raise
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            else:
-                self._db.execute("COMMIT")
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield
+                except commit_on:
+                    self._db.execute("COMMIT")
+                    raise
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+                else:
+                    self._db.execute("COMMIT")
             finally:
+                if self._writers is not None:
+                    self._writers.release()
                 self._after_commit()
         finally:
             self._lock.release()
@@ -188,8 +189,7 @@ class Store:
     @property
     def pools_generation(self) -> int:
         """A number that changes whenever a pool, its keys or a client may have changed (in any worker process);
-        read without the lock, so a cache of what pools publish (their JWKS, their parsed definitions) can be
-        checked cheaply."""
+        read without the lock, so caches of what pools publish (JWKS, parsed definitions) are checked cheaply."""
         return self._pools_generation if self._shared is None else self._shared.value()
 
     def _touch(self, kind: Kind | None) -> None:
@@ -209,7 +209,7 @@ class Store:
 
     def put(self, kind: Kind, scope: str, key: str, data: Any, expires: float | None = None) -> None:
         self._touch(kind)
-        with self.transaction() if kind in INDEXERS else self._lock:
+        with self.transaction() if kind in INDEXERS or self._writers else self._lock:
             self._db.execute(
                 "INSERT OR REPLACE INTO records (kind, scope, key, data, expires) VALUES (?, ?, ?, ?, ?)",
                 (kind, scope, key, json.dumps(data), expires),
@@ -248,7 +248,7 @@ class Store:
 
     def delete(self, kind: Kind, scope: str, key: str) -> None:
         self._touch(kind)
-        with self.transaction() if kind in INDEXERS else self._lock:
+        with self.transaction() if kind in INDEXERS or self._writers else self._lock:
             self._db.execute("DELETE FROM records WHERE kind=? AND scope=? AND key=?", (kind, scope, key))
             if kind in INDEXERS:
                 self._db.execute("DELETE FROM record_index WHERE kind=? AND scope=? AND key=?", (kind, scope, key))

@@ -26,6 +26,9 @@ class SharedCells:
 
         self._map = mmap.mmap(-1, _CELL.size * CELLS, flags=mmap.MAP_SHARED)
         self.lock = multiprocessing.get_context("fork").Lock()
+        # The store's writers take this before SQLite's write lock: a waiting process is woken when it is free,
+        # where SQLite's own busy handler would sleep and poll (up to 100 ms a time).
+        self.write_lock = multiprocessing.get_context("fork").Lock()
         self.set(CLOCK_FROZEN, NOT_FROZEN)
 
     def get(self, cell: int) -> float:

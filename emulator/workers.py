@@ -61,7 +61,7 @@ def share(runtime: Runtime, workers: int) -> None:
     if workers == 1:
         return
     cells = SharedCells()
-    runtime.store.share_generation(cells.counter())
+    runtime.store.share_generation(cells.counter(), cells.write_lock)
     runtime.clock.share(cells)
 
 
