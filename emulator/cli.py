@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sqlite3
 import sys
 from pathlib import Path
@@ -42,6 +43,9 @@ def _serve_parser() -> argparse.ArgumentParser:
     parser.add_argument("--log-level", default="info", choices=LOG_LEVELS,
                         help="info (default): one line per request; debug adds the libraries' own lines")
     parser.add_argument("--log-format", default="text", choices=LOG_FORMATS, help="json: one JSON object per line")
+    parser.add_argument("--workers", default="1", metavar="N",
+                        help="processes serving the same ports and state (default: 1; 'auto': one per CPU); "
+                             "needs --state, not --in-memory")
     parser.add_argument("--expose-emulator-endpoints", action="store_true",
                         help="let other hosts use /_emulator/ (codes, reset, decisions) when --host is not "
                              "loopback; they answer only this machine otherwise")
@@ -97,14 +101,25 @@ def serve(argv: list[str], config: Config | None = None) -> int:
     from emulator.config_cross_refs import cross_ref_problems
     from emulator.runtime import Runtime
     from emulator.server import EmulatorServer
-
-    for problem in cross_ref_problems(config):  # served anyway: a remote pool may be meant
-        print(f"cognito-emulator: warning: {problem}", file=sys.stderr, flush=True)
+    from emulator.workers import refusal, serve_forked, share, shared_runtime_options, worker_count
 
     state_dir = None if args.in_memory else Path(args.state)
     try:
+        workers = worker_count(args.workers, os.cpu_count())
+    except ValueError as exc:
+        print(f"cognito-emulator: {exc}", file=sys.stderr)
+        return 1
+    refused = refusal(workers, state_dir)
+    if refused:
+        print(f"cognito-emulator: {refused}", file=sys.stderr)
+        return 1
+    for problem in cross_ref_problems(config):  # served anyway: a remote pool may be meant
+        print(f"cognito-emulator: warning: {problem}", file=sys.stderr, flush=True)
+
+    try:
         lock = None if state_dir is None else prepare(state_dir)
-        runtime = Runtime.open(config, state_dir)
+        runtime = Runtime.open(config, state_dir, **shared_runtime_options(workers, state_dir))
+        share(runtime, workers)
     except StateDirError as exc:
         print(f"cognito-emulator: {exc}", file=sys.stderr)
         return 1
@@ -120,11 +135,19 @@ def serve(argv: list[str], config: Config | None = None) -> int:
     warning = bind_warning(args.host, args.expose_emulator_endpoints)
     if warning:
         print(warning, file=sys.stderr, flush=True)
-    server.run(on_ready=lambda line: print(line, flush=True))
+    status = 0
+    if workers > 1:
+        try:
+            status = serve_forked(server, workers, on_ready=lambda line: print(line, flush=True))
+        except RuntimeError as exc:  # a thread already running: forking would copy it half-way
+            print(f"cognito-emulator: {exc}", file=sys.stderr)
+            status = 1
+    else:
+        server.run(on_ready=lambda line: print(line, flush=True))
     runtime.close()
     if lock is not None:
         lock.release()
-    return 0
+    return status
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -82,18 +82,25 @@ class Keyring:
 
     def _load_or_create(self, pool_id: str) -> dict[str, SigningKey]:
         stored = self._store.get("keys", pool_id, "rsa")
-        if stored:
-            return {
-                purpose: SigningKey(entry["kid"], serialization.load_pem_private_key(entry["pem"].encode(), None))
-                for purpose, entry in stored.items()
+        if not stored:
+            keys = {purpose: new_signing_key() for purpose in PURPOSES}  # slow: outside the store's lock
+            entries = {
+                purpose: {
+                    "kid": key.kid,
+                    "pem": key.private_key.private_bytes(serialization.Encoding.PEM,
+                                                         serialization.PrivateFormat.PKCS8,
+                                                         serialization.NoEncryption()).decode(),
+                }
+                for purpose, key in keys.items()
             }
-        keys = {purpose: new_signing_key() for purpose in PURPOSES}
-        self._store.put("keys", pool_id, "rsa", {
-            purpose: {
-                "kid": key.kid,
-                "pem": key.private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                                     serialization.NoEncryption()).decode(),
-            }
-            for purpose, key in keys.items()
-        })
-        return keys
+            # Another worker process may have made this pool's keys meanwhile: the first stored wins, and every
+            # process signs with what the store holds (the JWKS publishes that).
+            with self._store.transaction():
+                stored = self._store.get("keys", pool_id, "rsa")
+                if not stored:
+                    self._store.put("keys", pool_id, "rsa", entries)
+                    return keys
+        return {
+            purpose: SigningKey(entry["kid"], serialization.load_pem_private_key(entry["pem"].encode(), None))
+            for purpose, entry in stored.items()
+        }

@@ -7,6 +7,7 @@ import secrets
 from dataclasses import asdict, dataclass
 
 from emulator.encoding import b64url, digest
+from emulator.record_indexes import REFRESH_BY_USER, REFRESH_HELD_BY
 from emulator.state import Kind, Store
 
 
@@ -36,16 +37,15 @@ def new_refresh_token(store: Store, record: RefreshRecord) -> str:
     header = b64url(b'{"cty":"JWT","enc":"A256GCM","alg":"RSA-OAEP"}')
     token = ".".join([header, b64url(secrets.token_bytes(256)), b64url(secrets.token_bytes(12)),
                       b64url(secrets.token_bytes(48)), b64url(secrets.token_bytes(16))])
-    key = digest(token)
-    with store.transaction():
-        store.put(Kind.REFRESH, record.pool_id, key, asdict(record), expires=record.expires)
-        # Indexed by user, so a global sign-out reads that user's tokens only, not the pool's.
-        store.put(Kind.REFRESH_OF_USER, _user_scope(record.pool_id, record.username), key, {}, expires=record.expires)
+    # Indexed by user and sign-in (record_indexes.py), so a global sign-out reads that user's tokens only.
+    store.put(Kind.REFRESH, record.pool_id, digest(token), asdict(record), expires=record.expires)
     return token
 
 
-def _user_scope(pool_id: str, username: str) -> str:
-    return f"{pool_id}\x00{username}"
+def user_refresh_records(store: Store, pool_id: str, username: str) -> list[tuple[str, RefreshRecord]]:
+    """(key, record) of the user's refresh tokens, revoked or not (the caller says which count), by index."""
+    return [(key, RefreshRecord(**found.data))
+            for key, found in store.find(Kind.REFRESH, pool_id, REFRESH_BY_USER, username)]
 
 
 def find_refresh_token(store: Store, pool_id: str, token: str) -> RefreshRecord | None:
@@ -74,25 +74,12 @@ def revoke_user_tokens(store: Store, pool_id: str, username: str) -> int:
     """GlobalSignOut: revoke every refresh token of the user and the access tokens minted with them."""
     count = 0
     with store.transaction():
-        for _, key, _ in store.items(Kind.REFRESH_OF_USER, _user_scope(pool_id, username)):
-            found = store.lookup(Kind.REFRESH, pool_id, key)
-            if found is None or found.data["revoked"]:
-                continue
+        for key, found in store.find(Kind.REFRESH, pool_id, REFRESH_HELD_BY, username):  # not yet revoked
             data = {**found.data, "revoked": True}
             store.put(Kind.REFRESH, pool_id, key, data, expires=found.expires)
             store.put(Kind.REVOKED_ORIGIN, pool_id, data["origin_jti"], {"at": data["auth_time"]})
             count += 1
     return count
-
-
-def user_refresh_records(store: Store, pool_id: str, username: str) -> list[tuple[str, RefreshRecord]]:
-    """(key, record) of the user's live refresh tokens, revoked or not (the caller says which count)."""
-    found = []
-    for _, key, _ in store.items(Kind.REFRESH_OF_USER, _user_scope(pool_id, username)):
-        record = store.lookup(Kind.REFRESH, pool_id, key)
-        if record is not None:
-            found.append((key, RefreshRecord(**record.data)))
-    return found
 
 
 def revoke_origin(store: Store, pool_id: str, username: str, origin_jti: str) -> int:

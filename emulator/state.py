@@ -1,7 +1,8 @@
 """The durable store: pools, clients, users, groups, tokens, sessions and codes in embedded SQLite.
 
-One connection guarded by a lock: the emulator's handlers run in a thread pool, and
-serialising writes is what keeps concurrent requests from corrupting state.
+One connection per process guarded by a lock: handlers run in a thread pool, and serialised writes keep concurrent
+requests from corrupting state; worker processes (`--workers`) each open their own connection to the WAL-mode
+file, and a write lock they share serialises them. Hot lookups read `record_index` (record_indexes.py).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
@@ -19,6 +20,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from emulator.model import AppClient, Group, ResourceServer, UserPool
+from emulator.record_indexes import GROUP, INDEXERS, MEMBER, SUB, folded, index_rows
+from emulator.store_tables import IndexQuery, find_rows, insert_many, large_cache, migrate, page_rows, rebuild_index
+from emulator.worker_shared import SharedCounter
 
 LOCK_TIMEOUT_SECONDS = 30
 # A record past its expiry stays this long before it is purged, so a late answer can be told "expired"
@@ -43,7 +47,9 @@ class Kind(StrEnum):
     SRP_SECRET_BLOCK = "srp_secret_block"  # cognito/sessions.py
     REFRESH = "refresh"  # refresh_tokens.py
     REVOKED_ORIGIN = "revoked_origin"  # refresh_tokens.py
-    REFRESH_OF_USER = "refresh_of_user"  # refresh_tokens.py: the index of a user's refresh tokens
+    REFRESH_OF_USER = "refresh_of_user"  # retired: record_index holds refresh tokens by user (store_tables.py)
+    OUTBOX_CLEARED = "outbox_cleared"  # cognito/control_endpoints.py
+    SNAPSHOT = "snapshot"  # cognito/control_endpoints.py: outside dump, reset and restore
     TEMPORARY_PASSWORD = "temporary_password"  # cognito/temporary_passwords.py
     CODE = "code"  # cognito/codes.py
     OAUTH2_CODE = "oauth2_code"  # oauth2/records.py
@@ -76,21 +82,12 @@ class Kind(StrEnum):
     SESSION_CONFIGURATION = "session_configuration"  # cognito/session_limits.py
 
 
+# Test-control snapshots are taken of the other records, and outlive a reset or a restore.
+_NOT_STATE = "kind != 'snapshot'"
 # Kinds whose records are parsed into definitions other code caches (pools, their keys, clients).
 _DEFINITIONS = frozenset({Kind.POOL, Kind.KEYS, Kind.CLIENT})
 T = TypeVar("T")
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS records (
-    kind TEXT NOT NULL,
-    scope TEXT NOT NULL,
-    key TEXT NOT NULL,
-    data TEXT NOT NULL,
-    expires REAL,
-    PRIMARY KEY (kind, scope, key)
-);
-CREATE INDEX IF NOT EXISTS records_by_key ON records (kind, key);
-"""
 
 
 @dataclass(frozen=True)
@@ -125,21 +122,41 @@ class Store:
 
     def __init__(self, path: Path | str | None = None, clock: Callable[[], float] = time.time) -> None:
         """`path` None keeps everything in memory (test fixtures); `clock` decides what has expired."""
-        target = ":memory:" if path is None else str(path)
+        self._target = ":memory:" if path is None else str(path)
         if path is not None:
             # Signing keys and password verifiers live here: owner-only, before SQLite writes a byte
             # (its -wal and -shm files take the database file's mode).
-            os.close(os.open(target, os.O_RDWR | os.O_CREAT, 0o600))
-            os.chmod(target, 0o600)
-        self._db = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
+            os.close(os.open(self._target, os.O_RDWR | os.O_CREAT, 0o600))
+            os.chmod(self._target, 0o600)
         self._lock = threading.RLock()
         self._clock = clock
         self._pools_generation = 0
+        self._shared: SharedCounter | None = None
+        self._writers: Any = None
+        self._changed_definitions = False
         self._parsed: dict[tuple[Kind, str], tuple[int, Any]] = {}
-        if path is not None:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
+        self._db = self._connect()
+        migrate(self._db)
+
+    def _connect(self) -> sqlite3.Connection:
+        # Another worker process holding the write lock is waited for (as the in-process lock is), not refused.
+        db = sqlite3.connect(self._target, check_same_thread=False, isolation_level=None,
+                             timeout=LOCK_TIMEOUT_SECONDS)
+        if self._target != ":memory:":
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+        return db
+
+    def reopen(self) -> None:
+        """A fresh connection to the same file: a forked worker never uses its parent's (SQLite forbids it)."""
+        if self._target == ":memory:":
+            raise RuntimeError("an in-memory store cannot be shared by worker processes")
+        self._lock = threading.RLock()
+        self._db = self._connect()
+
+    def share_generation(self, counter: SharedCounter, writers: Any = None) -> None:
+        """Count definition changes in `counter`, which every worker sees; every write takes `writers`, their lock."""
+        self._shared, self._writers = counter, writers
 
     def close(self) -> None:
         with self._lock:
@@ -156,39 +173,66 @@ class Store:
             if self._db.in_transaction:
                 yield
                 return
-            self._db.execute("BEGIN IMMEDIATE")
+            # IMMEDIATE takes SQLite's write lock now: other worker processes wait (on `_writers`), as threads do.
+            if self._writers is not None and not self._writers.acquire(timeout=LOCK_TIMEOUT_SECONDS):
+                raise RuntimeError(f"another worker held the store for {LOCK_TIMEOUT_SECONDS} s")
             try:
-                yield
-            except commit_on:
-                self._db.execute("COMMIT")
-                raise
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield
+                except commit_on:
+                    self._db.execute("COMMIT")
+                    raise
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+                else:
+                    self._db.execute("COMMIT")
+            finally:
+                if self._writers is not None:
+                    self._writers.release()
+                self._after_commit()
         finally:
             self._lock.release()
 
     # -- the generic record layer -------------------------------------------------------
     @property
     def pools_generation(self) -> int:
-        """A number that changes whenever a pool, its keys or a client may have changed; read without the lock,
-        so a cache of what pools publish (their JWKS, their parsed definitions) can be checked cheaply."""
-        return self._pools_generation
+        """A number that changes whenever a pool, its keys or a client may have changed (in any worker process);
+        read without the lock, so caches of what pools publish (JWKS, parsed definitions) are checked cheaply."""
+        return self._pools_generation if self._shared is None else self._shared.value()
 
     def _touch(self, kind: Kind | None) -> None:
         # Called before and after each write: a reader that saw the number between the two re-reads later.
         if kind is None or kind in _DEFINITIONS:
             self._pools_generation += 1
+            if self._shared is not None:
+                self._shared.bump()
+            self._changed_definitions = self._changed_definitions or self._db.in_transaction
+
+    def _after_commit(self) -> None:
+        # Other worker processes read without this process's lock, so they may read (and cache) a definition
+        # while the transaction writing it is open: the number changes again once it is committed.
+        if self._changed_definitions:
+            self._changed_definitions = False
+            self._touch(None)
 
     def put(self, kind: Kind, scope: str, key: str, data: Any, expires: float | None = None) -> None:
         self._touch(kind)
-        with self._lock:
+        with self.transaction() if kind in INDEXERS or self._writers else self._lock:
             self._db.execute(
                 "INSERT OR REPLACE INTO records (kind, scope, key, data, expires) VALUES (?, ?, ?, ?, ?)",
                 (kind, scope, key, json.dumps(data), expires),
             )
+            if kind in INDEXERS:
+                self._index(kind, scope, key, data)
         self._touch(kind)
+
+    def _index(self, kind: Kind, scope: str, key: str, data: Any) -> None:
+        """Replace a record's index rows (the caller holds the transaction)."""
+        self._db.execute("DELETE FROM record_index WHERE kind=? AND scope=? AND key=?", (kind, scope, key))
+        self._db.executemany("INSERT OR IGNORE INTO record_index VALUES (?, ?, ?, ?, ?)",
+                             index_rows(kind, scope, key, data))
 
     def lookup(self, kind: Kind, scope: str, key: str) -> Record | None:
         """The record and its expiry, even when that has passed (until it is purged)."""
@@ -214,8 +258,10 @@ class Store:
 
     def delete(self, kind: Kind, scope: str, key: str) -> None:
         self._touch(kind)
-        with self._lock:
+        with self.transaction() if kind in INDEXERS or self._writers else self._lock:
             self._db.execute("DELETE FROM records WHERE kind=? AND scope=? AND key=?", (kind, scope, key))
+            if kind in INDEXERS:
+                self._db.execute("DELETE FROM record_index WHERE kind=? AND scope=? AND key=?", (kind, scope, key))
         self._touch(kind)
 
     def items(self, kind: Kind, scope: str | None = None) -> list[tuple[str, str, Any]]:
@@ -240,31 +286,63 @@ class Store:
                                     (kind, scope)).fetchall()
         return [(k, Record(json.loads(d), e)) for k, d, e in rows]
 
+    def find(self, kind: Kind, scope: str, field: str, value: str) -> list[tuple[str, Record]]:
+        """(key, record) of the records whose indexed `field` (record_indexes.py) is `value`, expired or not,
+        ordered by key: an index lookup, however many records the scope holds."""
+        with self._lock:
+            rows = find_rows(self._db, kind, scope, field, value)
+        return [(k, Record(json.loads(d), e)) for k, d, e in rows]
+
+    def page(self, kind: Kind, scope: str, query: IndexQuery | None, after: str | None,
+             limit: int) -> list[tuple[str, Any]]:
+        """Up to `limit` (cursor, data) of a scope's records after `cursor`, in a stable order read from an index
+        (no query: by key; `field = value`: by key; `field ^= prefix`: by value, then key)."""
+        return page_rows(self._lock, self._db, kind, scope, query, after, limit)
+
+    def count(self, kind: Kind, scope: str) -> int:
+        with self._lock:
+            row = self._db.execute("SELECT COUNT(*) FROM records WHERE kind=? AND scope=?", (kind, scope)).fetchone()
+        return row[0]
+
     def purge_expired(self) -> None:
         """Drop records whose expiry passed more than PURGE_GRACE_SECONDS ago."""
-        with self._lock:
-            self._db.execute("DELETE FROM records WHERE expires IS NOT NULL AND expires <= ?",
-                             (self._clock() - PURGE_GRACE_SECONDS,))
+        with self.transaction():
+            cutoff = self._clock() - PURGE_GRACE_SECONDS
+            self._db.execute("DELETE FROM record_index WHERE (kind, scope, key) IN (SELECT kind, scope, key FROM "
+                             "records WHERE expires IS NOT NULL AND expires <= ?)", (cutoff,))
+            self._db.execute("DELETE FROM records WHERE expires IS NOT NULL AND expires <= ?", (cutoff,))
 
     def reset(self) -> None:
         self._touch(None)
-        with self._lock:
-            self._db.execute("DELETE FROM records")
+        with self.transaction():
+            self._db.execute(f"DELETE FROM records WHERE {_NOT_STATE}")
+            self._db.execute("DELETE FROM record_index")
         self._touch(None)
 
     def dump(self) -> list[list[Any]]:
         """Every record as [kind, scope, key, data (JSON text), expires]: a snapshot `restore` puts back."""
         with self._lock:
-            rows = self._db.execute("SELECT kind, scope, key, data, expires FROM records").fetchall()
-        return [list(row) for row in rows]
+            rows = self._db.execute(f"SELECT kind, scope, key, data, expires FROM records WHERE {_NOT_STATE}")
+            return [list(row) for row in rows]
 
     def restore(self, rows: list[list[Any]]) -> None:
         """Replace every record by a `dump`."""
         self._touch(None)
         with self.transaction():
-            self._db.execute("DELETE FROM records")
+            self._db.execute(f"DELETE FROM records WHERE {_NOT_STATE}")
+            self._db.execute("DELETE FROM record_index")
             self._db.executemany("INSERT INTO records (kind, scope, key, data, expires) VALUES (?, ?, ?, ?, ?)",
                                  [tuple(row) for row in rows])
+            with large_cache(self._db):
+                rebuild_index(self._db)
+        self._touch(None)
+
+    def bulk_insert(self, rows: Iterable[tuple[Kind, str, str, Any, float | None]]) -> None:
+        """Insert many new records in one transaction, with their index rows (a benchmark's seed)."""
+        self._touch(None)
+        with self.transaction():
+            insert_many(self._db, rows)
+        self._touch(None)
 
     # -- pools, clients, resource servers, groups -------------------------------------------
     def pool_settings(self, pool_id: str) -> dict[str, Any]:
@@ -290,6 +368,7 @@ class Store:
                 self.delete(Kind.CLIENT, "", client.client_id)
             with self._lock:
                 self._db.execute("DELETE FROM records WHERE scope=?", (pool_id,))
+                self._db.execute("DELETE FROM record_index WHERE scope=?", (pool_id,))
 
     def put_client(self, client: AppClient) -> None:
         self.put(Kind.CLIENT, "", client.client_id, client.to_record())
@@ -299,7 +378,7 @@ class Store:
 
     def _definition(self, kind: Kind, key: str, parse: Callable[[Any], T]) -> T | None:
         """A pool or client parsed once per change, not on every request (they are read on every sign-in)."""
-        generation = self._pools_generation
+        generation = self.pools_generation
         cached = self._parsed.get((kind, key))
         if cached is not None and cached[0] == generation:
             return cached[1]
@@ -346,7 +425,21 @@ class Store:
         return UserRecord(**data) if data else None
 
     def users(self, pool_id: str) -> list[UserRecord]:
+        """Every user of a pool (small pools: the dashboard); lookups and listings use the index."""
         return [UserRecord(**d) for _, _, d in self.items(Kind.USER, pool_id)]
+
+    def users_where(self, pool_id: str, attribute: str, value: str, folded_case: bool = False) -> list[UserRecord]:
+        """The users whose `attribute` (a searchable one, `sub`, or a sign-in attribute) is `value`; with
+        `folded_case`, compared lower-cased (sign-in attributes only)."""
+        field_name = folded(attribute) if folded_case else attribute
+        wanted = value.lower() if folded_case else value
+        return [UserRecord(**r.data) for _, r in self.find(Kind.USER, pool_id, field_name, wanted)]
+
+    def user_by_sub(self, pool_id: str, sub: str) -> UserRecord | None:
+        return next(iter(self.users_where(pool_id, SUB, sub)), None)
+
+    def user_count(self, pool_id: str) -> int:
+        return self.count(Kind.USER, pool_id)
 
     def delete_user(self, pool: UserPool, username: str) -> None:
         with self.transaction():
@@ -361,7 +454,7 @@ class Store:
         self.delete(Kind.MEMBERSHIP, pool_id, f"{group}\x00{username}")
 
     def groups_of(self, pool_id: str, username: str) -> list[str]:
-        return [d["group"] for _, _, d in self.items(Kind.MEMBERSHIP, pool_id) if d["username"] == username]
+        return sorted(r.data["group"] for _, r in self.find(Kind.MEMBERSHIP, pool_id, MEMBER, username))
 
     def members(self, pool_id: str, group: str) -> list[str]:
-        return [d["username"] for _, _, d in self.items(Kind.MEMBERSHIP, pool_id) if d["group"] == group]
+        return [r.data["username"] for _, r in self.find(Kind.MEMBERSHIP, pool_id, GROUP, group)]

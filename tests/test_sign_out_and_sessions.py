@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from emulator.oauth2.testing import callback_params, hosted_sign_in
+from emulator.refresh_tokens import user_refresh_records
 from emulator.server import EmulatorServer
-from emulator.state import Kind
 from emulator.testing import running_emulator
 from tests.conftest import cognito_client, refused
 
@@ -46,7 +46,7 @@ def _refresh(idp: Any, token: str) -> dict:
 def test_global_sign_out_revokes_the_users_own_tokens_only(server: EmulatorServer, idp: Any) -> None:
     ann = [_sign_in(idp, "ann") for _ in range(3)]
     bob = _sign_in(idp, "bob")
-    indexed = server.runtime.store.items(Kind.REFRESH_OF_USER, f"{POOL}\x00ann")
+    indexed = user_refresh_records(server.runtime.store, POOL, "ann")
     assert len(indexed) >= 3
     idp.global_sign_out(AccessToken=ann[0]["AccessToken"])
     for tokens in ann:

@@ -11,9 +11,9 @@ from typing import Any
 
 from emulator.cognito import codes, user_triggers
 from emulator.cognito.errors import reject
-from emulator.cognito.list_users_filter import FilterError, matches, parse_filter, searchable_values
+from emulator.cognito.list_users_filter import CASE_INSENSITIVE, FilterError, parse_filter
 from emulator.cognito.lookup import require_pool
-from emulator.cognito.pagination import page
+from emulator.cognito.pagination import read_page
 from emulator.cognito.passwords import policy_violation, set_password
 from emulator.cognito.protocol import Call
 from emulator.cognito.schema_rules import missing_required
@@ -37,7 +37,8 @@ from emulator.cognito.users import (
 )
 from emulator.model import PasswordPolicy, UserPool
 from emulator.runtime import Runtime
-from emulator.state import UserRecord
+from emulator.state import Kind, UserRecord
+from emulator.store_tables import IndexQuery
 
 TEMPORARY_SYMBOLS = "^$*.[]{}()?!@#%&-_=+"
 
@@ -223,11 +224,15 @@ def list_users(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
         user_filter = parse_filter(params.get("Filter"))
     except FilterError as exc:
         raise reject(exc.key, exc.reason, name=exc.name) from None
-    wanted = params.get("AttributesToGet")
-    chosen = [(rt.store.user_key(pool, u.username), u) for u in rt.store.users(pool.id)
-              if matches(user_filter, searchable_values(u.username, u.status, u.enabled, u.attributes))]
+    index = None if user_filter is None else IndexQuery(
+        user_filter.attribute,
+        user_filter.value.lower() if user_filter.attribute in CASE_INSENSITIVE else user_filter.value,
+        user_filter.prefix)
     query = json.dumps([pool.id, params.get("Filter") or ""])
-    users, token = page(chosen, params.get("PaginationToken"), params.get("Limit"), query)
+    found, token = read_page(lambda after, n: rt.store.page(Kind.USER, pool.id, index, after, n),
+                             params.get("PaginationToken"), params.get("Limit"), query)
+    wanted = params.get("AttributesToGet")
+    users = [UserRecord(**data) for data in found]
     result: dict[str, Any] = {"Users": [user_type(u, wanted) for u in users]}
     if token:
         result["PaginationToken"] = token

@@ -6,6 +6,8 @@ Every state change is a JSON POST (emulator_access.py refuses anything else and 
 from __future__ import annotations
 
 import datetime
+import json
+import os
 from typing import Any
 
 from fastapi import APIRouter, Body
@@ -16,7 +18,7 @@ from emulator.cognito.temporary_passwords import forget_temporary_password
 from emulator.cognito.users import lookup_user, sign_out
 from emulator.decisions import REASON_HEADER, header_safe
 from emulator.runtime import Runtime
-from emulator.state import UserRecord
+from emulator.state import Kind, UserRecord
 
 # The statuses a test may put a user in (EXTERNAL_PROVIDER users come only from a federated sign-in).
 SETTABLE_STATUSES = ("CONFIRMED", "UNCONFIRMED", "FORCE_CHANGE_PASSWORD", "RESET_REQUIRED")
@@ -86,36 +88,44 @@ def _shown_user(user: UserRecord) -> dict[str, Any]:
 
 
 class Outbox:
-    """Codes and messages 'sent'; clearing hides what was sent so far (the codes stay usable)."""
-
-    def __init__(self) -> None:
-        self._cleared: set[tuple[Any, ...]] = set()
+    """Codes and messages 'sent'; clearing hides what was sent so far (the codes stay usable). What was cleared
+    is kept in the store, so every worker process (--workers) hides the same; a reset forgets it."""
 
     @staticmethod
-    def _identity(item: dict[str, Any]) -> tuple[Any, ...]:
-        return item.get("pool_id"), item.get("username"), item.get("purpose"), item.get("code"), item.get("sent_at")
+    def _identity(item: dict[str, Any]) -> str:
+        return json.dumps([item.get(k) for k in ("pool_id", "username", "purpose", "code", "sent_at")])
 
     def messages(self, rt: Runtime, pool_id: str | None = None, username: str | None = None) -> list[dict[str, Any]]:
         found = codes.codes_sent(rt, pool_id, username)
-        return [{k: c[k] for k in OUTBOX_FIELDS if k in c} for c in found if self._identity(c) not in self._cleared]
+        cleared = {key for _, key, _ in rt.store.items(Kind.OUTBOX_CLEARED, "")}
+        return [{k: c[k] for k in OUTBOX_FIELDS if k in c} for c in found if self._identity(c) not in cleared]
 
     def clear(self, rt: Runtime) -> int:
         shown = self.messages(rt)
-        self._cleared.update(self._identity(c) for c in shown)
+        with rt.store.transaction():
+            for item in shown:
+                rt.store.put(Kind.OUTBOX_CLEARED, "", self._identity(item), {})
         return len(shown)
 
     def forget(self) -> None:
-        self._cleared.clear()
+        """Nothing to do: the store's reset dropped what was cleared."""
 
 
 def build_router(rt: Runtime, outbox: Outbox) -> APIRouter:
     """/_emulator/clock, /_emulator/users/*, /_emulator/outbox, /_emulator/snapshots."""
     router = APIRouter(prefix="/_emulator")
-    snapshots: dict[str, list[list[Any]]] = {}
+
+    def snapshots() -> list[str]:
+        return [key for _, key, _ in rt.store.items(Kind.SNAPSHOT, "")]
 
     @router.get("/clock")
     def get_clock() -> dict[str, Any]:
         return clock_state(rt)
+
+    @router.get("/worker")
+    def get_worker() -> dict[str, Any]:
+        """Which process answered, of how many (--workers): tests that prove a fact holds across workers."""
+        return {"pid": os.getpid(), "workers": rt.workers}
 
     @router.post("/clock")
     def post_clock(body: dict[str, Any] = Body(...)) -> Any:  # noqa: B008 - FastAPI's way to take a JSON body
@@ -187,24 +197,27 @@ def build_router(rt: Runtime, outbox: Outbox) -> APIRouter:
 
     @router.get("/snapshots")
     def list_snapshots() -> dict[str, Any]:
-        return {"snapshots": sorted(snapshots)}
+        return {"snapshots": snapshots()}
 
     @router.post("/snapshots")
     def take_snapshot(body: dict[str, Any] = Body(...)) -> Any:  # noqa: B008
-        """{"name": ...}: every record (users, tokens, codes, sessions, keys) kept in memory under that name."""
+        """{"name": ...}: every record (users, tokens, codes, sessions, keys) kept under that name (in the store, so
+        every worker process sees it; emptied when the emulator starts)."""
         name = body.get("name")
         if not isinstance(name, str) or not name:
             return refused(ControlError(400, "a snapshot needs a \"name\" (a string)"))
-        snapshots[name] = rt.store.dump()
-        return {"name": name, "records": len(snapshots[name])}
+        rows = rt.store.dump()
+        rt.store.put(Kind.SNAPSHOT, "", name, rows)
+        return {"name": name, "records": len(rows)}
 
     @router.post("/snapshots/restore")
     def restore_snapshot(body: dict[str, Any] = Body(...)) -> Any:  # noqa: B008
         name = body.get("name")
-        if name not in snapshots:
-            known = ", ".join(sorted(snapshots)) or "none taken"
+        rows = rt.store.get(Kind.SNAPSHOT, "", name) if isinstance(name, str) else None
+        if rows is None:
+            known = ", ".join(snapshots()) or "none taken"
             return refused(ControlError(404, f"no snapshot named {name!r} (snapshots: {known})"))
-        rt.store.restore(snapshots[name])
-        return {"name": name, "records": len(snapshots[name])}
+        rt.store.restore(rows)
+        return {"name": name, "records": len(rows)}
 
     return router

@@ -6,6 +6,8 @@ and doubles after each subsequent failed attempt, up to about 15 minutes"; a suc
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from emulator.cognito import auth_event_log
 from emulator.cognito.errors import CognitoError, reject
 from emulator.cognito.passwords import password_matches
@@ -51,10 +53,19 @@ def check_password(rt: Runtime, pool: UserPool, user: UserRecord, password: str,
     The reason names the user as the caller typed them (`typed_name`), with the username when that differs."""
     shown = f"'{user.username}'" if typed_name in (None, user.username) else \
         f"'{typed_name}' (username {user.username})"
-    with rt.store.transaction(commit_on=(CognitoError,)):
+    # The hash is worked out before the store is held: other requests (threads, worker processes) go on meanwhile.
+    matches = password_matches(user.password_hash, password)
+    with rt.store.transaction(commit_on=(CognitoError,)) if not matches or user.failed_attempts else nullcontext():
+        # The count as it stands now, not as this request read it: parallel attempts (other threads, other
+        # worker processes) each add theirs.
+        current = rt.store.user(pool, user.username)
+        if current is not None:
+            user.failed_attempts, user.locked_until = current.failed_attempts, current.locked_until
         refuse_if_locked(user, rt.clock())
-        if not password_matches(user.password_hash, password):
+        if not matches:
             record_failure(rt, pool, user)
             raise reject("wrong_password", f"the password is not the password of user {shown} "
                                            f"({user.failed_attempts} failed in a row)")
-        record_success(rt, pool, user)
+        if user.failed_attempts or user.locked_until:
+            with rt.store.transaction():  # (re-entrant when a failure count was read above)
+                record_success(rt, pool, user)

@@ -36,19 +36,18 @@ def require_client(store: Store, client_id: str, pool_id: str | None = None) -> 
 
 
 def find_user(store: Store, pool: UserPool, name: str) -> UserRecord | None:
-    """A user by username, or by an email/phone sign-in attribute or verified alias, as the pool allows."""
+    """A user by username, or by an email/phone sign-in attribute or verified alias, as the pool allows
+    (an index lookup per attribute: sign-in names are looked up without reading the pool's users)."""
     user = store.user(pool, name)
     if user is not None:
         return user
-    by_attribute = [a for a in pool.username_attributes]
-    by_alias = [a for a in pool.alias_attributes]
-    if not by_attribute and not by_alias:
-        return None
-    wanted = name if pool.case_sensitive else name.lower()
-    for candidate in store.users(pool.id):
-        for attr in by_attribute + by_alias:
+    by_attribute = list(pool.username_attributes)
+    by_alias = list(pool.alias_attributes)
+    for attr in by_attribute + by_alias:
+        # The index's folded values are lower-cased; a case-sensitive pool then compares the value as written.
+        for candidate in store.users_where(pool.id, attr, name, folded_case=True):
             value = candidate.attributes.get(attr)
-            if value is None or (value if pool.case_sensitive else value.lower()) != wanted:
+            if value is None or (pool.case_sensitive and value != name):
                 continue
             verified = candidate.attributes.get(f"{attr}_verified") == "true"
             if attr in by_attribute or verified or attr == "preferred_username":

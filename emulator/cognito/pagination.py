@@ -4,6 +4,7 @@ returned and what was asked, so a token is refused for another listing (another 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from emulator.cognito.errors import reject
@@ -41,3 +42,13 @@ def page(keyed: list[tuple[str, Any]], token: str | None, limit: int | None,
     chosen = remaining[:size]
     more = len(remaining) > size
     return [v for _, v in chosen], (page_token(chosen[-1][0], query) if more and chosen else None)
+
+
+def read_page(fetch: Callable[[str | None, int], list[tuple[str, Any]]], token: str | None, limit: int | None,
+              query: str = "") -> tuple[list[Any], str | None]:
+    """One page read by `fetch(after, n)`: at most n (cursor, item) pairs after a cursor, in the store's stable
+    order (an index), so a listing never loads what it does not return; and the token for the next page."""
+    size = limit or DEFAULT_LIMIT
+    rows = fetch(page_start(token, query), size + 1)
+    chosen = rows[:size]
+    return [v for _, v in chosen], (page_token(chosen[-1][0], query) if len(rows) > size and chosen else None)

@@ -43,7 +43,7 @@ def _request_region(rt: Runtime, call: Call) -> str:
 
 
 def _describe_pool(rt: Runtime, pool: UserPool) -> dict[str, Any]:
-    return rules.describe_pool(pool, rt.store.pool_settings(pool.id), len(rt.store.users(pool.id)))
+    return rules.describe_pool(pool, rt.store.pool_settings(pool.id), rt.store.user_count(pool.id))
 
 
 def _raise(error: CognitoError | None) -> None:

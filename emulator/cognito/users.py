@@ -123,8 +123,8 @@ def _same(pool: UserPool, a: str, b: str) -> bool:
 
 def holder_of(rt: Runtime, pool: UserPool, attribute: str, value: str, verified_only: bool,
               exclude: str | None = None) -> UserRecord | None:
-    """Another user whose `attribute` has this value (verified, when `verified_only`)."""
-    for other in rt.store.users(pool.id):
+    """Another user whose `attribute` has this value (verified, when `verified_only`), found by the index."""
+    for other in rt.store.users_where(pool.id, attribute, value, folded_case=True):
         if other.username == exclude:
             continue
         current = other.attributes.get(attribute)
@@ -177,7 +177,7 @@ def lookup_user(rt: Runtime, pool: UserPool, name: str) -> UserRecord | None:
     user = find_user(rt.store, pool, name)
     if user is not None:
         return user
-    return next((u for u in rt.store.users(pool.id) if u.sub == name), None)
+    return rt.store.user_by_sub(pool.id, name)
 
 
 def require_user(rt: Runtime, pool: UserPool, name: str) -> UserRecord:
