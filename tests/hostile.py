@@ -23,6 +23,12 @@ KNOWN: dict[str, list[Any]] = {
     "GroupName": ["admin", "nogroup"],
     "Identifier": ["test_resource"],
     "ClientSecret": ["amoamo", "testserversecret0123456789"],
+    # Provider links: the destination is always Cognito; the bundled pool has no IdP, so a source is refused
+    # by name, and Cognito_Subject reaches the link checks.
+    "ProviderName": ["Cognito", "Google", "NoSuchIdP"],
+    "ProviderAttributeName": ["Cognito_Subject", "email"],
+    "ProviderAttributeValue": ["peroper@hoge.com", "109220063452404746097"],
+    "SessionId": ["tkn" + "0" * 25, "sso" + "a" * 25],
 }
 # A well-formed SigV4 header: any signature passes when the config declares no Credentials.
 SIGNED = {"Authorization": "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/cognito-idp/aws4_request, "
@@ -46,8 +52,8 @@ def _string(shape: dict[str, Any], member: str = "", known: dict[str, list[Any]]
     likely: list[st.SearchStrategy[str]] = []
     if "enum" in shape:
         likely.append(st.sampled_from(shape["enum"]))
-    if member in known:
-        likely.append(st.sampled_from(known[member]))
+    if member in known:  # twice: real names are what gets a call past "no such pool" into the operation
+        likely.extend([st.sampled_from(known[member])] * 2)
     if shape.get("pattern"):
         # A pattern hypothesis cannot generate from leaves the other options.
         with contextlib.suppress(Exception):
