@@ -39,11 +39,14 @@ def _pool(pool_id: str, client_id: str, google_client: str, slow_issuer: str) ->
         {"ProviderName": "Facebook", "ProviderType": "Facebook", "ProviderDetails": {"client_id": "fb", **SOCIAL},
          "AttributeMapping": {"email": "email", "name": "name"}},
         {"ProviderName": "Slow", "ProviderType": "OIDC", "ProviderDetails": slow,
-         "AttributeMapping": {"email": "email"}}],
+         "AttributeMapping": {"email": "email"}},
+        {"ProviderName": "SlowDiscovery", "ProviderType": "OIDC", "AttributeMapping": {"email": "email"},
+         "ProviderDetails": {k: slow[k] for k in ("client_id", "client_secret", "oidc_issuer", "authorize_scopes",
+                                                  "attributes_request_method")}}],
         "Clients": [{"ClientName": "app", "ClientId": client_id, "AllowedOAuthFlowsUserPoolClient": True,
                      "AllowedOAuthFlows": ["code"], "AllowedOAuthScopes": ["openid", "email"],
                      "CallbackURLs": [CALLBACK], "SupportedIdentityProviders": ["COGNITO", "Google", "Facebook",
-                                                                                "Slow"]}]}
+                                                                                "Slow", "SlowDiscovery"]}]}
 
 
 @pytest.fixture(scope="module")
@@ -223,6 +226,19 @@ def test_a_slow_idp_stalls_neither_other_requests_nor_the_sign_in_for_ever(http:
     assert time.monotonic() - started < 10
     assert answers and all(a.status_code < 500 for a in answers)
     assert any("did not answer within" in a.headers.get("x-emulator-reason", "") for a in answers)
+
+
+def test_a_slow_discovery_document_ends_the_authorize_request_within_the_deadline(
+        http: httpx.Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    from emulator.oauth2 import oidc_relying_party
+    monkeypatch.setattr(oidc_relying_party, "FETCH_TIMEOUT_SECONDS", 1.0)
+    started = time.monotonic()
+    query = {"response_type": "code", "client_id": CLIENT, "redirect_uri": CALLBACK, "scope": "openid",
+             "state": "s", "identity_provider": "SlowDiscovery"}
+    answer = http.get(f"/oauth2/authorize?{urlencode(query)}")
+    assert time.monotonic() - started < 5
+    # 502: the IdP failed, not the request (the federation module's choice, tests/test_federation_oidc.py)
+    assert answer.status_code == 502 and "did not answer within" in answer.headers["x-emulator-reason"]
 
 
 @pytest.mark.browser
