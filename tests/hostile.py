@@ -3,6 +3,7 @@ list of operations or fields), and the assertions every hostile answer must pass
 
 from __future__ import annotations
 
+import base64
 import contextlib
 from typing import Any
 
@@ -22,6 +23,12 @@ KNOWN: dict[str, list[Any]] = {
     "GroupName": ["admin", "nogroup"],
     "Identifier": ["test_resource"],
     "ClientSecret": ["amoamo", "testserversecret0123456789"],
+    # Provider links: the destination is always Cognito; the bundled pool has no IdP, so a source is refused
+    # by name, and Cognito_Subject reaches the link checks.
+    "ProviderName": ["Cognito", "Google", "NoSuchIdP"],
+    "ProviderAttributeName": ["Cognito_Subject", "email"],
+    "ProviderAttributeValue": ["peroper@hoge.com", "109220063452404746097"],
+    "SessionId": ["tkn" + "0" * 25, "sso" + "a" * 25],
 }
 # A well-formed SigV4 header: any signature passes when the config declares no Credentials.
 SIGNED = {"Authorization": "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/cognito-idp/aws4_request, "
@@ -37,14 +44,16 @@ def _generating(pattern: str) -> str:
                       .replace(r"\p{Z}", " \u3000"))
 
 
-def _string(shape: dict[str, Any], member: str = "") -> st.SearchStrategy[str]:
+def _string(shape: dict[str, Any], member: str = "", known: dict[str, list[Any]] | None = None
+            ) -> st.SearchStrategy[str]:
     """Mostly values AWS would accept (so calls reach the operations), some that it would not."""
+    known = KNOWN if known is None else known
     low, high = shape.get("min", 0), shape.get("max", 64)
     likely: list[st.SearchStrategy[str]] = []
     if "enum" in shape:
         likely.append(st.sampled_from(shape["enum"]))
-    if member in KNOWN:
-        likely.append(st.sampled_from(KNOWN[member]))
+    if member in known:  # twice: real names are what gets a call past "no such pool" into the operation
+        likely.extend([st.sampled_from(known[member])] * 2)
     if shape.get("pattern"):
         # A pattern hypothesis cannot generate from leaves the other options.
         with contextlib.suppress(Exception):
@@ -69,16 +78,19 @@ WRONG_TYPES = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_siz
                                                                            max_size=2))
 
 
-def for_shape(name: str, member: str = "", depth: int = 0, wrong_types: bool = False) -> st.SearchStrategy[Any]:
+def for_shape(name: str, member: str = "", depth: int = 0, wrong_types: bool = False, model: dict | None = None,
+              known: dict[str, list[Any]] | None = None) -> st.SearchStrategy[Any]:
     """Values for one model shape: mostly the right JSON type (within and beyond its constraints), often
-    the bundled config's real names; with `wrong_types`, any member may also be of another JSON type."""
-    shape = service_model()["shapes"][name]
+    the bundled config's real names; with `wrong_types`, any member may also be of another JSON type.
+    `model` and `known`: another service's model (KMS) and its real values; cognito-idp's by default."""
+    model = model or service_model()
+    shape = model["shapes"][name]
     kind = shape["type"]
     if depth > MAX_DEPTH:
         return st.none()
 
     def inner(shape_name: str, name: str = "") -> st.SearchStrategy[Any]:
-        return for_shape(shape_name, name, depth + 1, wrong_types)
+        return for_shape(shape_name, name, depth + 1, wrong_types, model, known)
 
     if kind == "structure":
         members = {m: inner(spec["shape"], m) for m, spec in shape.get("members", {}).items()}
@@ -87,7 +99,7 @@ def for_shape(name: str, member: str = "", depth: int = 0, wrong_types: bool = F
                                      optional={m: s for m, s in members.items() if m not in required})
         typed = st.one_of(full, full, full, st.fixed_dictionaries({}, optional=members))
     elif kind == "string":
-        typed = _string(shape, member)
+        typed = _string(shape, member, known)
     elif kind in ("integer", "long"):
         typed = _number(shape)
     elif kind == "boolean":
@@ -95,11 +107,17 @@ def for_shape(name: str, member: str = "", depth: int = 0, wrong_types: bool = F
     elif kind == "list":
         typed = st.lists(inner(shape["member"]["shape"]), max_size=3)
     elif kind == "map":  # JSON keys are strings, whatever the model says
-        typed = st.dictionaries(_string(service_model()["shapes"][shape["key"]["shape"]]),
+        typed = st.dictionaries(_string(model["shapes"][shape["key"]["shape"]], "", known),
                                 inner(shape["value"]["shape"]), max_size=3)
     elif kind in ("timestamp", "double", "float"):
         typed = st.one_of(st.integers(), st.floats(allow_nan=False))
-    else:  # blob and anything newer: a string on the wire
+    elif kind == "blob":  # Base64 on the wire: real values, any bytes, and text that is no Base64
+        choices = [st.binary(max_size=shape.get("max", 64) + 2).map(lambda b: base64.b64encode(b).decode()),
+                   st.text(max_size=20)]
+        if known and member in known:
+            choices.append(st.sampled_from(known[member]))
+        typed = st.one_of(*choices, *choices[2:])
+    else:  # anything newer: a string on the wire
         typed = st.text(max_size=20)
     if wrong_types and depth:
         return st.one_of(typed, typed, typed, typed, typed, WRONG_TYPES)

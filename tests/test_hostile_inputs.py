@@ -6,7 +6,10 @@ Bounded for CI: derandomized, a fixed number of examples per operation."""
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
+import hmac
 import json
 import socket
 from collections.abc import Iterator
@@ -20,6 +23,8 @@ from emulator.server import EmulatorServer
 from emulator.testing import running_emulator
 from tests.conftest import bundled_config, cognito_client, refused
 from tests.hostile import (
+    KNOWN,
+    POOL_ID,
     SIGNED,
     TARGET,
     assert_aws_answer,
@@ -44,12 +49,60 @@ def http(server: EmulatorServer) -> Iterator[httpx.Client]:
         yield client
 
 
+# Operations that act on a signed-in user's sessions: generated input gets a live access token and session id
+# of the seeded user (session tracking on), so it reaches the operations past "not a token" and "not enabled".
+SESSION_OPERATIONS = frozenset({"ListUserSessions", "AdminListUserSessions", "RevokeUserSession",
+                                "AdminRevokeUserSession", "SetUserPoolClientSessionConfiguration"})
+
+
+# Provider links: the bundled pool gets a Google provider, so generated links reach the link checks.
+LINK_OPERATIONS = frozenset({"AdminLinkProviderForUser", "AdminDisableProviderForUser"})
+
+
+def _google_provider(http: httpx.Client) -> None:
+    body = {"UserPoolId": POOL_ID, "ProviderName": "Google", "ProviderType": "Google",
+            "ProviderDetails": {"client_id": "g", "client_secret": "s", "authorize_scopes": "openid email"},
+            "AttributeMapping": {"email": "email"}}
+    answer = http.post("/", content=json.dumps(body).encode(), headers=headers_for("CreateIdentityProvider"))
+    assert answer.status_code == 200, answer.text
+
+
+def _live_session(http: httpx.Client) -> dict[str, list[str]]:
+    """Session tracking on for the bundled pool, and a signed-in user's access token and session ids."""
+    def call(operation: str, body: dict) -> dict:
+        answer = http.post("/", content=json.dumps(body).encode(), headers=headers_for(operation))
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    call("SetUserPoolSessionConfiguration", {"UserPoolId": POOL_ID, "UserSessionTracking": "ENABLED",
+                                             "TokenSession": {"MaxPerUser": 20}})
+    user = "peroper@hoge.com"
+    secret_hash = base64.b64encode(hmac.new(b"amoamo", (user + "piyopiyo").encode(), hashlib.sha256).digest())
+    tokens = [call("InitiateAuth", {"ClientId": "piyopiyo", "AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": {
+        "USERNAME": user, "PASSWORD": "munyamunya", "SECRET_HASH": secret_hash.decode()}}
+    )["AuthenticationResult"]["AccessToken"] for _ in range(2)]
+    sessions = call("AdminListUserSessions", {"UserPoolId": POOL_ID, "Username": "peroper@hoge.com"})
+    ids = [session["SessionId"] for session in sessions.get("Sessions", [])]
+    assert ids, sessions
+    return {"AccessToken": tokens, "SessionId": [*ids, *KNOWN["SessionId"]]}
+
+
 @pytest.mark.parametrize("operation", implemented_operations())
-def test_generated_input_never_gets_a_5xx(operation: str, http: httpx.Client) -> None:
+def test_generated_input_never_gets_a_5xx(operation: str, http: httpx.Client, monkeypatch: pytest.MonkeyPatch) -> None:
     shape = input_shape(operation)
     http.post("/_emulator/reset", json={})  # the seeded pool again, whatever the last operation deleted
+    if operation in LINK_OPERATIONS:
+        _google_provider(http)
+    if operation in SESSION_OPERATIONS:
+        for member, values in _live_session(http).items():  # setitem: KNOWN is as it was after the test
+            monkeypatch.setitem(KNOWN, member, values)
 
-    @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True, database=None,
+    # More examples where a live setup waits: derandomized draws start from odd values, and only the real
+    # pool id gets past "no such pool".
+    examples = EXAMPLES_PER_OPERATION * 3 if operation in LINK_OPERATIONS | SESSION_OPERATIONS else \
+        EXAMPLES_PER_OPERATION
+
+    @settings(max_examples=examples, deadline=None, derandomize=True, database=None,
               suppress_health_check=list(HealthCheck))
     @given(params=for_shape(shape) if shape else st.just({}),
            mistyped=for_shape(shape, wrong_types=True) if shape else st.just({}),
@@ -185,3 +238,21 @@ def test_bad_emulator_endpoint_parameters_get_a_reason(path: str, words: str, ht
     response = http.get(path)
     assert response.status_code == 400 and response.json() == {"message": "Bad Request"}
     assert words in response.headers["x-emulator-reason"]
+
+
+def test_session_and_link_operations_are_generated_and_reach_past_no_such_pool(http: httpx.Client) -> None:
+    assert set(implemented_operations()) >= LINK_OPERATIONS | SESSION_OPERATIONS
+    http.post("/_emulator/reset", json={})
+    live = _live_session(http)
+    listed = http.post("/", content=json.dumps({"AccessToken": live["AccessToken"][0]}).encode(),
+                       headers=headers_for("ListUserSessions"))
+    assert listed.status_code == 200 and {s["SessionId"] for s in listed.json()["Sessions"]} <= set(live["SessionId"])
+    _google_provider(http)
+    linked = http.post("/", content=json.dumps({
+        "UserPoolId": POOL_ID, "DestinationUser": {"ProviderName": "Cognito", "ProviderAttributeValue": "nobody"},
+        "SourceUser": {"ProviderName": "Google", "ProviderAttributeName": "Cognito_Subject",
+                       "ProviderAttributeValue": "109220063452404746097"}}).encode(),
+        headers=headers_for("AdminLinkProviderForUser"))
+    assert_aws_answer(linked, "link")
+    assert "no user pool" not in linked.headers.get("x-emulator-reason", "") and "has no identity provider" not in \
+        linked.headers.get("x-emulator-reason", "")

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.loaders import Loader
 
 from emulator.cognito import admin_guard
+from emulator.cognito.errors import CognitoError
 from emulator.cognito.protocol import json_params, validated
 from emulator.cognito.sigv4 import SignedRequest
 from emulator.kms.errors import refuse
@@ -44,11 +45,23 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
-def _blob(params: dict[str, Any], name: str) -> bytes:
+def _blob(params: dict[str, Any], name: str, operation: str) -> bytes:
+    """The member's bytes, within the model's length for them (the model validator checks a blob's type only:
+    its length is of the decoded bytes)."""
     try:
-        return base64.b64decode(params[name], validate=True)
+        data = base64.b64decode(params[name], validate=True)
     except (binascii.Error, ValueError):
         raise refuse("bad_ciphertext", f"{name} is not base64") from None
+    member = service_model()["shapes"][f"{operation}Request"]["members"][name]["shape"]
+    shape = service_model()["shapes"][member]
+    for bound, broken, words in (("min", len(data) < shape.get("min", 0), "greater than or equal to"),
+                                 ("max", len(data) > shape.get("max", len(data)), "less than or equal to")):
+        if broken:
+            detail = (f"1 validation error detected: Value at '{name[0].lower()}{name[1:]}' failed to satisfy "
+                      f"constraint: Member must have length {words} {shape[bound]}")
+            raise refuse("validation", f"{operation}: {name} is {len(data)} bytes; the model allows "
+                                       f"{shape.get('min', 0)} to {shape['max']}", detail=detail)
+    return data
 
 
 def _key(kms: LocalKms, params: dict[str, Any]) -> LocalKey:
@@ -64,12 +77,17 @@ def _key(kms: LocalKms, params: dict[str, Any]) -> LocalKey:
 
 
 def decrypt(kms: LocalKms, params: dict[str, Any]) -> dict[str, Any]:
-    blob = _blob(params, "CiphertextBlob")
+    if params.get("CiphertextBlob") is None:  # optional in the model, but a Decrypt of nothing decrypts nothing
+        detail = ("1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy constraint: "
+                  "Member must not be null")
+        raise refuse("validation", "Decrypt was sent no CiphertextBlob", detail=detail)
+    asked = _key(kms, params) if params.get("KeyId") else None
+    blob = _blob(params, "CiphertextBlob", "Decrypt")
     try:
         key, plaintext = kms.decrypt(blob, params.get("EncryptionContext"))
     except CiphertextError as exc:
         raise refuse("bad_ciphertext", f"Decrypt: {exc}") from None
-    if params.get("KeyId") and kms.find(params["KeyId"]) != key:
+    if asked is not None and asked != key:
         raise refuse("incorrect_key", f"Decrypt: KeyId '{params['KeyId']}' is not the key the ciphertext was "
                                       f"encrypted under ({key.arn})")
     return {"KeyId": key.arn, "Plaintext": _b64(plaintext), "EncryptionAlgorithm": ALGORITHM}
@@ -77,7 +95,7 @@ def decrypt(kms: LocalKms, params: dict[str, Any]) -> dict[str, Any]:
 
 def encrypt(kms: LocalKms, params: dict[str, Any]) -> dict[str, Any]:
     key = _key(kms, params)
-    plaintext = _blob(params, "Plaintext")
+    plaintext = _blob(params, "Plaintext", "Encrypt")
     blob = kms.encrypt(key, plaintext, params.get("EncryptionContext"))
     return {"CiphertextBlob": _b64(blob), "KeyId": key.arn, "EncryptionAlgorithm": ALGORITHM}
 
@@ -117,9 +135,29 @@ def answer(rt: Runtime, request: SignedRequest, target: str) -> dict[str, Any]:
     refused = admin_guard.refusal(operation, request, rt.config.credentials, service_model(), SERVICE)
     if refused is not None:
         raise refused
-    params = validated(operation, params, service_model())
+    try:
+        params = validated(operation, params, service_model())
+    except CognitoError as error:  # the model validator speaks cognito-idp; KMS calls a broken constraint this
+        if error.type != "InvalidParameterException":
+            raise
+        raise refuse("validation", error.reason, detail=error.message) from None
     handler = OPERATIONS.get(operation)
     if handler is None:
         raise refuse("not_emulated", f"the local KMS serves only {', '.join(OPERATIONS)} (what custom sender "
                                      f"triggers' Encryption SDK calls), not {operation}", operation=operation)
+    _refuse_unemulated_parameters(operation, params)
     return handler(rt.kms, params)
+
+
+def _refuse_unemulated_parameters(operation: str, params: dict[str, Any]) -> None:
+    """Parameters that would change what the answer means are refused, never ignored: a Recipient (Nitro
+    enclave attestation) wants the plaintext sealed for the enclave, a DryRun wants no answer at all, and an
+    asymmetric algorithm is not one of a symmetric key's."""
+    for name in ("Recipient", "DryRun", "DryRunModifiers"):
+        if params.get(name):
+            raise refuse("not_emulated", f"the local KMS does not emulate {operation}'s {name} parameter (it "
+                                         "would answer as if it were not there)", operation=f"{operation} {name}")
+    algorithm = params.get("EncryptionAlgorithm")
+    if algorithm not in (None, ALGORITHM):
+        raise refuse("key_usage", f"the local KMS's keys are symmetric (SYMMETRIC_DEFAULT only), not {algorithm}",
+                     algorithm=algorithm)

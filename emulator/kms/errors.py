@@ -21,6 +21,15 @@ ERRORS: dict[str, tuple[str, str]] = {
     # UNCONFIRMED: GenerateDataKey needs one of KeySpec or NumberOfBytes (the API reference says so).
     "data_key_size": ("ValidationException", "Please specify either number of bytes or key spec."),
     "not_emulated": ("UnsupportedOperationException", "{operation} is not supported."),  # UNCONFIRMED
+    # A model constraint broken (a length, an enum, a missing member). KMS, like the other Coral JSON services,
+    # names these ValidationException, not cognito-idp's InvalidParameterException; the texts are the model
+    # validator's ("1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy constraint:
+    # Member must not be null"). UNCONFIRMED: no real KMS output of this shape was found to quote.
+    "validation": ("ValidationException", "{detail}"),
+    # An asymmetric EncryptionAlgorithm asked of a symmetric key: the API reference lists InvalidKeyUsageException
+    # ("the request was rejected ... the EncryptionAlgorithm ... is not supported by the KMS key"); the wording
+    # as a message is UNCONFIRMED.
+    "key_usage": ("InvalidKeyUsageException", "The KMS key does not support the {algorithm} encryption algorithm."),
     "unknown_operation": ("UnknownOperationException", ""),
 }
 

@@ -121,7 +121,8 @@ MANAGED_RADII: tuple[tuple[tuple[str, ...], str], ...] = (
     (("componentClasses", "input", "borderRadius"), ".card input"),
     (("components", "alert", "borderRadius"), ".card .alert"),
 )
-_HEX_RGBA = re.compile(r"^[0-9a-fA-F]{8}$")  # Settings colours are RRGGBBAA
+# \Z, not $: $ also matches before a final newline, which would reach the page.
+_HEX_RGBA = re.compile(r"^[0-9a-fA-F]{8}\Z")  # Settings colours are RRGGBBAA
 MODES = {"LIGHT": "lightMode", "DARK": "darkMode"}
 
 
@@ -164,7 +165,7 @@ def managed_css(settings: Mapping[str, Any]) -> str:
 
 LOGO_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "SVG": "image/svg+xml", "ICO": "image/x-icon",
               "WEBP": "image/webp"}
-_BASE64 = re.compile(r"^[A-Za-z0-9+/]+={0,2}$")
+_BASE64 = re.compile(r"^[A-Za-z0-9+/]+={0,2}\Z")
 
 
 def managed_logo(settings: Mapping[str, Any], assets: list[Mapping[str, Any]]) -> tuple[str, str] | None:
@@ -187,7 +188,7 @@ def managed_logo(settings: Mapping[str, Any], assets: list[Mapping[str, Any]]) -
 
 TERMS_LABELS = (("terms-of-use", "Terms of use"), ("privacy-policy", "Privacy policy"))
 PAGE_LANGUAGE = "cognito:english"  # the emulator's pages are in English
-_WEB_URL = re.compile(r"^https?://[^\s<>\"']+$", re.I)
+_WEB_URL = re.compile(r"^https?://[^\s<>\"']+\Z", re.I)
 
 
 def terms_links(documents: Mapping[str, Mapping[str, str]]) -> list[tuple[str, str]] | None:

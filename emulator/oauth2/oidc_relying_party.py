@@ -10,6 +10,8 @@ didn't discover them at the oidc_issuer URL" (explicit values are used as given)
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +20,8 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 import jwt
 
-FETCH_TIMEOUT_SECONDS = 5.0
+FETCH_TIMEOUT_SECONDS = 5.0  # each request to the IdP, in all (connect, and every byte of the answer)
+MAX_RESPONSE_BYTES = 1024 * 1024  # discovery, token, JWKS and userInfo answers are a few KiB
 CLOCK_SKEW_SECONDS = 60  # how far the IdP's clock may be from ours for exp/iat (UNCONFIRMED: AWS's leeway)
 EXPLICIT = ("authorize_url", "token_url", "attributes_url", "jwks_uri")
 ALGORITHMS = ("RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "PS384", "PS512")
@@ -41,20 +44,37 @@ class OidcEndpoints:
     jwks_uri: str
 
 
-def _get_json(http: httpx.Client, url: str, what: str, **kwargs: Any) -> Any:
+def _fetch(http: httpx.Client, method: str, url: str, what: str, **kwargs: Any) -> tuple[int, bytes]:
+    """(status, body) of one request to the IdP, within FETCH_TIMEOUT_SECONDS in all and MAX_RESPONSE_BYTES:
+    httpx's timeouts bound each read, so an IdP sending a byte at a time would hold the sign-in for ever."""
+    # Wall-clock on purpose: a network deadline, not a decision of the emulator's (settable) clock.
+    deadline = time.monotonic() + FETCH_TIMEOUT_SECONDS
+    body = bytearray()
     try:
-        response = http.get(url, **kwargs)
+        with http.stream(method, url, **kwargs) as response:
+            for chunk in response.iter_bytes():  # decoded: a compressed bomb counts as it unpacks
+                body += chunk
+                if len(body) > MAX_RESPONSE_BYTES:
+                    raise IdpFailure(f"the IdP's {what} at {url} answered more than {MAX_RESPONSE_BYTES} bytes "
+                                     "(larger than any OIDC answer needs)")
+                if time.monotonic() > deadline:
+                    raise IdpFailure(f"the IdP's {what} at {url} did not answer within {FETCH_TIMEOUT_SECONDS:g} s")
+            return response.status_code, bytes(body)
     except httpx.HTTPError as error:
         raise IdpFailure(f"the IdP's {what} at {url} is unreachable ({type(error).__name__}: {error})") from None
-    return _json_of(response, url, what)
 
 
-def _json_of(response: httpx.Response, url: str, what: str) -> Any:
-    if response.status_code != 200:
-        raise IdpFailure(f"the IdP's {what} at {url} answered HTTP {response.status_code}: {response.text[:200]}")
+def _get_json(http: httpx.Client, url: str, what: str, **kwargs: Any) -> Any:
+    return _json_of(*_fetch(http, "GET", url, what, **kwargs), url, what)
+
+
+def _json_of(status: int, body: bytes, url: str, what: str) -> Any:
+    if status != 200:
+        text = body[:200].decode("utf-8", "replace")
+        raise IdpFailure(f"the IdP's {what} at {url} answered HTTP {status}: {text}")
     try:
-        return response.json()
-    except ValueError:
+        return json.loads(body)
+    except (ValueError, RecursionError):  # RecursionError: JSON nested deeper than the parser follows
         raise IdpFailure(f"the IdP's {what} at {url} did not answer JSON") from None
 
 
@@ -98,12 +118,8 @@ def exchange_code(http: httpx.Client, found: OidcEndpoints, details: Mapping[str
     form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri,
             "client_id": details["client_id"]}
     auth = (details["client_id"], details["client_secret"]) if details.get("client_secret") else None
-    try:
-        response = http.post(found.token_url, data=form, auth=auth)
-    except httpx.HTTPError as error:
-        raise IdpFailure(f"the IdP's token endpoint {found.token_url} is unreachable ({type(error).__name__}: "
-                         f"{error})") from None
-    tokens = _json_of(response, found.token_url, "token endpoint")
+    tokens = _json_of(*_fetch(http, "POST", found.token_url, "token endpoint", data=form, auth=auth),
+                      found.token_url, "token endpoint")
     if not isinstance(tokens, dict) or not isinstance(tokens.get("id_token"), str):
         raise IdpFailure(f"the IdP's token endpoint {found.token_url} answered without an id_token")
     return tokens
@@ -146,13 +162,8 @@ def user_info(http: httpx.Client, found: OidcEndpoints, details: Mapping[str, st
         return {}
     headers = {"Authorization": f"Bearer {access_token}"}
     method = (details.get("attributes_request_method") or "GET").upper()
-    try:
-        response = http.post(found.attributes_url, headers=headers) if method == "POST" else \
-            http.get(found.attributes_url, headers=headers)
-    except httpx.HTTPError as error:
-        raise IdpFailure(f"the IdP's userInfo endpoint {found.attributes_url} is unreachable "
-                         f"({type(error).__name__}: {error})") from None
-    info = _json_of(response, found.attributes_url, "userInfo endpoint")
+    info = _json_of(*_fetch(http, "POST" if method == "POST" else "GET", found.attributes_url, "userInfo endpoint",
+                            headers=headers), found.attributes_url, "userInfo endpoint")
     if not isinstance(info, dict):
         raise IdpFailure(f"the IdP's userInfo endpoint {found.attributes_url} did not answer a JSON object")
     if "sub" in info and info["sub"] != subject:
