@@ -204,7 +204,7 @@ def test_chromium_registers_a_passkey_and_signs_in_on_the_hosted_page(server: An
         assert len(idp.list_web_authn_credentials(AccessToken=token)["Credentials"]) == 1
         page.fill("#signInFormUsername", "web")
         page.click("#passkeySignIn")
-        assert page.title() == "Passkey"
+        playwright_api.expect(page).to_have_title("Passkey")  # waits for the navigation the click started
         page.screenshot(path=str(tmp_path / "passkey.png"), full_page=True)
         page.click("#passkeyButton")
         page.wait_for_url(re.compile(rf"^{re.escape(APP_CALLBACK)}\?code="))
