@@ -42,22 +42,30 @@ def parse_lambda_config(raw: Any, path: str, functions: LambdaInvoker) -> dict[s
             check_function(reference, f"{path}.{key}", functions)
             config[key] = reference
     if data.get(PRE_TOKEN_CONFIG) is not None:
-        where = f"{path}.{PRE_TOKEN_CONFIG}"
-        structure = f.mapping(data[PRE_TOKEN_CONFIG], where)
-        f.only_keys(structure, ("LambdaVersion", "LambdaArn"), where)
-        version = f.string(structure, "LambdaVersion", where, required=True)
-        if version not in PRE_TOKEN_VERSIONS:
-            raise ConfigError(f"{where}.LambdaVersion", f"'{version}' is not one of {', '.join(PRE_TOKEN_VERSIONS)}")
-        arn = f.string(structure, "LambdaArn", where, required=True)
+        structure = _versioned_lambda(data[PRE_TOKEN_CONFIG], f"{path}.{PRE_TOKEN_CONFIG}", PRE_TOKEN_VERSIONS,
+                                      functions)
+        arn = structure["LambdaArn"]
         if config.get("PreTokenGeneration", arn) != arn:
             raise ConfigError(f"{path}.PreTokenGeneration", f"names '{config['PreTokenGeneration']}' but "
                                                             f"{PRE_TOKEN_CONFIG}.LambdaArn names '{arn}'; AWS keeps "
                                                             "them equal (give one of them)")
-        check_function(arn, f"{where}.LambdaArn", functions)
         config["PreTokenGeneration"] = arn
-        config[PRE_TOKEN_CONFIG] = {"LambdaVersion": version, "LambdaArn": arn}
+        config[PRE_TOKEN_CONFIG] = structure
     config.update(_custom_senders(data, path, functions))
     return config
+
+
+def _versioned_lambda(value: Any, where: str, versions: tuple[str, ...],
+                      functions: LambdaInvoker) -> dict[str, str]:
+    """A trigger given as {LambdaVersion, LambdaArn} (PreTokenGenerationConfig, the custom senders), checked."""
+    structure = f.mapping(value, where)
+    f.only_keys(structure, ("LambdaVersion", "LambdaArn"), where)
+    version = f.string(structure, "LambdaVersion", where, required=True)
+    if version not in versions:
+        raise ConfigError(f"{where}.LambdaVersion", f"'{version}' is not one of {', '.join(versions)}")
+    arn = f.string(structure, "LambdaArn", where, required=True)
+    check_function(arn, f"{where}.LambdaArn", functions)
+    return {"LambdaVersion": version, "LambdaArn": arn}
 
 
 def _custom_senders(data: Mapping[str, Any], path: str, functions: LambdaInvoker) -> dict[str, Any]:
@@ -67,15 +75,7 @@ def _custom_senders(data: Mapping[str, Any], path: str, functions: LambdaInvoker
     for name in SENDERS:
         if data.get(name) is None:
             continue
-        where = f"{path}.{name}"
-        structure = f.mapping(data[name], where)
-        f.only_keys(structure, ("LambdaVersion", "LambdaArn"), where)
-        version = f.string(structure, "LambdaVersion", where, required=True)
-        if version not in LAMBDA_VERSIONS:
-            raise ConfigError(f"{where}.LambdaVersion", f"'{version}' is not one of {', '.join(LAMBDA_VERSIONS)}")
-        arn = f.string(structure, "LambdaArn", where, required=True)
-        check_function(arn, f"{where}.LambdaArn", functions)
-        config[name] = {"LambdaVersion": version, "LambdaArn": arn}
+        config[name] = _versioned_lambda(data[name], f"{path}.{name}", LAMBDA_VERSIONS, functions)
     key = f.string(data, KMS_KEY_ID, path)
     if key is not None and key_arn_of(key) is None:
         raise ConfigError(f"{path}.{KMS_KEY_ID}", f"'{key}' is not a KMS key ARN (arn:aws:kms:<region>:<account>:"

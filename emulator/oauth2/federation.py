@@ -14,23 +14,26 @@ federated sign-in, e.g. a PreSignUp trigger's error; UNCONFIRMED beyond that sha
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from emulator.cognito.errors import CognitoError
 from emulator.cognito.federated_sign_in import sign_in_federated
 from emulator.oauth2 import federation_requests, login, pages
 from emulator.oauth2.authorize import AuthorizeRequest, redirect_location
-from emulator.oauth2.errors import ERROR_PAGE_TEXT
+from emulator.oauth2.errors import ERROR_PAGE_TEXT, SERVER_ERROR_REASON
 from emulator.oauth2.federation_requests import PendingFederation
 from emulator.oauth2.httpio import reason_headers, redirect
 from emulator.runtime import Runtime
 from emulator.state import Kind
 
 COMPONENT = "hosted-ui federated sign-in"
+log = logging.getLogger("cognito_emulator")
 
 
 @dataclass(frozen=True)
@@ -92,3 +95,13 @@ def error_page(rt: Runtime, reason: str, status: int = 400) -> Response:
     rt.decisions.reject(COMPONENT, f"{status} error page", reason)
     html = pages.message_page("Something went wrong", reason, ERROR_PAGE_TEXT)
     return HTMLResponse(html, status_code=status, headers={**login.PAGE_HEADERS, **reason_headers(reason)})
+
+
+async def off_loop(rt: Runtime, handler: Callable[[], Response]) -> Response:
+    """A federation endpoint's work in the thread pool (it may call an IdP, or this very server); a failure is
+    the error page, never a traceback."""
+    try:
+        return await run_in_threadpool(handler)
+    except Exception:
+        log.exception("internal error in %s", COMPONENT)
+        return error_page(rt, SERVER_ERROR_REASON, 500)

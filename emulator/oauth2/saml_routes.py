@@ -9,14 +9,12 @@ Where AWS serves SP metadata is not in its documentation (the console offers a d
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 
 from emulator.cognito.signing_certificate import signing_pair
 from emulator.oauth2 import (
@@ -30,14 +28,12 @@ from emulator.oauth2 import (
     saml_sign_in,
 )
 from emulator.oauth2.authorize import AuthorizeRequest
-from emulator.oauth2.errors import SERVER_ERROR_REASON
 from emulator.oauth2.federation_requests import PendingFederation
 from emulator.oauth2.saml_sign_in import ACS_PATH, INVALID_RESPONSE, SamlIdentity, SamlRefused
 from emulator.runtime import Runtime
 from emulator.saml.sp_metadata import sp_metadata
 from emulator.saml.xml_input import MAX_SAML_RESPONSE_CHARS
 
-log = logging.getLogger("cognito_emulator")
 MAX_FORM_BYTES = MAX_SAML_RESPONSE_CHARS * 3 + 8192  # a 100,000-character SAMLResponse, URL-encoded, and RelayState
 
 
@@ -131,27 +127,19 @@ def add_routes(rt: Runtime, router: APIRouter) -> None:
         form = await _form(request)
         if isinstance(form, str):
             reason = form
-            return await _run(rt, lambda: federation.error_page(rt, f"{INVALID_RESPONSE}: {reason}"))
-        return await _run(rt, lambda: idp_response(rt, request, form))
+            return await federation.off_loop(rt, lambda: federation.error_page(rt, f"{INVALID_RESPONSE}: {reason}"))
+        return await federation.off_loop(rt, lambda: idp_response(rt, request, form))
 
     @router.post(saml_logout.LOGOUT_PATH)
     async def logout_response(request: Request) -> Response:
         form = await _form(request)
         if isinstance(form, str):
             reason = form
-            return await _run(rt, lambda: federation.error_page(rt, reason))
-        return await _run(rt, lambda: saml_logout.finish_logout(rt, form))
+            return await federation.off_loop(rt, lambda: federation.error_page(rt, reason))
+        return await federation.off_loop(rt, lambda: saml_logout.finish_logout(rt, form))
 
     @router.get("/saml2/metadata")
     async def sp_metadata_document(request: Request) -> Response:
         params, base = dict(request.query_params), str(request.base_url)
-        return await _run(rt, lambda: metadata(rt, params, base))
+        return await federation.off_loop(rt, lambda: metadata(rt, params, base))
 
-
-async def _run(rt: Runtime, handler: Callable[[], Response]) -> Response:
-    """Off the event loop (MetadataURL may be fetched); a failure is a page, never a traceback."""
-    try:
-        return await run_in_threadpool(handler)
-    except Exception:
-        log.exception("internal error in %s", federation.COMPONENT)
-        return federation.error_page(rt, SERVER_ERROR_REASON, 500)
