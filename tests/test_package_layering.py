@@ -112,3 +112,13 @@ def test_modules_stay_small() -> None:
     too_big = {name: lines for name, lines in sizes.items()
                if lines > MAX_MODULE_LINES and Path(name).name not in LONGER}
     assert too_big == {}, f"split these (over {MAX_MODULE_LINES} lines): {too_big}"
+
+
+def test_the_first_token_path_does_not_import_fastapi() -> None:
+    """FastAPI and pydantic are about half of the start-up, and the JSON API (port.py, api_root.py) answers the
+    first token without them: a module on that path importing `fastapi` undoes it (starlette's types do)."""
+    probe = "import sys, emulator.server, emulator.cognito.port; print(sorted(m for m in sys.modules " \
+            "if m.split('.')[0] in ('fastapi', 'pydantic')))"
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                            cwd=PACKAGE.parent).stdout.strip()
+    assert loaded == "[]", f"imported on the first-token path: {loaded}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from fastapi.responses import Response
+from starlette.responses import Response
 
 from emulator.decisions import REASON_HEADER, header_safe
 from emulator.identity.sts_protocol import StsError, error_xml, form, response_xml
