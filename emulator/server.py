@@ -19,6 +19,7 @@ import h11
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from emulator.cognito.api_root import api_threads
 from emulator.cognito.emulator_access import AccessPolicy
 from emulator.cognito.errors import reject
 from emulator.cognito.port import LazyApp, build_cognito_port
@@ -131,8 +132,10 @@ class EmulatorServer:
         self.runtime.base_url = _url(self.host, cognito_sock)
         # The port's FastAPI routes are built on first use or once serving (warm), not on the way to the first token.
         self._routes = LazyApp(partial(_cognito_routes, self.runtime))
+        self._api_threads = api_threads()
         app = RequestLog(build_cognito_port(self.runtime, self._routes,
-                                            AccessPolicy(expose=self.expose_emulator_endpoints)), "cognito-idp")
+                                            AccessPolicy(expose=self.expose_emulator_endpoints), self._api_threads),
+                         "cognito-idp")
         self.listeners.append(Listener("cognito-idp", app, cognito_sock, self.runtime.base_url,
                                        _bound(self.host, cognito_sock)))
         try:
@@ -201,6 +204,7 @@ class EmulatorServer:
             for closeable in [lst.app for lst in self.listeners] + [self._authorizers]:
                 if hasattr(closeable, "aclose"):
                     await closeable.aclose()
+            self._api_threads.shutdown(wait=False)  # idle threads end; a call still running finishes
 
     def stop(self) -> None:
         for server in self._servers:

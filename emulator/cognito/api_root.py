@@ -40,6 +40,11 @@ AMZ_JSON = "application/x-amz-json-1.1"
 # 0.4 ms more per call than an executor's, a fifth of an InitiateAuth (bench/bench.py, through the ASGI app).
 API_THREADS = 40
 T = TypeVar("T")
+
+
+def api_threads() -> ThreadPoolExecutor:
+    """The JSON API's thread pool (its threads start on first use: none exist before a `--workers` fork)."""
+    return ThreadPoolExecutor(API_THREADS, thread_name_prefix="cognito-api")
 log = logging.getLogger("cognito_emulator")
 
 # An answer as sent: status, headers (names and values as str), body.
@@ -176,12 +181,12 @@ class ApiRoot:
     """ASGI: `POST /` answered here; every other request goes on to `app` (the port's FastAPI routes)."""
 
     def __init__(self, app: ASGIApp, rt: Runtime, operations: dict[str, Handler],
-                 seen: Callable[[], None] | None = None) -> None:
+                 seen: Callable[[], None] | None = None, threads: ThreadPoolExecutor | None = None) -> None:
         self.app = app
         self.rt = rt
         self.operations = operations
         self.seen = seen  # told of every API call (port.LazyApp waits for a quiet moment to build the routes)
-        self.threads = ThreadPoolExecutor(API_THREADS, thread_name_prefix="cognito-api")  # started on first use
+        self.threads = threads or api_threads()  # the server passes its own, to shut it down when it stops
 
     async def _off_loop(self, work: Callable[..., T], *args: Any) -> T:
         """`work(*args)` in the API's threads, in this request's context (the request log's pending refusal)."""

@@ -11,6 +11,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
@@ -141,9 +142,11 @@ def _too_large(rt: Runtime) -> Callable[[Scope, int], Response]:
     return too_large
 
 
-def build_cognito_port(rt: Runtime, routes: ASGIApp, policy: AccessPolicy | None = None) -> ASGIApp:
+def build_cognito_port(rt: Runtime, routes: ASGIApp, policy: AccessPolicy | None = None,
+                       threads: ThreadPoolExecutor | None = None) -> ASGIApp:
     """The app served on the Cognito port (9229 by default) in front of `routes` (the FastAPI app, or a
-    LazyApp of it). `policy` says who may use /_emulator/."""
-    api = ApiRoot(routes, rt, operation_table(), seen=routes.touch if isinstance(routes, LazyApp) else None)
+    LazyApp of it). `policy` says who may use /_emulator/; `threads` run the API's calls."""
+    api = ApiRoot(routes, rt, operation_table(), seen=routes.touch if isinstance(routes, LazyApp) else None,
+                  threads=threads)
     guarded = EmulatorAccess(api, policy or AccessPolicy(), rt.decisions, EXPOSED_HEADERS)
     return BodyLimit(guarded, _too_large(rt), MAX_BODY_BYTES)
