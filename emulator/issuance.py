@@ -224,6 +224,7 @@ def mint(rt: Runtime, request: TokenRequest) -> dict[str, Any]:
     id_token = None
     if id_claims is not None:
         if sign_in.oauth:
+            access = rt.signer.finish(access)  # at_hash is over the signed token's bytes
             id_claims["at_hash"] = at_hash(access)
         id_token = rt.signer.sign(pool.id, "id", id_claims)
     result: dict[str, Any] = {"AccessToken": access, "ExpiresIn": expires_in, "TokenType": "Bearer"}

@@ -7,8 +7,11 @@ import hashlib
 import json
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 import jwt
 from cryptography.exceptions import InvalidSignature
@@ -17,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 
 from emulator.cognito.federated_users import identities_claim
 from emulator.encoding import b64url, b64url_decode
-from emulator.keys import Keyring
+from emulator.keys import Keyring, SigningKey
 from emulator.model import AppClient, UserPool
 
 USER_SCOPE = "aws.cognito.signin.user.admin"
@@ -127,6 +130,36 @@ def at_hash(access_token: str) -> str:
     return b64url(hashlib.sha256(access_token.encode("ascii")).digest()[:16])
 
 
+class Unsigned(str):
+    """A token whose claims are final and whose RS256 signature is computed later (`TokenSigner.deferred`):
+    its text is the signing input and a marker, never a valid JWS, so one that escaped would fail loudly."""
+
+    key: SigningKey
+    signing_input: bytes
+
+    def __new__(cls, key: SigningKey, signing_input: bytes) -> Unsigned:
+        token = super().__new__(cls, signing_input.decode("ascii") + ".(signature pending)")
+        token.key, token.signing_input = key, signing_input
+        return token
+
+
+# While set, `TokenSigner.sign` returns Unsigned tokens: the JSON API signs them once its store transaction has
+# committed, so the two RSA signatures of a sign-in (most of its CPU) never hold the store's write lock that
+# other threads and worker processes wait on.
+_DEFERRING: ContextVar[bool] = ContextVar("deferring_signatures", default=False)
+
+
+def signing_input(kid: str, claims: Mapping[str, Any]) -> bytes:
+    """The JWS signing input of an RS256 token, byte for byte as PyJWT writes it (sorted header, compact JSON)."""
+    header = json.dumps({"alg": "RS256", "kid": kid, "typ": "JWT"}, separators=(",", ":"), sort_keys=True)
+    payload = json.dumps(claims, separators=(",", ":"))
+    return f"{b64url(header.encode())}.{b64url(payload.encode())}".encode("ascii")
+
+
+def _signed(key: SigningKey, data: bytes) -> str:
+    return f"{data.decode('ascii')}.{b64url(key.private_key.sign(data, padding.PKCS1v15(), hashes.SHA256()))}"
+
+
 class TokenSigner:
     """Signs claim sets with the pool's ID or access key and verifies the pool's own access tokens."""
 
@@ -134,16 +167,36 @@ class TokenSigner:
         self.keyring = keyring
 
     def sign(self, pool_id: str, purpose: str, claims: dict) -> str:
+        """The token, or an Unsigned one while `deferred()` is in force."""
         key = self.keyring.signing_key(pool_id, purpose)
-        return jwt.encode(claims, key.private_key, algorithm="RS256", headers={"kid": key.kid, "alg": "RS256"})
+        data = signing_input(key.kid, claims)
+        return Unsigned(key, data) if _DEFERRING.get() else _signed(key, data)
 
-    def user_tokens(self, pool: UserPool, client: AppClient, sign_in: SignIn, now: int,
-                    with_id_token: bool = True) -> tuple[str, str | None]:
-        access = self.sign(pool.id, "access", access_token_claims(pool, client, sign_in, now))
-        if not with_id_token:
-            return access, None
-        hash_ = at_hash(access) if sign_in.oauth else None
-        return access, self.sign(pool.id, "id", id_token_claims(pool, client, sign_in, now, hash_))
+    @staticmethod
+    def finish(token: str) -> str:
+        """The token signed now if it was deferred (a hash over its bytes needs them: at_hash)."""
+        return _signed(token.key, token.signing_input) if isinstance(token, Unsigned) else token
+
+    @staticmethod
+    @contextmanager
+    def deferred() -> Iterator[None]:
+        """Tokens minted inside are Unsigned until `complete` signs them."""
+        reset = _DEFERRING.set(True)
+        try:
+            yield
+        finally:
+            _DEFERRING.reset(reset)
+
+    @classmethod
+    def complete(cls, value: Any) -> Any:
+        """`value` (an API result: dicts and lists) with every Unsigned token in it signed."""
+        if isinstance(value, Unsigned):
+            return cls.finish(value)
+        if isinstance(value, dict):
+            return {k: cls.complete(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [cls.complete(v) for v in value]
+        return value
 
     def decode_own(self, pool: UserPool, token: str, purpose: str) -> dict:
         """Claims of a token this pool signed with its `purpose` key; raises jwt.PyJWTError otherwise.

@@ -16,7 +16,7 @@ from emulator.oauth2.testing import callback_params, hosted_sign_in, pkce_pair
 from emulator.server import EmulatorServer
 from emulator.testing import running_emulator
 from emulator.tokens import at_hash
-from tests.conftest import POOL_ID, bundled_config
+from tests.conftest import POOL_ID, bundled_config, cognito_client
 
 pytestmark = pytest.mark.e2e
 
@@ -259,3 +259,15 @@ def test_code_exchanged_later_keeps_the_sign_ins_auth_time() -> None:
             "code": callback_params(location)["code"], "redirect_uri": "http://localhost:3000/callback"}).json()
         claims = jwt.decode(tokens["id_token"], options={"verify_signature": False})
         assert claims["auth_time"] == 1_800_000_000 and claims["iat"] == 1_800_000_120
+
+
+def test_refreshing_a_hosted_sign_in_through_the_api_keeps_at_hash_over_the_signed_token(emu: EmulatorServer) -> None:
+    # The JSON API signs after its transaction; at_hash needs the access token's final bytes first.
+    verifier, challenge = pkce_pair()
+    code = _sign_in(emu, client_id=SPA, scope="openid", code_challenge=challenge, code_challenge_method="S256")["code"]
+    refresh = _exchange(emu, code, code_verifier=verifier).json()["refresh_token"]
+    result = cognito_client(emu.url).initiate_auth(ClientId=SPA, AuthFlow="REFRESH_TOKEN_AUTH",
+                                                   AuthParameters={"REFRESH_TOKEN": refresh})["AuthenticationResult"]
+    assert _claims(result["IdToken"])["at_hash"] == at_hash(result["AccessToken"])
+    jwks = jwt.PyJWKClient(f"{emu.url}/{POOL_ID}/.well-known/jwks.json")
+    jwt.decode(result["AccessToken"], jwks.get_signing_key_from_jwt(result["AccessToken"]).key, algorithms=["RS256"])

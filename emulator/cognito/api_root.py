@@ -20,9 +20,11 @@ from typing import Any, TypeVar
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from emulator.blocking import WouldBlock, on_loop
 from emulator.cognito import admin_guard, auth_event_log, not_emulated
 from emulator.cognito.body_limit import BodyTooLarge
 from emulator.cognito.errors import CognitoError, reject
+from emulator.cognito.loop_calls import runs_on_loop
 from emulator.cognito.pool_rules import region_from_authorization
 from emulator.cognito.protocol import Call, Handler, error_body, error_headers, json_params, operation_of, validated
 from emulator.cognito.sigv4 import SignedRequest
@@ -54,18 +56,21 @@ Answer = tuple[int, list[tuple[str, str]], bytes]
 def serialized(handler: Handler, rt: Runtime, params: dict, call: Call) -> dict:
     """Run one operation as one transaction: concurrent read-modify-writes of a user cannot interleave
     (a disable lost to a parallel attribute update), and single-use codes are used once. A rejection
-    keeps what it recorded (a failed attempt); an unexpected error rolls everything back."""
+    keeps what it recorded (a failed attempt); an unexpected error rolls everything back. The tokens of
+    the result are signed after the commit."""
     # Every operation's ClientMetadata reaches the triggers it fires (triggers.CLIENT_METADATA).
     CLIENT_METADATA.set(params.get("ClientMetadata") if isinstance(params.get("ClientMetadata"), dict) else {})
     # Where the call came from, for the auth events a sign-in records (auth_event_log.EVENT_CONTEXT).
     client = rt.store.client(params["ClientId"]) if isinstance(params.get("ClientId"), str) else None
     auth_event_log.EVENT_CONTEXT.set(auth_event_log.event_context(
         call.source_ip, params, bool(client and client.propagate_user_context_data)))
-    with rt.store.transaction(commit_on=(CognitoError,)):
+    # Tokens minted inside are signed once the transaction has committed, outside the store's write lock.
+    with rt.signer.deferred(), rt.store.transaction(commit_on=(CognitoError,)):
         try:
-            return handler(rt, params, call)
+            result = handler(rt, params, call)
         except TokenRefused as refused:  # the token path's refusal, in this surface's words
             raise refused.cognito() from None
+    return rt.signer.complete(result)
 
 
 def answer(rt: Runtime, operations: dict[str, Handler], request: SignedRequest, target: str | None,
@@ -194,6 +199,18 @@ class ApiRoot:
         return await asyncio.get_running_loop().run_in_executor(self.threads,
                                                                 functools.partial(context.run, work, *args))
 
+    def _on_loop(self, arguments: tuple) -> Answer | None:
+        """`respond` here on the event loop (loop_calls.py), or None: another thread holds the store, or the call
+        reached a wait (rolled back; the caller answers it in a thread). Nothing is awaited while the store is held."""
+        with self.rt.store.held_if_free() as held:
+            if not held:
+                return None
+            try:
+                with on_loop():
+                    return respond(*arguments)
+            except WouldBlock:
+                return None
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] != "/":
             await self.app(scope, receive, send)
@@ -224,7 +241,12 @@ class ApiRoot:
             await response(scope, receive, send)
             return
         client = scope.get("client")
+        arguments = (self.rt, self.operations, signed_request(scope, body), target, request_id,
+                     client[0] if client else "")
+        answered = self._on_loop(arguments) if runs_on_loop(target, len(body)) else None
+        if answered is not None:
+            await _send(send, answered)
+            return
         # Rendering the answer and logging the decision happen there too: a message echoing a megabyte
         # of input is a json.dumps and a log write that would otherwise run on the shared event loop.
-        await _send(send, await self._off_loop(respond, self.rt, self.operations, signed_request(scope, body),
-                                               target, request_id, client[0] if client else ""))
+        await _send(send, await self._off_loop(respond, *arguments))
