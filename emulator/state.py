@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from emulator.blocking import may_block, on_event_loop
 from emulator.model import AppClient, Group, ResourceServer, UserPool
 from emulator.record_indexes import GROUP, INDEXERS, MEMBER, SUB, folded, index_rows
 from emulator.record_kinds import Kind
@@ -25,6 +26,9 @@ from emulator.store_tables import IndexQuery, find_rows, insert_many, large_cach
 from emulator.worker_shared import SharedCounter
 
 LOCK_TIMEOUT_SECONDS = 30
+# How long a call on the event loop waits for another worker process's write transaction before it goes to a
+# thread: a transaction without a Lambda call lasts well under a millisecond.
+LOOP_WAIT_SECONDS = 0.002
 # A record past its expiry stays this long before it is purged, so a late answer can be told "expired"
 # rather than "unknown" (sessions, codes, refresh tokens); `get` and `items` never return it.
 PURGE_GRACE_SECONDS = 86400
@@ -111,6 +115,18 @@ class Store:
             self._db.close()
 
     @contextmanager
+    def held_if_free(self) -> Iterator[bool]:
+        """Hold the store for the body if no other thread of this process does (True), without waiting; False when
+        one does. A call on the event loop holds it throughout, so none of its reads waits on a thread."""
+        if not self._lock.acquire(blocking=False):
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            self._lock.release()
+
+    @contextmanager
     def transaction(self, commit_on: tuple[type[BaseException], ...] = ()) -> Iterator[None]:
         """Group several calls into one atomic, isolated step (re-entrant). An exception rolls it back,
         unless it is one of `commit_on` (a rejection whose state changes, like a failed attempt, stand)."""
@@ -121,8 +137,11 @@ class Store:
             if self._db.in_transaction:
                 yield
                 return
-            # IMMEDIATE takes SQLite's write lock now: other worker processes wait (on `_writers`), as threads do.
-            if self._writers is not None and not self._writers.acquire(timeout=LOCK_TIMEOUT_SECONDS):
+            # IMMEDIATE takes SQLite's write lock now: other worker processes wait (on `_writers`), as threads do;
+            # a call on the event loop waits only briefly, then is answered in a thread (blocking.py).
+            if self._writers is not None and not self._writers.acquire(
+                    timeout=LOOP_WAIT_SECONDS if on_event_loop() else LOCK_TIMEOUT_SECONDS):
+                may_block()
                 raise RuntimeError(f"another worker held the store for {LOCK_TIMEOUT_SECONDS} s")
             try:
                 self._db.execute("BEGIN IMMEDIATE")

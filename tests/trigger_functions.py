@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import threading
 from typing import Any
 
 EVENTS: list[dict[str, Any]] = []
@@ -19,4 +20,16 @@ def pre_token_every_path(event: dict[str, Any], context: Any) -> dict[str, Any]:
     claims = {"claimsToAddOrOverride": {"minted_by": event["triggerSource"]}}
     event["response"]["claimsAndScopeOverrideDetails"] = {"idTokenGeneration": claims,
                                                           "accessTokenGeneration": claims}
+    return event
+
+
+# A PreAuthentication trigger that waits until a test releases it (tests/test_loop_calls.py).
+GATE_ENTERED = threading.Event()
+GATE_RELEASE = threading.Event()
+
+
+def waiting_pre_authentication(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    EVENTS.append(copy.deepcopy(event))
+    GATE_ENTERED.set()
+    GATE_RELEASE.wait(30)
     return event

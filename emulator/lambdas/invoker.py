@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from emulator.blocking import may_block
 from emulator.lambdas import invoke_api, python_runtime
 from emulator.lambdas.context import LambdaContext, function_label
 from emulator.lambdas.node_runtime import NodeWorker, node_problem
@@ -46,6 +47,7 @@ class LambdaInvoker:
     def invoke(self, reference: str, event: dict[str, Any], timeout_seconds: float) -> tuple[str, Outcome]:
         """Invoke what `reference` names with `event`: (the target's label, the outcome). Never raises for the
         function's sake: every failure is an Outcome."""
+        may_block()
         try:
             target = self.resolve(reference)
         except ValueError as exc:

@@ -1,0 +1,39 @@
+"""Whether the running call may wait on something outside this process (a Lambda function, a network peer).
+
+The JSON API answers its cheap calls on the event loop, where a wait would hold up every port the loop serves;
+such a call runs `on_loop()`, and whatever would wait calls `may_block()` first: on the loop that raises
+WouldBlock, the call's transaction rolls back, and the call is answered again in the thread pool."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+_ON_LOOP: ContextVar[bool] = ContextVar("on_event_loop", default=False)
+
+
+class WouldBlock(BaseException):
+    """A call on the event loop reached a wait. A BaseException: no `except Exception` on the way (a trigger's
+    failure handling, an operation's catch-all) may turn it into an answer."""
+
+
+def on_event_loop() -> bool:
+    """Whether the running call is one on the event loop."""
+    return _ON_LOOP.get()
+
+
+def may_block() -> None:
+    """Say that a wait comes next: raises WouldBlock on the event loop, does nothing in a thread."""
+    if _ON_LOOP.get():
+        raise WouldBlock
+
+
+@contextmanager
+def on_loop() -> Iterator[None]:
+    """Run the body as a call on the event loop (in the current context)."""
+    reset = _ON_LOOP.set(True)
+    try:
+        yield
+    finally:
+        _ON_LOOP.reset(reset)

@@ -1,0 +1,136 @@
+"""Cheap API calls are answered on the event loop; one that would wait (a trigger, a store held by another
+thread or worker) is rolled back and answered in a thread, once, without holding up the other ports."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from emulator.blocking import WouldBlock, on_loop
+from emulator.cognito.lookup import secret_hash
+from emulator.cognito.loop_calls import ON_LOOP_BODY_BYTES, runs_on_loop
+from emulator.cognito.protocol import TARGET_PREFIX
+from emulator.server import EmulatorServer
+from emulator.state import Store
+from emulator.testing import running_emulator
+from emulator.worker_shared import SharedCells
+from tests import trigger_functions
+from tests.conftest import bundled_config, cognito_client
+from tests.test_hostile_stall import GUARD, PROBE_TIMEOUT, in_background
+
+PASSWORD = "Correct-Horse1"
+GATED = "us-east-1_LoopGate1"
+
+
+@pytest.mark.parametrize(("target", "size", "expected"), [
+    (TARGET_PREFIX + "InitiateAuth", 200, True),
+    (TARGET_PREFIX + "GetUser", ON_LOOP_BODY_BYTES, True),
+    (TARGET_PREFIX + "InitiateAuth", ON_LOOP_BODY_BYTES + 1, False),  # parsing alone is worth a thread
+    (TARGET_PREFIX + "SignUp", 200, False),  # not in the table
+    (TARGET_PREFIX + "StartUserImportJob", 200, False),
+    ("AWSCognitoIdentityService.GetId", 200, False),  # another service's target of the same port
+    ("TrentService.Decrypt", 200, False),
+    ("InitiateAuth", 200, False),  # without the service prefix
+    (None, 0, False),
+])
+def test_which_calls_are_tried_on_the_event_loop(target: str | None, size: int, expected: bool) -> None:
+    assert runs_on_loop(target, size) is expected
+
+
+def test_a_call_on_the_loop_does_not_wait_for_another_workers_write_lock() -> None:
+    store = Store(None, clock=lambda: 0.0)
+    cells = SharedCells()
+    store.share_generation(cells.counter(), cells.write_lock)
+    cells.write_lock.acquire()  # another worker's transaction
+    try:
+        with pytest.raises(WouldBlock), on_loop(), store.transaction():
+            pass
+    finally:
+        cells.write_lock.release()
+    with store.transaction():  # free again: in a thread or on the loop alike
+        pass
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[EmulatorServer]:
+    config = bundled_config(with_apis=True)
+    config["UserPools"].append({
+        "Id": GATED, "Name": "gated", "LambdaConfig": {
+            "PreAuthentication": "python:tests.trigger_functions:waiting_pre_authentication"},
+        "Clients": [{"ClientName": "app", "ClientId": "gatedapp", "ExplicitAuthFlows": [
+            "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}],
+        "Users": [{"Username": "ann", "Password": PASSWORD}]})
+    with running_emulator(config) as emu:
+        yield emu
+
+
+@pytest.fixture(scope="module")
+def id_token(server: EmulatorServer) -> str:
+    return cognito_client(server.url).initiate_auth(ClientId="piyopiyo", AuthFlow="USER_PASSWORD_AUTH",
+                                                    AuthParameters={
+        "USERNAME": "peroper@hoge.com", "PASSWORD": "munyamunya",
+        "SECRET_HASH": secret_hash("amoamo", "peroper@hoge.com", "piyopiyo")})["AuthenticationResult"]["IdToken"]
+
+
+@pytest.fixture(scope="module")
+def warm_token(server: EmulatorServer, id_token: str) -> str:
+    """The token, once the gateways have read the pool's keys (a first read would wait for a held store)."""
+    assert gateway_probes(server, id_token) == [200, 200]
+    return id_token
+
+
+def gateway_probes(server: EmulatorServer, token: str) -> list[int]:
+    """Both gateway APIs (the Cognito port's own routes may read the store, which the slow call holds)."""
+    return [httpx.get(server.api_url(api) + path, headers={"Authorization": token}, timeout=PROBE_TIMEOUT).status_code
+            for api, path in (("mogemoge", "/mogemoge"), ("test-api", "/dev/profile"))]
+
+
+def _sign_in(server: EmulatorServer) -> httpx.Response:
+    return httpx.post(server.url, json={"ClientId": "gatedapp", "AuthFlow": "USER_PASSWORD_AUTH",
+                                        "AuthParameters": {"USERNAME": "ann", "PASSWORD": PASSWORD}},
+                      headers={"X-Amz-Target": TARGET_PREFIX + "InitiateAuth",
+                               "Content-Type": "application/x-amz-json-1.1"}, timeout=GUARD)
+
+
+def test_a_sign_in_that_reaches_a_trigger_waits_in_a_thread_and_fires_it_once(server: EmulatorServer,
+                                                                               warm_token: str) -> None:
+    trigger_functions.EVENTS.clear()
+    trigger_functions.GATE_ENTERED.clear()
+    trigger_functions.GATE_RELEASE.clear()
+    worker, slow = in_background(lambda: _sign_in(server))
+    try:
+        assert trigger_functions.GATE_ENTERED.wait(GUARD), "the trigger was never invoked"
+        answered = gateway_probes(server, warm_token)
+        assert "response" not in slow  # the sign-in waits on its trigger...
+        assert answered == [200, 200]  # ...while the other ports answer
+    finally:
+        trigger_functions.GATE_RELEASE.set()
+        worker.join(GUARD)
+    assert slow["response"].status_code == 200 and "AccessToken" in slow["response"].text
+    assert [e["triggerSource"] for e in trigger_functions.EVENTS] == ["PreAuthentication_Authentication"]
+
+
+def test_a_call_while_another_thread_holds_the_store_waits_in_a_thread(server: EmulatorServer,
+                                                                      warm_token: str) -> None:
+    held, release = threading.Event(), threading.Event()
+
+    def long_operation() -> None:
+        with server.runtime.store.transaction():
+            held.set()
+            release.wait(GUARD)
+
+    holder = threading.Thread(target=long_operation)
+    holder.start()
+    try:
+        assert held.wait(GUARD)
+        worker, slow = in_background(lambda: cognito_client(server.url).list_user_pools(MaxResults=5))
+        answered = gateway_probes(server, warm_token)
+        assert "response" not in slow and answered == [200, 200]
+    finally:
+        release.set()
+        holder.join(GUARD)
+    worker.join(GUARD)
+    assert len(slow["response"]["UserPools"]) == 2
