@@ -128,7 +128,7 @@ def serve(argv: list[str], config: Config | None = None) -> int:
         return 1
     try:
         server = EmulatorServer(runtime, host=args.host, port=args.port, log_level=args.log_level,
-                                expose_emulator_endpoints=args.expose_emulator_endpoints)
+                                expose_emulator_endpoints=args.expose_emulator_endpoints, reuse_port=workers > 1)
     except OSError as exc:
         print(f"cognito-emulator: {exc}", file=sys.stderr)
         return 1

@@ -73,11 +73,16 @@ class Listener:
     bound: str = ""  # the address it listens on, as the ready line shows it
 
 
-def bind(host: str, port: int) -> socket.socket:
-    """Bind before serving, so a busy port is reported before anything starts."""
+def bind(host: str, port: int, reuse_port: bool = False, joining: bool = False) -> socket.socket:
+    """Bind before serving, so a busy port is reported before anything starts. `reuse_port`: other sockets may
+    join this port (`joining`; workers.py gives each worker process its own, so the kernel spreads connections)."""
+    if reuse_port and port and not joining:
+        bind(host, port).close()  # a port another process holds, even with SO_REUSEPORT, is busy: say so
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if reuse_port:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     try:
         sock.bind((host, port))
     except OSError as exc:
@@ -124,11 +129,12 @@ class EmulatorServer:
     port: int = 9229
     log_level: str = "warning"
     expose_emulator_endpoints: bool = False  # /_emulator/ answers other hosts too
+    reuse_port: bool = False  # worker processes add sockets of their own on the same ports (workers.py)
     listeners: list[Listener] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._authorizers: object = None
-        cognito_sock = bind(self.host, self.port)
+        cognito_sock = bind(self.host, self.port, self.reuse_port)
         self.runtime.base_url = _url(self.host, cognito_sock)
         # The port's FastAPI routes are built on first use or once serving (warm), not on the way to the first token.
         self._routes = LazyApp(partial(_cognito_routes, self.runtime))
@@ -157,7 +163,7 @@ class EmulatorServer:
                                                       invoker=self.runtime.lambdas,
                                                       principals=partial(principal_of, self.runtime))
         for api in self.runtime.config.apis:
-            sock = bind(self.host, api.port)
+            sock = bind(self.host, api.port, self.reuse_port)
             app = RequestLog(build_gateway_app(api, authorizers, self.runtime.decisions), f"api {api.name}")
             self.listeners.append(Listener(f"api {api.name}", app, sock, _url(self.host, sock),
                                            _bound(self.host, sock)))
