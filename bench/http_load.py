@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
+import subprocess
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -119,3 +122,63 @@ def run_count(url: str, request: Request | Callable[[int], Request], concurrency
               ok: Callable[[int, bytes], bool] = lambda status, body: status < 400) -> Result:
     """`count` requests, whatever the time they take."""
     return asyncio.run(load(url, request, concurrency, float("inf"), ok, count))
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a load run reports: rate, median and 99th percentile latency (ms), failed requests, and the tool."""
+
+    rate: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    tool: str
+
+    @classmethod
+    def of(cls, result: Result) -> Summary:
+        return cls(result.rate, result.percentile(0.5), result.percentile(0.99), result.errors, "bench/http_load.py")
+
+
+# A request and a success check for wrk; `done` prints one line the bench reads (threads' counts via setup).
+_WRK_SCRIPT = """
+wrk.method = {method}
+wrk.path = {path}
+wrk.body = {body}
+{headers}
+local threads = {{}}
+function setup(thread) table.insert(threads, thread) end
+function init(args) bad = 0 end
+function response(status, headers, body)
+  if status ~= {status} or not string.find(body, {needle}, 1, true) then bad = bad + 1 end
+end
+function done(summary, latency, requests)
+  local failed = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
+  for _, thread in ipairs(threads) do failed = failed + thread:get("bad") end
+  io.write(string.format("WRK %d %d %d %.1f %.1f\\n", summary.requests, summary.duration, failed,
+                         latency:percentile(50), latency:percentile(99)))
+end
+"""
+
+
+def _lua(text: str) -> str:
+    return json.dumps(text)  # a JSON string is a valid Lua string literal for this ASCII text
+
+
+def wrk(url: str, request: Request, concurrency: int, seconds: float, status: int = 200,
+        needle: str = "") -> Summary | None:
+    """The same load driven by wrk (C, a fraction of this client's CPU) when it is installed, else None."""
+    binary = shutil.which("wrk")
+    if binary is None:
+        return None
+    headers = "\n".join(f"wrk.headers[{_lua(k)}] = {_lua(v)}" for k, v in request.headers.items())
+    script = _WRK_SCRIPT.format(method=_lua(request.method), path=_lua(request.path),
+                                body=_lua(request.body.decode()), headers=headers, status=status, needle=_lua(needle))
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as file:
+        file.write(script)
+        file.flush()
+        output = subprocess.run([binary, "-t1", f"-c{concurrency}", f"-d{max(1, round(seconds))}s", "-s", file.name,
+                                 url], capture_output=True, text=True, check=True).stdout
+    line = next(line for line in output.splitlines() if line.startswith("WRK "))
+    requests, duration_us, failed, p50_us, p99_us = line.split()[1:]
+    ok = int(requests) - int(failed)
+    return Summary(ok / (int(duration_us) / 1e6), float(p50_us) / 1000, float(p99_us) / 1000, int(failed), "wrk")

@@ -1,10 +1,12 @@
 """Side by side: this emulator and the peers users compare it with, under the same InitiateAuth load, with the
 RS256 signing bound measured in the same run. Figures are printed, never asserted.
 
-    python bench/peers.py [--seconds 5] [--peers moto,ministack,cognito-local]
+    python bench/peers.py [--seconds 5] [--peers moto,ministack,cognito-local] [--workers 2]
 
 Peers are installed on first use, pinned, into ~/.cache/cognito-emulator-bench (moto's server and ministack
 from PyPI in their own virtualenvs, cognito-local from npm), and each is started on a free loopback port.
+The load comes from wrk when it is installed (`apt install wrk`), else from bench/http_load.py; this emulator
+runs once as one process (in memory) and once with `--workers N` (a state directory, as workers need).
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import argparse
 import asyncio
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -43,6 +44,7 @@ PASSWORD = "Bench-Passw0rd!"
 # An e-mail: some peers' default pools sign users in by e-mail; a free-form pool takes it as a username.
 USERNAME = "bench@example.com"
 TARGET = "AWSCognitoIdentityProviderService.InitiateAuth"
+OURS = "this emulator"
 
 
 @dataclass
@@ -75,9 +77,11 @@ def _cognito_local() -> Path:
 def _command(name: str, port: int, workdir: Path) -> tuple[list[str], dict[str, str]]:
     env = {**os.environ, "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
            "AWS_DEFAULT_REGION": "us-east-1"}
-    if name == "this emulator":  # set up through the API like the peers, from an empty config
+    if name.startswith(OURS):  # set up through the API like the peers, from an empty config
         (workdir / "config.yaml").write_text("UserPools: []\n")
-        return [sys.executable, "-m", "emulator", "--config", str(workdir / "config.yaml"), "--in-memory",
+        workers = name.removeprefix(OURS).strip().removeprefix("--workers ")
+        store = ["--workers", workers, "--state", str(workdir / "state")] if workers else ["--in-memory"]
+        return [sys.executable, "-m", "emulator", "--config", str(workdir / "config.yaml"), *store,
                 "--port", str(port), "--log-level", "warning"], {**env, "PYTHONPATH": str(ROOT)}
     if name == "moto":
         return [str(_venv_tool("moto", MOTO, "moto_server")), "-H", "127.0.0.1", "-p", str(port)], env
@@ -120,14 +124,16 @@ def prepare(url: str) -> str:
     return client
 
 
-async def load(url: str, client_id: str, concurrency: int, seconds: float) -> tuple[float, list[float], int]:
-    """(requests per second, latencies in ms, errors) of InitiateAuth USER_PASSWORD_AUTH at `concurrency`, sent by
-    the lean keep-alive client (http_load.py): httpx's own CPU per request would dominate the figures."""
+def load(url: str, client_id: str, concurrency: int, seconds: float) -> http_load.Summary:
+    """InitiateAuth USER_PASSWORD_AUTH at `concurrency`, sent by wrk, or by the lean keep-alive client
+    (http_load.py) without it: httpx's own CPU per request would dominate the figures."""
     request = http_load.cognito("InitiateAuth", {"ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH",
                                                  "AuthParameters": {"USERNAME": USERNAME, "PASSWORD": PASSWORD}})
-    result = await http_load.load(url, request, concurrency, seconds,
-                                  lambda status, body: status == 200 and b"AccessToken" in body)
-    return result.rate, result.latencies_ms, result.errors
+    summary = http_load.wrk(url, request, concurrency, seconds, needle="AccessToken")
+    if summary is not None:
+        return summary
+    return http_load.Summary.of(asyncio.run(http_load.load(
+        url, request, concurrency, seconds, lambda status, body: status == 200 and b"AccessToken" in body)))
 
 
 def signing_bound(seconds: float = 2.0) -> float:
@@ -140,48 +146,46 @@ def signing_bound(seconds: float = 2.0) -> float:
     return count / seconds
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))] if ordered else float("nan")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="load per system and concurrency")
     parser.add_argument("--peers", default="moto,ministack,cognito-local")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="worker processes of this emulator's second row (0: no second row)")
     args = parser.parse_args(argv)
-    names = ["this emulator"] + [p for p in args.peers.split(",") if p]
+    ours = [OURS] + ([f"{OURS} --workers {args.workers}"] if args.workers > 1 else [])
+    names = ours + [p for p in args.peers.split(",") if p]
     if "cognito-local" in names and shutil.which("npm") is None:
         names.remove("cognito-local")
     bound = signing_bound()
     print(f"RS256 signing bound (one core): {bound:,.0f} signatures/s = {bound / 2:,.0f} sign-ins/s "
-          "(two tokens each)\n")
-    rows: dict[str, tuple[float, float, float, float, float, float, int]] = {}
+          f"(two tokens each); load from {'wrk' if shutil.which('wrk') else 'bench/http_load.py'}\n")
+    rows: dict[str, tuple[float, http_load.Summary, http_load.Summary]] = {}
     for name in names:
         with tempfile.TemporaryDirectory() as workdir:
             running = start(name, Path(workdir))
             try:
                 client = prepare(running.url)
-                c1, lat1, err1 = asyncio.run(load(running.url, client, 1, args.seconds))
-                c32, lat32, err32 = asyncio.run(load(running.url, client, 32, args.seconds))
+                rows[name] = (running.ready_seconds, load(running.url, client, 1, args.seconds),
+                              load(running.url, client, 32, args.seconds))
             finally:
                 running.process.terminate()
                 running.process.wait(timeout=10)
-        rows[name] = (running.ready_seconds, c1, statistics.median(lat1) if lat1 else float("nan"), c32,
-                      statistics.median(lat32) if lat32 else float("nan"), percentile(lat32, 0.99), err1 + err32)
-    header = f"{'system':<16}{'start→ready':>12}{'c1 req/s':>10}{'c1 p50':>9}{'c32 req/s':>11}{'c32 p50':>9}" \
-             f"{'c32 p99':>9}{'errors':>8}"
-    print(header)
-    for name, (ready, c1, p50_1, c32, p50_32, p99_32, errors) in rows.items():
-        print(f"{name:<16}{ready:>11.2f}s{c1:>10.0f}{p50_1:>7.1f}ms{c32:>11.0f}{p50_32:>7.1f}ms{p99_32:>7.1f}ms"
-              f"{errors:>8}")
-    ours = rows["this emulator"]
-    print(f"\nthis emulator: c1 = {ours[1] / (bound / 2):.0%} of the one-core signing bound, "
-          f"c32 = {ours[3] / (bound / 2):.2f}x it")
-    for name, row in rows.items():
-        if name != "this emulator":
-            print(f"vs {name}: c1 {ours[1] / row[1]:.2f}x, c32 {ours[3] / row[3]:.2f}x")
+    width = max(len(name) for name in names) + 2
+    print(f"{'system':<{width}}{'start→ready':>12}{'c1 req/s':>10}{'c1 p50':>9}{'c32 req/s':>11}{'c32 p50':>9}"
+          f"{'c32 p99':>9}{'errors':>8}")
+    for name, (ready, c1, c32) in rows.items():
+        print(f"{name:<{width}}{ready:>11.2f}s{c1.rate:>10.0f}{c1.p50_ms:>7.1f}ms{c32.rate:>11.0f}"
+              f"{c32.p50_ms:>7.1f}ms{c32.p99_ms:>7.1f}ms{c1.errors + c32.errors:>8}")
+    for mine in ours:
+        _, c1, c32 = rows[mine]
+        print(f"\n{mine}: c1 = {c1.rate / (bound / 2):.0%} of the one-core signing bound, "
+              f"c32 = {c32.rate / (bound / 2):.2f}x it")
+        for name, (_, peer1, peer32) in rows.items():
+            if not name.startswith(OURS):
+                print(f"  vs {name}: c1 {c1.rate / peer1.rate:.2f}x, c32 {c32.rate / peer32.rate:.2f}x")
     return 0
+
 
 if __name__ == "__main__":
     raise SystemExit(main())
