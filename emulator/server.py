@@ -27,6 +27,7 @@ from emulator.cognito.protocol import error_body, error_headers
 from emulator.decisions import REASON_HEADER, header_safe
 from emulator.request_log import RequestLog
 from emulator.runtime import Runtime
+from emulator.write_coalescing import CoalescingTransport
 
 log = logging.getLogger("cognito_emulator")
 
@@ -41,6 +42,9 @@ ROUTES_WARM_QUIET_SECONDS = 0.3
 class CognitoH11(H11Protocol):
     """uvicorn's HTTP/1.1 protocol, refusing a request it cannot read (headers over HEADERS_LIMIT, broken
     framing) in the cognito-idp error shape instead of uvicorn's plain text, as the rest of the port answers."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:  # type: ignore[override]
+        super().connection_made(CoalescingTransport(transport))  # type: ignore[arg-type]
 
     def send_400_response(self, msg: str) -> None:
         error = reject("unreadable_request", f"the HTTP request could not be read: {msg} (the Cognito port reads at "
