@@ -6,9 +6,10 @@ WouldBlock, the call's transaction rolls back, and the call is answered again in
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
+from typing import Any, Final
 
 _ON_LOOP: ContextVar[bool] = ContextVar("on_event_loop", default=False)
 
@@ -37,3 +38,20 @@ def on_loop() -> Iterator[None]:
         yield
     finally:
         _ON_LOOP.reset(reset)
+
+
+# What `on_loop_if_free` returns for a call it could not answer on the loop.
+IN_A_THREAD: Final = object()
+
+
+def on_loop_if_free(hold: Callable[[], AbstractContextManager[bool]], work: Callable[..., Any], *args: Any) -> Any:
+    """`work(*args)` on the event loop while `hold()` holds the store, or IN_A_THREAD: another thread held it, or
+    the call reached a wait (it rolled back its transaction; the caller runs it again in a thread)."""
+    with hold() as held:
+        if not held:
+            return IN_A_THREAD
+        try:
+            with on_loop():
+                return work(*args)
+        except WouldBlock:
+            return IN_A_THREAD

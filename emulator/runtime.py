@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from emulator import seeding
 from emulator.clock import Clock, as_clock
@@ -17,6 +18,8 @@ from emulator.lambdas.invoker import LambdaInvoker
 from emulator.model import pool_issuer
 from emulator.state import Kind, Store
 from emulator.tokens import TokenSigner
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -55,6 +58,13 @@ class Runtime:
             store.delete(Kind.SNAPSHOT, "", name)
         runtime.seed()
         return runtime
+
+    def committed(self, work: Callable[..., T], *args: Any, commit_on: tuple[type[BaseException], ...] = ()) -> T:
+        """`work(*args)` as one store transaction (an exception rolls it back unless it is one of `commit_on`),
+        its result's tokens signed once it has committed: the signatures never hold the store's write lock."""
+        with self.signer.deferred(), self.store.transaction(commit_on=commit_on):
+            result = work(*args)
+        return self.signer.complete(result)
 
     def close(self) -> None:
         """Stop the Lambda workers and close the store (the server has stopped)."""

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterator
 
 import httpx
+import jwt
 import pytest
 
 from emulator.blocking import WouldBlock, on_loop
@@ -23,6 +24,7 @@ from tests.test_hostile_stall import GUARD, PROBE_TIMEOUT, in_background
 
 PASSWORD = "Correct-Horse1"
 GATED = "us-east-1_LoopGate1"
+MACHINE, MACHINE_SECRET = "us-east-1_LoopM2M01", "loopmachinesecret" * 3
 
 
 @pytest.mark.parametrize(("target", "size", "expected"), [
@@ -63,6 +65,14 @@ def server() -> Iterator[EmulatorServer]:
         "Clients": [{"ClientName": "app", "ClientId": "gatedapp", "ExplicitAuthFlows": [
             "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}],
         "Users": [{"Username": "ann", "Password": PASSWORD}]})
+    config["UserPools"].append({
+        "Id": MACHINE, "Name": "machine", "LambdaConfig": {"PreTokenGenerationConfig": {
+            "LambdaVersion": "V3_0", "LambdaArn": "python:tests.trigger_functions:pre_token_every_path"}},
+        "Clients": [{"ClientName": "machine", "ClientId": "loopmachine", "ClientSecret": MACHINE_SECRET,
+                     "AllowedOAuthFlowsUserPoolClient": True, "AllowedOAuthFlows": ["client_credentials"],
+                     "AllowedOAuthScopes": ["api/read"]}],
+        "ResourceServers": [{"Identifier": "api", "Name": "API", "Scopes": [{"ScopeName": "read",
+                                                                          "ScopeDescription": "Read"}]}]})
     with running_emulator(config) as emu:
         yield emu
 
@@ -133,4 +143,14 @@ def test_a_call_while_another_thread_holds_the_store_waits_in_a_thread(server: E
         release.set()
         holder.join(GUARD)
     worker.join(GUARD)
-    assert len(slow["response"]["UserPools"]) == 2
+    assert len(slow["response"]["UserPools"]) == 3
+
+
+def test_a_token_endpoint_call_that_reaches_a_trigger_is_answered_in_a_thread_once(server: EmulatorServer) -> None:
+    trigger_functions.EVENTS.clear()
+    response = httpx.post(f"{server.url}/oauth2/token", data={"grant_type": "client_credentials", "scope": "api/read"},
+                          auth=("loopmachine", MACHINE_SECRET), timeout=GUARD)
+    assert response.status_code == 200, response.text
+    claims = jwt.decode(response.json()["access_token"], options={"verify_signature": False})
+    assert claims["minted_by"] == "TokenGeneration_ClientCredentials"
+    assert [e["triggerSource"] for e in trigger_functions.EVENTS] == ["TokenGeneration_ClientCredentials"]

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from emulator.blocking import WouldBlock, on_loop
+from emulator.blocking import IN_A_THREAD, on_loop_if_free
 from emulator.cognito import admin_guard, auth_event_log, not_emulated
 from emulator.cognito.body_limit import BodyTooLarge
 from emulator.cognito.errors import CognitoError, reject
@@ -64,13 +64,10 @@ def serialized(handler: Handler, rt: Runtime, params: dict, call: Call) -> dict:
     client = rt.store.client(params["ClientId"]) if isinstance(params.get("ClientId"), str) else None
     auth_event_log.EVENT_CONTEXT.set(auth_event_log.event_context(
         call.source_ip, params, bool(client and client.propagate_user_context_data)))
-    # Tokens minted inside are signed once the transaction has committed, outside the store's write lock.
-    with rt.signer.deferred(), rt.store.transaction(commit_on=(CognitoError,)):
-        try:
-            result = handler(rt, params, call)
-        except TokenRefused as refused:  # the token path's refusal, in this surface's words
-            raise refused.cognito() from None
-    return rt.signer.complete(result)
+    try:
+        return rt.committed(handler, rt, params, call, commit_on=(CognitoError, TokenRefused))
+    except TokenRefused as refused:  # the token path's refusal, in this surface's words
+        raise refused.cognito() from None
 
 
 def answer(rt: Runtime, operations: dict[str, Handler], request: SignedRequest, target: str | None,
@@ -199,18 +196,6 @@ class ApiRoot:
         return await asyncio.get_running_loop().run_in_executor(self.threads,
                                                                 functools.partial(context.run, work, *args))
 
-    def _on_loop(self, arguments: tuple) -> Answer | None:
-        """`respond` here on the event loop (loop_calls.py), or None: another thread holds the store, or the call
-        reached a wait (rolled back; the caller answers it in a thread). Nothing is awaited while the store is held."""
-        with self.rt.store.held_if_free() as held:
-            if not held:
-                return None
-            try:
-                with on_loop():
-                    return respond(*arguments)
-            except WouldBlock:
-                return None
-
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] != "/":
             await self.app(scope, receive, send)
@@ -243,10 +228,11 @@ class ApiRoot:
         client = scope.get("client")
         arguments = (self.rt, self.operations, signed_request(scope, body), target, request_id,
                      client[0] if client else "")
-        answered = self._on_loop(arguments) if runs_on_loop(target, len(body)) else None
-        if answered is not None:
-            await _send(send, answered)
-            return
+        if runs_on_loop(target, len(body)):
+            answered = on_loop_if_free(self.rt.store.held_if_free, respond, *arguments)
+            if answered is not IN_A_THREAD:
+                await _send(send, answered)
+                return
         # Rendering the answer and logging the decision happen there too: a message echoing a megabyte
         # of input is a json.dumps and a log write that would otherwise run on the shared event loop.
         await _send(send, await self._off_loop(respond, *arguments))

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from emulator.blocking import IN_A_THREAD, on_loop_if_free
 from emulator.cognito.errors import CognitoError
 from emulator.issuance import TokenRefused
 from emulator.oauth2 import (
@@ -46,7 +47,11 @@ def build_router(rt: Runtime) -> APIRouter:
     async def token_endpoint(request: Request) -> Response:
         async def handle() -> Response:
             form = await read_form(request)
-            body = await run_in_threadpool(token.token_response, rt, form, request.headers.get("authorization"))
+            arguments = (rt, form, request.headers.get("authorization"))
+            # On the event loop when it can be (blocking.py), as the JSON API's sign-ins are.
+            body = on_loop_if_free(rt.store.held_if_free, token.token_response, *arguments)
+            if body is IN_A_THREAD:
+                body = await run_in_threadpool(token.token_response, *arguments)
             return JSONResponse(body, headers=NO_STORE)
         return await _json_endpoint(rt, TOKEN, handle)
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from emulator.issuance import Grant, TokenRequest, mint
+from emulator.cognito.errors import CognitoError
+from emulator.issuance import Grant, TokenRefused, TokenRequest, mint
 from emulator.model import AppClient, UserPool
 from emulator.oauth2 import grants
 from emulator.oauth2.clientauth import check_client_secret, parse_basic, presented_credentials
@@ -16,7 +17,12 @@ from emulator.runtime import Runtime
 
 
 def token_response(rt: Runtime, form: Mapping[str, str], authorization: str | None) -> dict[str, Any]:
-    """The token endpoint's JSON answer; raises OAuthError with AWS's error otherwise."""
+    """The token endpoint's JSON answer, as one store transaction whose tokens are signed after it commits;
+    raises OAuthError with AWS's error otherwise (what it recorded stands)."""
+    return rt.committed(_answer, rt, form, authorization, commit_on=(OAuthError, TokenRefused, CognitoError))
+
+
+def _answer(rt: Runtime, form: Mapping[str, str], authorization: str | None) -> dict[str, Any]:
     grant_type = form.get("grant_type")
     grants.check_grant_type(grant_type)
     assert grant_type is not None
