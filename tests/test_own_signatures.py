@@ -1,5 +1,6 @@
-"""Tokens of the JSON API are signed after the store transaction commits: the bytes are PyJWT's, an Unsigned
-token never leaves as one, and at_hash is over the final token."""
+"""Own tokens: those of the JSON API are signed after the store transaction commits (the bytes are PyJWT's, an
+Unsigned token never leaves as one, at_hash is over the final token); the verdict of checking one is memoised
+per key and bytes, and a forged one is refused every time."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from emulator import tokens
 from emulator.cognito.lookup import secret_hash
 from emulator.keys import SigningKey
 from emulator.server import EmulatorServer
-from emulator.tokens import TokenSigner, Unsigned, at_hash, signing_input
+from emulator.tokens import TokenSigner, Unsigned, at_hash, own_signature_verifies, signing_input
 from tests.conftest import POOL_ID
 
 KEY = SigningKey("kid-1", rsa.generate_private_key(public_exponent=65537, key_size=2048))
@@ -71,3 +72,18 @@ def test_initiate_auth_signs_its_tokens_outside_the_store_transaction(server: Em
     assert seen == [False, False]  # the access and the ID token, after the commit
     public = server.runtime.keyring.signing_key(POOL_ID, "id").public_key
     assert jwt.decode(result["IdToken"], public, algorithms=["RS256"], audience="piyopiyo")["token_use"] == "id"
+
+
+def test_a_signature_verdict_is_remembered_per_key_and_bytes() -> None:
+    token = TokenSigner(_Keyring()).sign("p", "access", {"sub": "memo"})  # type: ignore[arg-type]
+    data, signature = token.rsplit(".", 1)
+    raw = jwt.utils.base64url_decode(signature)
+    before = own_signature_verifies.cache_info().hits
+    assert own_signature_verifies(KEY, data.encode(), raw) is True
+    assert own_signature_verifies(KEY, data.encode(), raw) is True
+    assert own_signature_verifies.cache_info().hits == before + 1
+    forged = raw[:-1] + bytes([raw[-1] ^ 1])
+    assert own_signature_verifies(KEY, data.encode(), forged) is False
+    assert own_signature_verifies(KEY, data.encode(), forged) is False  # refused again, never remembered as good
+    other = SigningKey("kid-2", rsa.generate_private_key(public_exponent=65537, key_size=2048))
+    assert own_signature_verifies(other, data.encode(), raw) is False  # the verdict was this key's only
