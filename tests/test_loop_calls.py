@@ -27,19 +27,28 @@ GATED = "us-east-1_LoopGate1"
 MACHINE, MACHINE_SECRET = "us-east-1_LoopM2M01", "loopmachinesecret" * 3
 
 
-@pytest.mark.parametrize(("target", "size", "expected"), [
-    (TARGET_PREFIX + "InitiateAuth", 200, True),
-    (TARGET_PREFIX + "GetUser", ON_LOOP_BODY_BYTES, True),
-    (TARGET_PREFIX + "InitiateAuth", ON_LOOP_BODY_BYTES + 1, False),  # parsing alone is worth a thread
-    (TARGET_PREFIX + "SignUp", 200, False),  # not in the table
-    (TARGET_PREFIX + "StartUserImportJob", 200, False),
-    ("AWSCognitoIdentityService.GetId", 200, False),  # another service's target of the same port
-    ("TrentService.Decrypt", 200, False),
-    ("InitiateAuth", 200, False),  # without the service prefix
-    (None, 0, False),
+SIGN_IN = b'{"ClientId": "c", "AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": {"USERNAME": "u"}}'
+
+
+@pytest.mark.parametrize(("target", "body", "expected"), [
+    (TARGET_PREFIX + "InitiateAuth", SIGN_IN, True),
+    (TARGET_PREFIX + "GetUser", b" " * ON_LOOP_BODY_BYTES, True),
+    (TARGET_PREFIX + "InitiateAuth", b" " * (ON_LOOP_BODY_BYTES + 1), False),  # parsing alone is worth a thread
+    (TARGET_PREFIX + "InitiateAuth", SIGN_IN.replace(b"USER_PASSWORD_AUTH", b"USER_SRP_AUTH"), False),  # modexp
+    (TARGET_PREFIX + "RespondToAuthChallenge", b'{"ChallengeName": "PASSWORD_VERIFIER"}', False),
+    (TARGET_PREFIX + "RespondToAuthChallenge", b'{"ChallengeName": "DEVICE_SRP_AUTH"}', False),
+    (TARGET_PREFIX + "RespondToAuthChallenge", b'{"ChallengeName": "SOFTWARE_TOKEN_MFA"}', True),
+    (TARGET_PREFIX + "InitiateAuth", b'{"AuthFlow": "USER_AUTH", "AuthParameters": {"PREFERRED_CHALLENGE": '
+                                     b'"PASSWORD_SRP"}}', False),
+    (TARGET_PREFIX + "SignUp", SIGN_IN, False),  # not in the table
+    (TARGET_PREFIX + "StartUserImportJob", b"{}", False),
+    ("AWSCognitoIdentityService.GetId", b"{}", False),  # another service's target of the same port
+    ("TrentService.Decrypt", b"{}", False),
+    ("InitiateAuth", SIGN_IN, False),  # without the service prefix
+    (None, b"", False),
 ])
-def test_which_calls_are_tried_on_the_event_loop(target: str | None, size: int, expected: bool) -> None:
-    assert runs_on_loop(target, size) is expected
+def test_which_calls_are_tried_on_the_event_loop(target: str | None, body: bytes, expected: bool) -> None:
+    assert runs_on_loop(target, body) is expected
 
 
 def test_a_call_on_the_loop_does_not_wait_for_another_workers_write_lock() -> None:

@@ -1,8 +1,9 @@
 """The cognito-idp JSON 1.1 API on `POST /`, as a plain ASGI app in front of the port's FastAPI routes.
 
 Every API call comes here, so it skips what it does not use (routing, dependency injection, FastAPI's
-middleware stack: about half the event loop's time per call). Everything that costs CPU (parsing, SigV4,
-validation, the operation, rendering the answer) still runs in the thread pool, and every check it makes is
+middleware stack: about half the event loop's time per call). The calls a test suite makes most, small and
+without SRP, run right on the event loop (loop_calls.py) unless they would wait; everything else (parsing,
+SigV4, validation, the operation, rendering the answer) runs in the thread pool, and every check it makes is
 linear in the input: one hostile request must not hold up the other ports, which share this event loop."""
 
 from __future__ import annotations
@@ -228,7 +229,7 @@ class ApiRoot:
         client = scope.get("client")
         arguments = (self.rt, self.operations, signed_request(scope, body), target, request_id,
                      client[0] if client else "")
-        if runs_on_loop(target, len(body)):
+        if runs_on_loop(target, body):
             answered = on_loop_if_free(self.rt.store.held_if_free, respond, *arguments)
             if answered is not IN_A_THREAD:
                 await _send(send, answered)
