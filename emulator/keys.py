@@ -11,6 +11,7 @@ from functools import cached_property
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from emulator.blocking import may_block
 from emulator.state import Store
 
 PURPOSES = ("id", "access")
@@ -60,6 +61,7 @@ class Keyring:
         cached = self._cache.get(pool_id)
         if cached is not None:
             return cached
+        may_block()  # reading (or making) a pool's keys takes milliseconds (a second): not on the event loop
         with self._lock:
             if pool_id not in self._cache:
                 self._cache[pool_id] = self._load_or_create(pool_id)

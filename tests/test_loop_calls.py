@@ -11,9 +11,11 @@ import jwt
 import pytest
 
 from emulator.blocking import WouldBlock, on_loop
+from emulator.cognito import protocol
 from emulator.cognito.lookup import secret_hash
 from emulator.cognito.loop_calls import ON_LOOP_BODY_BYTES, runs_on_loop
 from emulator.cognito.protocol import TARGET_PREFIX
+from emulator.keys import Keyring
 from emulator.server import EmulatorServer
 from emulator.state import Store
 from emulator.testing import running_emulator
@@ -163,3 +165,19 @@ def test_a_token_endpoint_call_that_reaches_a_trigger_is_answered_in_a_thread_on
     claims = jwt.decode(response.json()["access_token"], options={"verify_signature": False})
     assert claims["minted_by"] == "TokenGeneration_ClientCredentials"
     assert [e["triggerSource"] for e in trigger_functions.EVENTS] == ["TokenGeneration_ClientCredentials"]
+
+
+def test_first_uses_that_take_long_go_to_a_thread() -> None:
+    # A pool's keys (read and parsed, or made) and botocore's model (a tenth of a second to load).
+    keyring = Keyring(Store(None, clock=lambda: 0.0))
+    with pytest.raises(WouldBlock), on_loop():
+        keyring.keys("us-east-1_NewPool01")
+    made = keyring.keys("us-east-1_NewPool01")  # in a thread
+    with on_loop():
+        assert keyring.keys("us-east-1_NewPool01") is made  # once in memory, on the loop too
+    protocol._loaded_model.cache_clear()
+    with pytest.raises(WouldBlock), on_loop():
+        protocol.service_model()
+    assert "InitiateAuth" in protocol.service_model()["operations"]
+    with on_loop():
+        protocol.service_model()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from emulator.blocking import may_block
 from emulator.cognito.custom_sender_rules import KMS_KEY_ID, sender_request, sender_source
 from emulator.cognito.triggers import client_metadata, fire, user_attributes
 from emulator.model import UserPool
@@ -18,6 +19,7 @@ def hand_to_sender(rt: Runtime, pool: UserPool, user: UserRecord, sender: tuple[
                    custom_message_source: str, client_id: str | None) -> str:
     """Invoke the sender with `secret` encrypted as Cognito encrypts it; its triggerSource. AWS's trigger
     errors when it fails; what it returns is not read."""
+    may_block()  # a Lambda call comes (and a two-second import the first time): not on the event loop
     # The Encryption SDK (and the boto3 it loads) takes about two seconds to import: only pools with a sender.
     from emulator.kms.envelopes import encrypt_secret
 

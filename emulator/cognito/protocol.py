@@ -11,6 +11,7 @@ from typing import Any
 
 from botocore.loaders import Loader
 
+from emulator.blocking import may_block
 from emulator.cognito import patterns
 from emulator.cognito.errors import CognitoError, reject
 
@@ -31,9 +32,15 @@ class Call:
 Handler = Callable[[Any, dict, Call], dict]
 
 
-@functools.cache
 def service_model() -> dict:
     """botocore's bundled cognito-idp model: the authority on shapes, lengths, patterns and enums."""
+    if not _loaded_model.cache_info().currsize:
+        may_block()  # loading it takes a tenth of a second: not on the event loop
+    return _loaded_model()
+
+
+@functools.cache
+def _loaded_model() -> dict:
     return Loader().load_service_model("cognito-idp", "service-2")
 
 
