@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
+import json
 import os
 import shutil
 import subprocess
@@ -21,11 +23,16 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import boto3
+import botocore.exceptions
 import httpx
 import jwt
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
 from botocore.config import Config as BotoConfig
+from botocore.credentials import Credentials
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -114,8 +121,7 @@ def start(name: str, workdir: Path) -> Running:
 
 def prepare(url: str) -> str:
     """A pool, a client allowing USER_PASSWORD_AUTH (no secret) and a confirmed user; returns the client id."""
-    idp = boto3.client("cognito-idp", endpoint_url=url, region_name="us-east-1", aws_access_key_id="bench",
-                       aws_secret_access_key="bench", config=BotoConfig(retries={"max_attempts": 1}))
+    idp = _idp(url)
     pool = idp.create_user_pool(PoolName="bench")["UserPool"]["Id"]
     client = idp.create_user_pool_client(UserPoolId=pool, ClientName="bench", ExplicitAuthFlows=[
         "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])["UserPoolClient"]["ClientId"]
@@ -124,16 +130,65 @@ def prepare(url: str) -> str:
     return client
 
 
+def sign_in(client_id: str) -> http_load.Request:
+    return http_load.cognito("InitiateAuth", {"ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH",
+                                              "AuthParameters": {"USERNAME": USERNAME, "PASSWORD": PASSWORD}})
+
+
 def load(url: str, client_id: str, concurrency: int, seconds: float) -> http_load.Summary:
-    """InitiateAuth USER_PASSWORD_AUTH at `concurrency`, sent by wrk, or by the lean keep-alive client
-    (http_load.py) without it: httpx's own CPU per request would dominate the figures."""
-    request = http_load.cognito("InitiateAuth", {"ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH",
-                                                 "AuthParameters": {"USERNAME": USERNAME, "PASSWORD": PASSWORD}})
-    summary = http_load.wrk(url, request, concurrency, seconds, needle="AccessToken")
+    """InitiateAuth USER_PASSWORD_AUTH at `concurrency` (see `load_request`)."""
+    return load_request(url, sign_in(client_id), "AccessToken", concurrency, seconds)
+
+
+def load_request(url: str, request: http_load.Request, needle: str, concurrency: int,
+                 seconds: float) -> http_load.Summary:
+    """`request` at `concurrency` (an answer is good when it is a 200 holding `needle`), sent by wrk, or by the
+    lean keep-alive client (http_load.py) without it: httpx's own CPU per request would dominate the figures."""
+    summary = http_load.wrk(url, request, concurrency, seconds, needle=needle)
     if summary is not None:
         return summary
     return http_load.Summary.of(asyncio.run(http_load.load(
-        url, request, concurrency, seconds, lambda status, body: status == 200 and b"AccessToken" in body)))
+        url, request, concurrency, seconds, lambda status, body: status == 200 and needle.encode() in body)))
+
+
+def other_operations(url: str, client_id: str) -> dict[str, tuple[http_load.Request, str] | str]:
+    """The other shared operations, each as (request, what a good answer holds), or why a system cannot
+    serve it (its set-up was refused)."""
+    idp = _idp(url)
+    tokens = idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={
+        "USERNAME": USERNAME, "PASSWORD": PASSWORD})["AuthenticationResult"]
+    pool = idp.list_user_pools(MaxResults=10)["UserPools"][0]["Id"]  # the one prepare() made
+    signed = AWSRequest("POST", url + "/", data=json.dumps({"UserPoolId": pool, "Username": USERNAME}).encode(),
+                        headers={"X-Amz-Target": "AWSCognitoIdentityProviderService.AdminGetUser",
+                                 "Content-Type": "application/x-amz-json-1.1"})
+    SigV4Auth(Credentials("bench", "bench"), "cognito-idp", "us-east-1").add_auth(signed)
+    operations: dict[str, tuple[http_load.Request, str] | str] = {
+        "InitiateAuth REFRESH_TOKEN_AUTH": (http_load.cognito("InitiateAuth", {
+            "ClientId": client_id, "AuthFlow": "REFRESH_TOKEN_AUTH",
+            "AuthParameters": {"REFRESH_TOKEN": tokens["RefreshToken"]}}), "AccessToken"),
+        "GetUser": (http_load.cognito("GetUser", {"AccessToken": tokens["AccessToken"]}), "Username"),
+        "AdminGetUser (SigV4)": (http_load.Request("POST", "/", {k: v for k, v in signed.headers.items()
+                                                               if k.lower() != "host"}, signed.body), "Username"),
+    }
+    try:
+        idp.create_resource_server(UserPoolId=pool, Identifier="bench", Name="bench",
+                                   Scopes=[{"ScopeName": "read", "ScopeDescription": "read"}])
+        machine = idp.create_user_pool_client(
+            UserPoolId=pool, ClientName="machine", GenerateSecret=True, AllowedOAuthFlowsUserPoolClient=True,
+            AllowedOAuthFlows=["client_credentials"], AllowedOAuthScopes=["bench/read"])["UserPoolClient"]
+        basic = base64.b64encode(f"{machine['ClientId']}:{machine['ClientSecret']}".encode()).decode()
+        operations["/oauth2/token client_credentials"] = (http_load.Request("POST", "/oauth2/token", {
+            "Authorization": f"Basic {basic}", "Content-Type": "application/x-www-form-urlencoded"},
+            b"grant_type=client_credentials&scope=bench%2Fread"), "access_token")
+    except botocore.exceptions.ClientError as error:
+        operations["/oauth2/token client_credentials"] = f"set-up refused: {error}"
+    return operations
+
+
+def _idp(url: str) -> Any:
+    return boto3.client("cognito-idp", endpoint_url=url, region_name="us-east-1", aws_access_key_id="bench",
+                        aws_secret_access_key="bench", config=BotoConfig(retries={"max_attempts": 1}))
+
 
 
 def signing_bound(seconds: float = 2.0) -> float:
@@ -152,6 +207,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--peers", default="moto,ministack,cognito-local")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                         help="worker processes of this emulator's second row (0: no second row)")
+    parser.add_argument("--no-operations", dest="operations", action="store_false",
+                        help="only InitiateAuth (not REFRESH_TOKEN_AUTH, GetUser, AdminGetUser, client_credentials)")
     args = parser.parse_args(argv)
     ours = [OURS] + ([f"{OURS} --workers {args.workers}"] if args.workers > 1 else [])
     names = ours + [p for p in args.peers.split(",") if p]
@@ -161,6 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"RS256 signing bound (one core): {bound:,.0f} signatures/s = {bound / 2:,.0f} sign-ins/s "
           f"(two tokens each); load from {'wrk' if shutil.which('wrk') else 'bench/http_load.py'}\n")
     rows: dict[str, tuple[float, http_load.Summary, http_load.Summary]] = {}
+    ops: dict[str, dict[str, http_load.Summary | str]] = {}
     for name in names:
         with tempfile.TemporaryDirectory() as workdir:
             running = start(name, Path(workdir))
@@ -168,6 +226,8 @@ def main(argv: list[str] | None = None) -> int:
                 client = prepare(running.url)
                 rows[name] = (running.ready_seconds, load(running.url, client, 1, args.seconds),
                               load(running.url, client, 32, args.seconds))
+                if args.operations:
+                    ops[name] = _measure_operations(running.url, client, args.seconds)
             finally:
                 running.process.terminate()
                 running.process.wait(timeout=10)
@@ -184,7 +244,40 @@ def main(argv: list[str] | None = None) -> int:
         for name, (_, peer1, peer32) in rows.items():
             if not name.startswith(OURS):
                 print(f"  vs {name}: c1 {c1.rate / peer1.rate:.2f}x, c32 {c32.rate / peer32.rate:.2f}x")
+    if ops:
+        _print_operations(ops, width)
     return 0
+
+
+def _measure_operations(url: str, client_id: str, seconds: float) -> dict[str, http_load.Summary | str]:
+    measured: dict[str, http_load.Summary | str] = {}
+    for operation, spec in other_operations(url, client_id).items():
+        if isinstance(spec, str):
+            measured[operation] = spec
+            continue
+        request, needle = spec
+        probe = load_request(url, request, needle, 1, 1)
+        measured[operation] = (f"answers fail ({probe.errors} of the first second's requests)" if probe.errors
+                               else load_request(url, request, needle, 1, seconds))
+    return measured
+
+
+def _print_operations(ops: dict[str, dict[str, http_load.Summary | str]], width: int) -> None:
+    """req/s at c1 per operation and system (a system that fails one says why below the table)."""
+    systems = list(ops)
+    print(f"\nOther shared operations, c1 req/s (p50 ms):\n{'operation':<34}"
+          + "".join(f"{name:>{max(14, len(name) + 2)}}" for name in systems))
+    notes = []
+    for operation in next(iter(ops.values())):
+        cells = []
+        for name in systems:
+            value = ops[name].get(operation, "not measured")
+            cell = f"{value.rate:.0f} ({value.p50_ms:.1f})" if isinstance(value, http_load.Summary) else "n/a"
+            if not isinstance(value, http_load.Summary):
+                notes.append(f"  {name}, {operation}: {value}")
+            cells.append(f"{cell:>{max(14, len(name) + 2)}}")
+        print(f"{operation:<34}" + "".join(cells))
+    print("\n".join(notes))
 
 
 if __name__ == "__main__":
