@@ -199,12 +199,13 @@ class TokenSigner:
             return [cls.complete(v) for v in value]
         return value
 
-    def decode_own(self, pool: UserPool, token: str, purpose: str) -> dict:
-        """Claims of a token this pool signed with its `purpose` key; raises jwt.PyJWTError otherwise.
+    def decode_own(self, pool: UserPool, token: str | UnverifiedToken | None, purpose: str) -> dict:
+        """Claims of a token this pool signed with its `purpose` key (as sent, or as `read_unverified` parsed it);
+        raises jwt.PyJWTError otherwise.
 
         Times are not checked here: callers compare exp with the runtime's clock (tests move it)."""
         key = self.keyring.signing_key(pool.id, purpose)
-        parsed = read_unverified(token)
+        parsed = read_unverified(token) if isinstance(token, str) else token
         if parsed is None:
             raise jwt.DecodeError("the token is not a JWS (three base64url segments, the first two JSON objects)")
         header, claims = parsed.header, parsed.claims
@@ -269,9 +270,9 @@ def read_unverified(token: str) -> UnverifiedToken | None:
     return UnverifiedToken(header, claims, f"{parts[0]}.{parts[1]}".encode("ascii"), signature)
 
 
-def pool_id_of_unverified(token: str) -> str | None:
+def pool_id_of_unverified(token: str | UnverifiedToken | None) -> str | None:
     """The pool id at the end of a token's `iss`, read without verifying (to find which keys to use)."""
-    parsed = read_unverified(token)
+    parsed = read_unverified(token) if isinstance(token, str) else token
     issuer = parsed.claims.get("iss") if parsed else None
     if not isinstance(issuer, str):
         return None

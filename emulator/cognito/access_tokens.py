@@ -11,7 +11,7 @@ from emulator.model import UserPool
 from emulator.refresh_tokens import origin_revoked
 from emulator.runtime import Runtime
 from emulator.state import UserRecord
-from emulator.tokens import USER_SCOPE, pool_id_of_unverified
+from emulator.tokens import USER_SCOPE, pool_id_of_unverified, read_unverified
 
 
 @dataclass(frozen=True)
@@ -23,12 +23,13 @@ class TokenUser:
 
 def authenticate(rt: Runtime, token: str, required_scope: str | None = USER_SCOPE) -> TokenUser:
     """The pool, user and claims of a valid access token; AWS's NotAuthorizedException otherwise."""
-    pool_id = pool_id_of_unverified(token)
+    parsed = read_unverified(token)  # once: the pool it names, then its signature and claims
+    pool_id = pool_id_of_unverified(parsed)
     pool = rt.store.pool(pool_id) if pool_id else None
     if pool is None:
         raise reject("access_token_invalid", "the token is not a JWT issued by a pool of this emulator")
     try:
-        claims = rt.signer.decode_own(pool, token, "access")
+        claims = rt.signer.decode_own(pool, parsed, "access")
     except jwt.PyJWTError as exc:
         raise reject("access_token_invalid", f"the access token does not verify against pool {pool.id}'s access "
                                              f"key: {exc}") from None
