@@ -68,10 +68,6 @@ def build_routes(rt: Runtime) -> FastAPI:
             return _not_found(rt, f"no user pool '{pool_id}'")
         return JSONResponse(discovery_document(pool.issuer, str(request.base_url).rstrip("/"), pool_id))
 
-    @app.get("/_emulator/health")
-    def health() -> dict[str, Any]:
-        return {"status": "ok", "pools": [p.id for p in rt.store.pools()]}
-
     @app.get("/_emulator/decisions")
     def decisions(limit: int = 100, after: int = 0) -> dict[str, Any]:
         """The newest first; `after` (a decision's id): only newer ones, for pollers."""
