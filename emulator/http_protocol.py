@@ -33,13 +33,12 @@ Answer = Callable[[str], bytes]
 Record = Callable[[str], None]
 
 
-def head_refusal(http_version: str, hosts: int, transfer_encodings: list[bytes], upgrade: bool,
-                 declares_body: bool) -> str | None:
+def head_refusal(http_version: str, hosts: int, transfer_encodings: list[bytes], upgrade: bool) -> str | None:
     """Why a request whose headers were read is still refused before the app sees it, or None (pure).
 
     What h11 refused and llhttp lets through (RFC 9112 3.2: a server MUST answer 400 to an HTTP/1.1 request
-    without Host, or to any with several), and an upgrade request with a body, which llhttp stops reading at
-    its headers (the emulator switches to no other protocol, so such a body would be lost)."""
+    without Host, or to any with several), and an upgrade request with a chunked body: llhttp stops reading at an
+    upgrade request's headers, and the emulator reads only a Content-Length body itself (GuardedHttp)."""
     if http_version not in ("1.0", "1.1"):
         return f"HTTP/{http_version} is not served (HTTP/1.0 and HTTP/1.1 are)"
     if hosts > 1:
@@ -49,8 +48,8 @@ def head_refusal(http_version: str, hosts: int, transfer_encodings: list[bytes],
     if transfer_encodings and b",".join(transfer_encodings).strip().lower() != b"chunked":
         shown = b", ".join(transfer_encodings).decode("latin-1")[:100]
         return f"Transfer-Encoding {shown!r} is not served (only chunked is)"
-    if upgrade and declares_body:
-        return "an Upgrade request with a body (the emulator switches to no other protocol)"
+    if upgrade and transfer_encodings:
+        return "an Upgrade request with a chunked body (the emulator switches to no other protocol)"
     return None
 
 
@@ -90,7 +89,8 @@ class GuardedHttp(HttpToolsProtocol):
         self._began = self._completed = 0  # messages begun / completed during the current feed
         self._hosts = 0
         self._transfer_encodings: list[bytes] = []
-        self._declares_body = False
+        self._content_length = 0
+        self._raw_body = 0  # bytes of an upgrade request's body still to come, read past llhttp
         self._refusal: str | None = None  # why a callback stopped the parser
         self._pending: str | None = None  # a refusal waiting for the answers to the requests before it
         self._refused = False
@@ -103,6 +103,9 @@ class GuardedHttp(HttpToolsProtocol):
         if self._refused or self._pending is not None:
             return  # nothing after an unreadable request is read
         while data:
+            if self._raw_body:
+                data = self._take_raw_body(data)
+                continue
             started_in, self._began, self._completed = self._stage, 0, 0
             try:
                 self.parser.feed_data(data)
@@ -124,6 +127,16 @@ class GuardedHttp(HttpToolsProtocol):
             if self._stage == _HEAD:
                 self._count_open_head(started_in, len(data))
             return
+
+    def _take_raw_body(self, data: bytes) -> bytes:
+        """Hand the app the Content-Length body of an upgrade request (llhttp stopped at its headers, as curl
+        --http2 sends them with a body); returns what follows it."""
+        body, rest = data[:self._raw_body], data[self._raw_body:]
+        self._raw_body -= len(body)
+        self.on_body(body)
+        if not self._raw_body:
+            self._message_complete()
+        return rest
 
     def _as_known_method(self, data: bytes) -> bytes | None:
         """A request whose method llhttp does not know (it knows a fixed list; HTTP allows any token, and h11
@@ -154,7 +167,7 @@ class GuardedHttp(HttpToolsProtocol):
         super().on_message_begin()
         self._stage, self._head_seen, self._exact = _HEAD, 0, 0
         self._began += 1
-        self._hosts, self._transfer_encodings, self._declares_body = 0, [], False
+        self._hosts, self._transfer_encodings, self._content_length = 0, [], 0
 
     def on_url(self, url: bytes) -> None:
         super().on_url(url)
@@ -168,21 +181,26 @@ class GuardedHttp(HttpToolsProtocol):
             self._hosts += 1
         elif name == _TRANSFER_ENCODING:
             self._transfer_encodings.append(value)
-            self._declares_body = True
-        elif name == _CONTENT_LENGTH and value.strip() not in (b"0", b""):
-            self._declares_body = True
+        elif name == _CONTENT_LENGTH and value.strip().isdigit():
+            self._content_length = int(value)  # llhttp refuses a second one, or one that is no number
 
     def on_headers_complete(self) -> None:
         self._stage = _BODY
-        refusal = head_refusal(self.parser.get_http_version(), self._hosts, self._transfer_encodings,
-                               self.parser.should_upgrade(), self._declares_body)
+        upgrade = self.parser.should_upgrade()
+        refusal = head_refusal(self.parser.get_http_version(), self._hosts, self._transfer_encodings, upgrade)
         if refusal is not None:
             self._stop(refusal)
         super().on_headers_complete()
+        if upgrade:
+            self._raw_body = self._content_length
         if self._method is not None:
             self.scope["method"], self._method = self._method, None
 
     def on_message_complete(self) -> None:
+        if not self._raw_body:  # an upgrade request's body, llhttp skipped, completes it (_take_raw_body)
+            self._message_complete()
+
+    def _message_complete(self) -> None:
         self._stage = _IDLE
         self._completed += 1
         super().on_message_complete()

@@ -130,8 +130,11 @@ CASES: list[tuple[str, bytes, str, bool]] = [
     ("Upgrade: websocket, then a request", b"GET /open HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\n"
      b"Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
      + GET, "AA", False),
-    ("an Upgrade request with a body", b"POST /open HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n"
-     b"Content-Length: 2\r\n\r\n{}", "R", True),
+    ("an Upgrade request with a body (curl --http2)", b"POST /open HTTP/1.1\r\nHost: x\r\n"
+     b"Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n"
+     b"Content-Length: 2\r\n\r\n{}" + GET, "AA", False),
+    ("an Upgrade request with a chunked body", b"POST /open HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\n"
+     b"Upgrade: h2c\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n", "R", True),
 ]
 
 
@@ -200,6 +203,22 @@ def test_headers_arriving_in_pieces_are_bounded_alike(server: EmulatorServer, po
                                                              "bytes")
 
 
+def test_an_upgrade_requests_body_is_read_however_it_arrives(server: EmulatorServer) -> None:
+    # curl --http2 on http:// sends Upgrade: h2c with the body; llhttp stops at the headers, the port reads on.
+    body = json.dumps({"ClientId": "nosuchclient", "AuthFlow": "USER_PASSWORD_AUTH",
+                       "AuthParameters": {"USERNAME": "a", "PASSWORD": "b"}}).encode()
+    head = (b"POST / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+            b"HTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n"
+            b"X-Amz-Target: AWSCognitoIdentityProviderService.InitiateAuth\r\n"
+            b"Content-Type: application/x-amz-json-1.1\r\nContent-Length: %d\r\n\r\n" % len(body))
+    for pieces in (1, 7):
+        responses, closed = exchange(_port(server.url), head + body + GET.replace(b"/open", b"/"), expect=2,
+                                     pieces=pieces)
+        assert [json.loads(r[2])["__type"] for r in responses] == ["ResourceNotFoundException",
+                                                                  "UnknownOperationException"], pieces
+        assert not closed
+
+
 def test_a_refusal_is_recorded_with_its_reason(server: EmulatorServer) -> None:
     exchange(_port(server.url), b"GET / HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n", expect=1)
     exchange(_port(server.api_url("raw")), b"GET /open HTTP/1.1\r\n\r\n", expect=1)
@@ -209,22 +228,21 @@ def test_a_refusal_is_recorded_with_its_reason(server: EmulatorServer) -> None:
     assert any(d["component"] == "gateway raw" and "without a Host header" in d["reason"] for d in recent)
 
 
-@pytest.mark.parametrize(("version", "hosts", "encodings", "upgrade", "body", "words"), [
-    ("1.1", 1, [], False, False, None),
-    ("1.0", 0, [], False, False, None),
-    ("1.1", 1, [b"chunked"], False, True, None),
-    ("1.1", 1, [b"Chunked "], False, True, None),
-    ("1.1", 1, [], True, False, None),  # an upgrade without a body is answered as a plain request
-    ("1.1", 0, [], False, False, "without a Host header"),
-    ("1.0", 2, [], False, False, "2 Host headers"),
-    ("0.9", 0, [], False, False, "HTTP/0.9 is not served"),
-    ("2.0", 1, [], False, False, "HTTP/2.0 is not served"),
-    ("1.1", 1, [b"gzip"], False, True, "'gzip' is not served"),
-    ("1.1", 1, [b"gzip, chunked"], False, True, "'gzip, chunked' is not served"),
-    ("1.1", 1, [b"chunked", b"chunked"], False, True, "'chunked, chunked' is not served"),
-    ("1.1", 1, [], True, True, "an Upgrade request with a body"),
+@pytest.mark.parametrize(("version", "hosts", "encodings", "upgrade", "words"), [
+    ("1.1", 1, [], False, None),
+    ("1.0", 0, [], False, None),
+    ("1.1", 1, [b"chunked"], False, None),
+    ("1.1", 1, [b"Chunked "], False, None),
+    ("1.1", 1, [], True, None),  # an upgrade is answered as a plain request (a Content-Length body is read)
+    ("1.1", 0, [], False, "without a Host header"),
+    ("1.0", 2, [], False, "2 Host headers"),
+    ("0.9", 0, [], False, "HTTP/0.9 is not served"),
+    ("2.0", 1, [], False, "HTTP/2.0 is not served"),
+    ("1.1", 1, [b"gzip"], False, "'gzip' is not served"),
+    ("1.1", 1, [b"gzip, chunked"], False, "'gzip, chunked' is not served"),
+    ("1.1", 1, [b"chunked", b"chunked"], False, "'chunked, chunked' is not served"),
+    ("1.1", 1, [b"chunked"], True, "an Upgrade request with a chunked body"),
 ])
-def test_head_refusal(version: str, hosts: int, encodings: list[bytes], upgrade: bool, body: bool,
-                      words: str | None) -> None:
-    refusal = head_refusal(version, hosts, encodings, upgrade, body)
+def test_head_refusal(version: str, hosts: int, encodings: list[bytes], upgrade: bool, words: str | None) -> None:
+    refusal = head_refusal(version, hosts, encodings, upgrade)
     assert (refusal is None) if words is None else (refusal is not None and words in refusal)
