@@ -84,7 +84,7 @@ def header_safe(reason: str, limit: int = HEADER_LIMIT) -> str:
     # Only the part that can be shown is processed, so a huge reason costs no more than a short one.
     head = reason[:limit * 4]
     flat = " ".join(head.split())
-    # Control characters a client sent (NUL, DEL...) are shown escaped: h11 refuses to send them.
+    # Control characters a client sent (NUL, DEL...) are shown escaped: uvicorn refuses to send them.
     printable = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in flat)
     safe = printable.encode("latin-1", "replace").decode("latin-1")
     if len(safe) > limit or len(reason) > len(head):

@@ -10,14 +10,12 @@ import signal
 import socket
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-import h11
 import uvicorn
-from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from emulator.cognito.api_root import api_threads
 from emulator.cognito.emulator_access import AccessPolicy
@@ -25,39 +23,33 @@ from emulator.cognito.errors import reject
 from emulator.cognito.port import LazyApp, build_cognito_port
 from emulator.cognito.protocol import error_body, error_headers
 from emulator.decisions import REASON_HEADER, header_safe
+from emulator.http_protocol import GuardedHttp, guarded, plain_answer, raw_response
 from emulator.request_log import RequestLog
 from emulator.runtime import Runtime
-from emulator.write_coalescing import CoalescingTransport
 
 log = logging.getLogger("cognito_emulator")
 
 
-# Request line and headers of one request on the Cognito port: past this, uvicorn refuses the request before
-# the app sees it (h11's own default, made explicit; a SigV4 header is a few hundred bytes).
-HEADERS_LIMIT = 16 * 1024
 # The port's FastAPI routes are built once no API call came for this long, or when a request needs them (port.py).
 ROUTES_WARM_QUIET_SECONDS = 0.3
 
 
-class CognitoH11(H11Protocol):
-    """uvicorn's HTTP/1.1 protocol, refusing a request it cannot read (headers over HEADERS_LIMIT, broken
-    framing) in the cognito-idp error shape instead of uvicorn's plain text, as the rest of the port answers."""
+def cognito_unreadable(reason: str) -> bytes:
+    """The Cognito port's answer to a request it cannot read: the cognito-idp error shape, as the rest of the
+    port answers, instead of uvicorn's plain text."""
+    error = reject("unreadable_request", reason)
+    headers = [(b"content-type", b"application/x-amz-json-1.1"),
+               *((k.encode(), header_safe(v).encode("latin-1"))
+                 for k, v in error_headers(error, str(uuid.uuid4())).items()),
+               (REASON_HEADER.encode(), header_safe(error.reason).encode("latin-1"))]
+    return raw_response(400, headers, json.dumps(error_body(error)).encode())
 
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:  # type: ignore[override]
-        super().connection_made(CoalescingTransport(transport))  # type: ignore[arg-type]
 
-    def send_400_response(self, msg: str) -> None:
-        error = reject("unreadable_request", f"the HTTP request could not be read: {msg} (the Cognito port reads at "
-                                             f"most {HEADERS_LIMIT} bytes of request line and headers)")
-        body = json.dumps(error_body(error)).encode()
-        headers = [(b"content-type", b"application/x-amz-json-1.1"), (b"connection", b"close"),
-                   *((k.encode(), header_safe(v).encode("latin-1"))
-                     for k, v in error_headers(error, str(uuid.uuid4())).items()),
-                   (REASON_HEADER.encode(), header_safe(error.reason).encode("latin-1"))]
-        for event in (h11.Response(status_code=400, headers=headers, reason=b"Bad Request"), h11.Data(data=body),
-                      h11.EndOfMessage()):
-            self.transport.write(self.conn.send(event))
-        self.transport.close()
+def _recorder(runtime: Runtime, component: str, error: str) -> Callable[[str], None]:
+    def record(reason: str) -> None:
+        runtime.decisions.reject(component, error, reason)
+
+    return record
 
 
 class _Server(uvicorn.Server):
@@ -75,6 +67,7 @@ class Listener:
     sock: socket.socket
     url: str  # where a client on this machine reaches it
     bound: str = ""  # the address it listens on, as the ready line shows it
+    protocol: type[GuardedHttp] = GuardedHttp  # HTTP/1.1, answering an unreadable request in the port's shape
 
 
 def bind(host: str, port: int, reuse_port: bool = False, joining: bool = False) -> socket.socket:
@@ -146,8 +139,10 @@ class EmulatorServer:
         app = RequestLog(build_cognito_port(self.runtime, self._routes,
                                             AccessPolicy(expose=self.expose_emulator_endpoints), self._api_threads),
                          "cognito-idp")
+        protocol = guarded("CognitoHttp", cognito_unreadable,
+                           _recorder(self.runtime, "cognito port", "SerializationException: Malformed HTTP request"))
         self.listeners.append(Listener("cognito-idp", app, cognito_sock, self.runtime.base_url,
-                                       _bound(self.host, cognito_sock)))
+                                       _bound(self.host, cognito_sock), protocol))
         try:
             self._bind_gateways()
         except BaseException:
@@ -169,8 +164,10 @@ class EmulatorServer:
         for api in self.runtime.config.apis:
             sock = bind(self.host, api.port, self.reuse_port)
             app = RequestLog(build_gateway_app(api, authorizers, self.runtime.decisions), f"api {api.name}")
+            protocol = guarded("GatewayHttp", plain_answer,
+                               _recorder(self.runtime, f"gateway {api.name}", "400 Invalid HTTP request received."))
             self.listeners.append(Listener(f"api {api.name}", app, sock, _url(self.host, sock),
-                                           _bound(self.host, sock)))
+                                           _bound(self.host, sock), protocol))
             self.runtime.api_urls[api.name] = _url(self.host, sock)
 
     def close_sockets(self) -> None:
@@ -197,8 +194,9 @@ class EmulatorServer:
                                    # X-Forwarded-For is the gateway's to add, never to trust; and AWS
                                    # sends no `server: uvicorn`.
                                    proxy_headers=False, server_header=False, timeout_graceful_shutdown=3,
-                                   **({"http": CognitoH11, "h11_max_incomplete_event_size": HEADERS_LIMIT}
-                                      if lst.name == "cognito-idp" else {})))
+                                   # httptools (llhttp) on every port, whatever is installed beside it; no
+                                   # WebSocket: an Upgrade request is answered as a plain request (http_protocol).
+                                   http=lst.protocol, ws="none"))
             for lst in self.listeners
         ]
         tasks = [asyncio.create_task(s.serve(sockets=[lst.sock])) for s, lst in zip(self._servers, self.listeners,

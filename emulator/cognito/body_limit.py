@@ -28,7 +28,7 @@ def declared_length(scope: Scope) -> int | None:
     """The request's Content-Length, when it is one number."""
     values = [v for k, v in scope.get("headers", ()) if k.lower() == b"content-length"]
     if len(values) != 1 or not values[0].strip().isdigit():
-        return None  # h11 refuses a malformed or conflicting one before the app sees the request
+        return None  # the HTTP parser refuses a malformed or conflicting one before the app sees the request
     return int(values[0])
 
 

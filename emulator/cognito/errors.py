@@ -84,7 +84,7 @@ ERRORS: dict[str, tuple[str, str]] = {
         "SerializationException", "Request body is too large"),
     "json_too_deep": (  # UNCONFIRMED: the text the emulator gives any unreadable JSON body
         "SerializationException", "Malformed JSON body"),
-    "unreadable_request": (  # UNCONFIRMED: an HTTP request the server cannot parse (headers too large)
+    "unreadable_request": (  # UNCONFIRMED: an HTTP request the server cannot read (http_protocol.py)
         "SerializationException", "Malformed HTTP request"),
     # SigV4 on the operations the model does not mark `authtype: none` (admin_guard.py). Sources: the
     # UnrecognizedClientException and InvalidSignatureException bodies are raw cognito-idp 400 answers
