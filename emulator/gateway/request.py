@@ -36,13 +36,20 @@ class IncomingRequest:
     time_epoch_ms: int  # from the gateway's clock when the request arrived
     protocol: str = "HTTP/1.1"
     query: Query = field(init=False, repr=False, compare=False)  # raw_query parsed, names in first-seen order
+    # Every header's values comma-joined by lower-case name: built once, read by every step.
+    joined: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "query", query_multi(self.raw_query))
+        joined: dict[str, str] = {}
+        for name, value in self.headers.items():
+            key = name.lower()
+            joined[key] = f"{joined[key]},{value}" if key in joined else value
+        object.__setattr__(self, "joined", joined)
 
     def header(self, name: str) -> str | None:
         """Every value of header `name` comma-joined; None if absent."""
-        return header_value(self.headers, name)
+        return self.joined.get(name.lower())
 
 
 @dataclass(frozen=True)

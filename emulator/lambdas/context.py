@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -51,6 +52,7 @@ class LambdaContext:
                 "remainingMs": self.get_remaining_time_in_millis()}
 
 
+@functools.lru_cache(maxsize=1024)  # pure, and asked on every gateway invocation
 def function_label(function_name: str) -> str:
     """A Lambda-like name from a target: "python:auth.handlers:authorize" -> "auth-handlers-authorize",
     "node:triggers/pre.js:handler" -> "pre-handler"; an ARN's or a plain name's function name as it is."""
