@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import pytest
 
 from emulator.gateway.backend_client import (
+    EAGER_BODY,
     HEAD_LIMIT,
     BackendError,
     BackendPool,
@@ -316,10 +317,27 @@ def test_connection_refused_is_a_connect_error() -> None:
     run(test)
 
 
-def test_body_cut_short_fails_the_stream_and_drops_the_connection() -> None:
+def test_small_body_cut_short_is_an_integration_failure() -> None:
     async def script(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await read_request(reader)
         writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort")
+        await writer.drain()
+
+    async def test() -> None:
+        async with backend:
+            status, headers, _ = await proxied(BackendPool(), backend.url)
+            assert status == 503 and "closed the connection inside its answer's body" in headers["reason"]
+
+    backend = Backend(script)
+    run(test)
+
+
+def test_streamed_body_cut_short_fails_the_stream_and_drops_the_connection() -> None:
+    size = EAGER_BODY + 10
+
+    async def script(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%b" % (size, b"x" * (size - 5)))
         await writer.drain()
 
     async def test() -> None:
@@ -327,11 +345,40 @@ def test_body_cut_short_fails_the_stream_and_drops_the_connection() -> None:
         async with backend:
             result = await proxy_http(pool, "HTTP", "GET", backend.url, [], None, 2.0, drop_cors=False)
             assert isinstance(result, StreamedResponse)
+            received = 0
             with pytest.raises(BackendError, match="closed the connection inside its answer's body"):
-                async for _ in result.chunks:
-                    pass
+                async for chunk in result.chunks:
+                    received += len(chunk)
             await result.close()
+            assert received == size - 5
             assert pool._idle.get(("127.0.0.1", int(backend.url.rsplit(":", 1)[1])), []) == []
+        await pool.aclose()
+
+    backend = Backend(script)
+    run(test)
+
+
+def test_large_body_streams_and_the_connection_is_reused() -> None:
+    size = 3 * EAGER_BODY
+
+    async def script(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            await read_request(reader)
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % size)
+            for _ in range(3):
+                writer.write(b"y" * EAGER_BODY)
+                await writer.drain()
+
+    async def test() -> None:
+        pool = BackendPool()
+        async with backend:
+            for _ in range(2):
+                result = await proxy_http(pool, "HTTP", "GET", backend.url, [], None, 2.0, drop_cors=False)
+                assert isinstance(result, StreamedResponse)
+                chunks = [chunk async for chunk in result.chunks]
+                await result.close()
+                assert len(chunks) > 1 and b"".join(chunks) == b"y" * size
+            assert backend.connections == 1
         await pool.aclose()
 
     backend = Backend(script)

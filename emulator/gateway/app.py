@@ -378,6 +378,9 @@ class GatewayApp:
         headers = [*response.headers, *self._id_headers(ids), *self._cors_headers(origin)]
         try:
             await send({"type": "http.response.start", "status": response.status, "headers": encode(headers)})
+            if response.whole is not None:  # read at once: one body message
+                await send({"type": "http.response.body", "body": response.whole})
+                return
             async for chunk in response.chunks:
                 if chunk:
                     await send({"type": "http.response.body", "body": chunk, "more_body": True})

@@ -22,6 +22,8 @@ READ_SIZE = 64 * 1024
 # (uvicorn after 5 s), and a request sent on one they are closing would fail.
 IDLE_SECONDS = 4.0
 MAX_IDLE_PER_ORIGIN = 64
+# A body of at most this many bytes (by Content-Length) is read along with the head rather than streamed.
+EAGER_BODY = 64 * 1024
 # Safe to send again on a fresh connection when a reused one turned out closed (RFC 9110 §9.2.2).
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 _STATUS_LINE = re.compile(rb"HTTP/1\.([01]) (\d{3})(?: [^\r\n]*)?")
@@ -46,6 +48,7 @@ class BackendResponse:
     headers: list[tuple[str, str]]
     chunks: AsyncIterator[bytes]
     close: Callable[[], Awaitable[None]]
+    whole: bytes | None = None  # the body when it was read along with the head (chunks yields it too)
 
 
 class _Connection:
@@ -193,7 +196,23 @@ class BackendPool:
             break
         try:
             frame = framing(method, minor, status, response_headers)
-        except BackendError:
+            if frame.length is not None and frame.length <= EAGER_BODY:
+                # A small body is read with the head, under the caller's timeout (API Gateway times the whole
+                # integration response), and the connection is free again at once.
+                body_bytes = await connection.reader.readexactly(frame.length)
+                if frame.keep_alive:
+                    self._release(origin, connection)
+                else:
+                    connection.close()
+                return BackendResponse(status, response_headers, _once(body_bytes), _nothing, body_bytes)
+        except asyncio.IncompleteReadError:
+            connection.close()
+            raise BackendError("RemoteProtocolError", "the backend closed the connection inside its answer's body"
+                               ) from None
+        except (ConnectionError, OSError) as exc:
+            connection.close()
+            raise BackendError("ReadError", str(exc) or type(exc).__name__) from None
+        except BaseException:
             connection.close()
             raise
         state = {"done": False}
@@ -207,6 +226,14 @@ class BackendPool:
 
         chunks = _body(connection.reader, frame, read_timeout, state)
         return BackendResponse(status, response_headers, chunks, close)
+
+
+async def _once(body: bytes) -> AsyncIterator[bytes]:
+    yield body
+
+
+async def _nothing() -> None:
+    return None
 
 
 class _StaleConnection(Exception):

@@ -41,6 +41,7 @@ class StreamedResponse:
     headers: HeaderPairs
     chunks: AsyncIterator[bytes]
     close: Callable[[], Awaitable[None]]
+    whole: bytes | None = None  # the whole body when the backend's answer was read at once (chunks yields it too)
 
 
 # --- HTTP backends ------------------------------------------------------------------------------------
@@ -134,7 +135,7 @@ async def proxy_http(backends: BackendSender, protocol_type: str, method: str, u
     except BackendError as exc:
         return gateway_error(protocol_type, "backend_unreachable", f"{method} {url} failed: {exc}")
     return StreamedResponse(response.status, response_headers(response.headers, drop_cors, protocol_type),
-                            response.chunks, response.close)
+                            response.chunks, response.close, response.whole)
 
 
 # --- Python handlers ----------------------------------------------------------------------------------

@@ -112,19 +112,23 @@ def query_multi(raw_query: str) -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
+_FORWARDED = (b"x-forwarded-for", b"x-forwarded-port", b"x-forwarded-proto")
+
+
 def with_gateway_headers(headers: Headers, source_ip: str, port: int, proto: str, trace_id: str) -> Headers:
     """The headers API Gateway adds before the integration sees the request (AWS's example events
-    carry X-Forwarded-For/-Port/-Proto and X-Amzn-Trace-Id)."""
-    forwarded_for = header_value(headers, "x-forwarded-for")
-    out = headers.mutablecopy()
-    for name in ("x-forwarded-for", "x-forwarded-port", "x-forwarded-proto"):
-        del out[name]
-    out.append("x-forwarded-for", f"{forwarded_for}, {source_ip}" if forwarded_for else source_ip)
-    out.append("x-forwarded-port", str(port))
-    out.append("x-forwarded-proto", proto)
-    if "x-amzn-trace-id" not in headers:
-        out.append("x-amzn-trace-id", trace_id)
-    return Headers(raw=out.raw)
+    carry X-Forwarded-For/-Port/-Proto and X-Amzn-Trace-Id). One pass over the raw pairs (names lower-case, as
+    Starlette's Headers holds them): this runs on every request."""
+    raw = headers.raw
+    kept = [pair for pair in raw if pair[0] not in _FORWARDED]
+    forwarded = [value for name, value in raw if name == b"x-forwarded-for"]
+    client = source_ip.encode("latin-1")
+    kept.append((b"x-forwarded-for", b",".join(forwarded) + b", " + client if forwarded else client))
+    kept.append((b"x-forwarded-port", str(port).encode("latin-1")))
+    kept.append((b"x-forwarded-proto", proto.encode("latin-1")))
+    if not any(name == b"x-amzn-trace-id" for name, _ in raw):
+        kept.append((b"x-amzn-trace-id", trace_id.encode("latin-1")))
+    return Headers(raw=kept)
 
 
 def new_trace_id(epoch_s: float) -> str:
