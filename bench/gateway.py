@@ -2,17 +2,23 @@
 called directly, (b) through a gateway HTTP proxy route, (c) the same with the JWT authorizer, (d) a trivial Python
 handler without / with the JWT authorizer; c1 p50 and c32 req/s of each, and what each adds over its baseline row.
 Driven by wrk when installed (else bench/http_load.py). Figures are printed, never asserted.
-Run: python bench/gateway.py [--seconds 3] [--rounds 3] [--client wrk|lean]"""
+Run: python bench/gateway.py [--seconds 3] [--rounds 3] [--client wrk|lean] [--workers 1]"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import statistics
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -20,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import http_load  # noqa: E402
 import wrk_load  # noqa: E402
 from http_load import Request  # noqa: E402
-from served import served  # noqa: E402
+from served import SERVED_ROOT, Served, served  # noqa: E402
 
 from emulator.cognito.lookup import secret_hash  # noqa: E402
 from emulator.testing import free_port  # noqa: E402
@@ -42,6 +48,40 @@ def bench_config(backend_port: int) -> dict:
                                   {"RouteKey": "GET /proxy-guarded", "AuthorizerName": "jwt",
                                    "Target": f"http://127.0.0.1:{backend_port}/"}]}]
     return config
+
+
+@contextlib.contextmanager
+def served_by_workers(config: dict, workers: int) -> Iterator[Served]:
+    """The emulator with `--workers N` (a state directory: workers refuse --in-memory)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "config.yaml").write_text(yaml.safe_dump(config))
+        port = free_port()
+        process = subprocess.Popen([sys.executable, "-m", "emulator", "--config", str(Path(tmp) / "config.yaml"),
+                                    "--port", str(port), "--state", str(Path(tmp) / "state"), "--log-level",
+                                    "warning", "--workers", str(workers)],
+                                   cwd=SERVED_ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        try:
+            line = process.stdout.readline() if process.stdout else ""
+            if "ready" not in line:
+                raise RuntimeError(f"the emulator did not start: {line!r}")
+            apis = {api["Name"]: f"http://127.0.0.1:{api['Port']}" for api in config.get("Apis", [])}
+            yield Served(process, f"http://127.0.0.1:{port}", apis, 0.0)
+        finally:
+            process.terminate()
+            process.wait(10)
+
+
+def cpu_seconds(emulator: Served) -> float:
+    """CPU used so far by the emulator's process and its worker processes (forked by --workers)."""
+    total = emulator.cpu_seconds()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == emulator.process.pid:  # ppid
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def id_token(url: str) -> str:
@@ -116,13 +156,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds; medians are printed")
     parser.add_argument("--client", choices=("wrk", "lean"), default="wrk" if wrk_load.WRK else "lean",
                         help="load generator: wrk if installed, else bench/http_load.py")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="serve with --workers N (a state directory) instead of one in-memory process")
     args = parser.parse_args(argv)
     backend_port = free_port()
     backend = subprocess.Popen([sys.executable, str(Path(__file__).parent / "trivial_backend.py"),
                                 str(backend_port)], stdout=subprocess.PIPE, text=True)
     try:
         assert backend.stdout is not None and backend.stdout.readline().strip() == "ready"
-        with served(bench_config(backend_port)) as emulator:
+        config = bench_config(backend_port)
+        with (served(config) if args.workers == 1 else served_by_workers(config, args.workers)) as emulator:
             table = rows(emulator.api_urls["bench"], f"http://127.0.0.1:{backend_port}", id_token(emulator.url))
             for row in table:
                 measure(row, 1, 0.3, "lean")  # warm up: imports, connection pools, the signature memo
@@ -131,11 +174,12 @@ def main(argv: list[str] | None = None) -> int:
                 for row in table:
                     figures[row.name].p50_ms.append(measure(row, 1, args.seconds, args.client)[0])
                     figures[row.name].rate.append(measure(row, 32, args.seconds, args.client)[1])
+            print(f"emulator: {args.workers} worker process(es)")
             report(table, figures, args.rounds, args.seconds, args.client)
             guarded = table[-1]
-            cpu = emulator.cpu_seconds()
+            cpu = cpu_seconds(emulator)
             c32 = http_load.run(guarded.url, guarded.request, 32, args.seconds)
-            per_request = (emulator.cpu_seconds() - cpu) * 1000 / max(1, len(c32.latencies_ms))
+            per_request = (cpu_seconds(emulator) - cpu) * 1000 / max(1, len(c32.latencies_ms))
             print(f"  emulator CPU per authorized handler request at c32 (lean client): {per_request:.3f} ms")
     finally:
         backend.terminate()
