@@ -422,3 +422,29 @@ def test_head_answer_has_no_body_and_keeps_the_connection() -> None:
 
     backend = Backend(script)
     run(test)
+
+
+def test_userinfo_in_the_target_is_basic_auth_and_long_chunk_lines_are_refused() -> None:
+    async def script(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        backend.requests.append(await read_request(reader))
+        writer.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + b"1" * (HEAD_LIMIT + 10))
+        await writer.drain()
+
+    async def test() -> None:
+        pool = BackendPool()
+        async with backend:
+            url = backend.url.replace("http://", "http://us%40er:pa%3Ass@")
+            result = await proxy_http(pool, "HTTP", "GET", url, [("authorization", "Bearer client")], None, 2.0,
+                                      drop_cors=False)
+            assert isinstance(result, StreamedResponse)
+            with pytest.raises(BackendError, match="chunk-size or trailer line passed"):
+                async for _ in result.chunks:
+                    pass
+            await result.close()
+            head = backend.requests[0][0].decode()
+            assert "Authorization: Basic dXNAZXI6cGE6c3M=\r\n" in head and "Bearer client" not in head
+            assert f"Host: {backend.url[7:]}\r\n" in head
+        await pool.aclose()
+
+    backend = Backend(script)
+    run(test)

@@ -9,11 +9,12 @@ RemoteProtocolError) so the reasons the gateway gives read as before; the caller
 from __future__ import annotations
 
 import asyncio
+import base64
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 # Most a response's status line and headers may take: httpcore's own bound (h11 max_incomplete_event_size).
 HEAD_LIMIT = 100 * 1024
@@ -175,6 +176,10 @@ class BackendPool:
         host, port = parts.hostname or "127.0.0.1", parts.port or 80
         origin = (host, port)
         netloc = parts.netloc.rpartition("@")[2]
+        if parts.username is not None:  # user:password@ in the target: Basic auth, as httpx sent it
+            credentials = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()
+            headers = [(k, v) for k, v in headers if k.lower() != "authorization"]
+            headers.append(("Authorization", "Basic " + base64.b64encode(credentials).decode("ascii")))
         chunked = body is not None and not any(name.lower() == "content-length" for name, _ in headers)
         head = request_head(method, request_target(parts.path, parts.query),
                             netloc[:-3] if netloc.endswith(":80") else netloc, headers, body is not None)
@@ -323,6 +328,8 @@ async def _body(reader: asyncio.StreamReader, frame: Framing, read_timeout: floa
     except asyncio.IncompleteReadError:
         raise BackendError("RemoteProtocolError", "the backend closed the connection inside its answer's body"
                            ) from None
+    except asyncio.LimitOverrunError:
+        raise BackendError("RemoteProtocolError", f"a chunk-size or trailer line passed {HEAD_LIMIT} bytes") from None
     except TimeoutError:
         raise  # no part of the body within the read timeout (TimeoutError is an OSError too)
     except (ConnectionError, OSError) as exc:
