@@ -7,14 +7,14 @@ once); `RouteInfo` what the matched route adds; `AuthRequest` the plain view an 
 from __future__ import annotations
 
 import base64
-import os
-import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.datastructures import Headers
+
+from emulator.request_ids import random_bits, random_uuid4
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # "Payload size 10 MB", HTTP API and REST quotas pages
 
@@ -133,13 +133,14 @@ def with_gateway_headers(headers: Headers, source_ip: str, port: int, proto: str
 
 def new_trace_id(epoch_s: float) -> str:
     """An X-Amzn-Trace-Id root for a request that arrived at `epoch_s`."""
-    return f"Root=1-{int(epoch_s):08x}-{os.urandom(12).hex()}"
+    return f"Root=1-{int(epoch_s):08x}-{random_bits(96):024x}"
 
 
 def new_request_ids(protocol_type: str) -> tuple[str, str]:
     """(requestId, extendedRequestId). HTTP APIs use ids like 'JKJaXmPLvHcESHA=' (both the same);
     REST uses a UUID requestId plus such an extended id (x-amz-apigw-id)."""
-    short = base64.b64encode(os.urandom(11)).decode()
+    short = base64.b64encode(random_bits(88).to_bytes(11, "big")).decode()
     if protocol_type == "HTTP":
         return short, short
-    return str(uuid.uuid4()), short
+    return str(random_uuid4()), short
+

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import functools
 import time
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
+
+from emulator.request_ids import random_uuid4
 
 FAKE_REGION = "us-east-1"
 FAKE_ACCOUNT = "123456789012"
@@ -18,7 +19,7 @@ class LambdaContext:
 
     function_name: str
     timeout_seconds: float
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    aws_request_id: str = field(default_factory=lambda: str(random_uuid4()))
     function_version: str = "$LATEST"
     memory_limit_in_mb: int = 128
     identity: Any = None
