@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 
+import httpx
 import pytest
 
 from emulator.gateway.backend_client import (
@@ -32,11 +33,19 @@ pytestmark = pytest.mark.e2e  # real sockets
     ("/", "", "/"),
     ("", "", "/"),
     ("/a/b%20c", "x=1&y=%2F", "/a/b%20c?x=1&y=%2F"),
-    ("/a b|{c}", "q=a b", "/a%20b%7C%7Bc%7D?q=a%20b"),
+    ("/a b|{c}", "q=a b", "/a%20b|%7Bc%7D?q=a%20b"),
+    ("/x", "filter[name]=a|b&e=%zz", "/x?filter[name]=a|b&e=%zz"),
     ("/items/42", "fixed=1&y=2", "/items/42?fixed=1&y=2"),
 ])
 def test_request_target(path: str, query: str, target: str) -> None:
     assert request_target(path, query) == target
+
+
+def test_request_target_encodes_as_httpx_did() -> None:
+    printable = "".join(chr(c) for c in range(32, 127) if chr(c) not in "?#") + "%zz%41é"
+    for path, query in [("/" + printable, ""), ("/p", printable), ("/" + printable, printable)]:
+        expected = httpx.Request("GET", f"http://h{path}" + (f"?{query}" if query else "")).url.raw_path
+        assert request_target(path, query).encode() == expected
 
 
 @pytest.mark.parametrize(("method", "headers", "has_body", "added"), [

@@ -30,7 +30,10 @@ IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 _STATUS_LINE = re.compile(rb"HTTP/1\.([01]) (\d{3})(?: [^\r\n]*)?")
 # Answers that never have a body (RFC 9112 §6.3).
 _NO_BODY = frozenset({204, 304})
-_SAFE_TARGET = "/%!$&'()*+,;=:@~?"  # what a request target may hold as is; the rest is percent-encoded
+# What a request target's path and query keep as sent (any %, valid escape or not, included); the rest is
+# percent-encoded (UTF-8), exactly as httpx, which proxied before, encoded them.
+_PATH_SAFE = "".join(chr(c) for c in range(33, 127) if chr(c) not in '"<>`{}?#')
+_QUERY_SAFE = "".join(chr(c) for c in range(33, 127) if chr(c) not in '"<>#')
 
 
 class BackendError(Exception):
@@ -69,10 +72,9 @@ class _Connection:
 
 
 def request_target(path: str, query: str) -> str:
-    """The request line's target: path and query as given, any character a target may not hold percent-encoded
-    (as httpx did), existing %XX escapes kept."""
-    target = quote(path or "/", safe=_SAFE_TARGET)
-    return f"{target}?{quote(query, safe=_SAFE_TARGET)}" if query else target
+    """The request line's target: path and query as given, what a target may not hold percent-encoded."""
+    target = quote(path or "/", safe=_PATH_SAFE)
+    return f"{target}?{quote(query, safe=_QUERY_SAFE)}" if query else target
 
 
 def request_head(method: str, target: str, host: str, headers: list[tuple[str, str]], has_body: bool) -> bytes:
