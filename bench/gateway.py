@@ -1,23 +1,32 @@
-"""The gateway over HTTP, the emulator in its own process: a trivial Python handler with and without the JWT
-authorizer (what the authorizer adds at c1, authorized req/s at c32), and the HTTP proxy to a local keep-alive
-backend against calling that backend directly. Figures are printed, never asserted.
-Run: python bench/gateway.py [--seconds 3] [--rounds 3]"""
+"""The gateway over HTTP, the emulator in its own process, side by side in one run: (a) a local keep-alive backend
+called directly, (b) through a gateway HTTP proxy route, (c) the same with the JWT authorizer, (d) a trivial Python
+handler without / with the JWT authorizer; c1 p50 and c32 req/s of each, and what each adds over its baseline row.
+Driven by wrk when installed (else bench/http_load.py). Figures are printed, never asserted.
+Run: python bench/gateway.py [--seconds 3] [--rounds 3] [--client wrk|lean] [--workers 1]"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import statistics
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+
+import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import http_load  # noqa: E402
+import wrk_load  # noqa: E402
 from http_load import Request  # noqa: E402
-from served import served  # noqa: E402
+from served import SERVED_ROOT, Served, served  # noqa: E402
 
 from emulator.cognito.lookup import secret_hash  # noqa: E402
 from emulator.testing import free_port  # noqa: E402
@@ -35,8 +44,44 @@ def bench_config(backend_port: int) -> dict:
                                         "JwtConfiguration": {"Issuer": ISSUER, "Audience": ["piyopiyo"]}}],
                        "Routes": [{"RouteKey": "GET /open", "Target": HANDLER},
                                   {"RouteKey": "GET /guarded", "AuthorizerName": "jwt", "Target": HANDLER},
-                                  {"RouteKey": "GET /proxy", "Target": f"http://127.0.0.1:{backend_port}/"}]}]
+                                  {"RouteKey": "GET /proxy", "Target": f"http://127.0.0.1:{backend_port}/"},
+                                  {"RouteKey": "GET /proxy-guarded", "AuthorizerName": "jwt",
+                                   "Target": f"http://127.0.0.1:{backend_port}/"}]}]
     return config
+
+
+@contextlib.contextmanager
+def served_by_workers(config: dict, workers: int) -> Iterator[Served]:
+    """The emulator with `--workers N` (a state directory: workers refuse --in-memory)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "config.yaml").write_text(yaml.safe_dump(config))
+        port = free_port()
+        process = subprocess.Popen([sys.executable, "-m", "emulator", "--config", str(Path(tmp) / "config.yaml"),
+                                    "--port", str(port), "--state", str(Path(tmp) / "state"), "--log-level",
+                                    "warning", "--workers", str(workers)],
+                                   cwd=SERVED_ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        try:
+            line = process.stdout.readline() if process.stdout else ""
+            if "ready" not in line:
+                raise RuntimeError(f"the emulator did not start: {line!r}")
+            apis = {api["Name"]: f"http://127.0.0.1:{api['Port']}" for api in config.get("Apis", [])}
+            yield Served(process, f"http://127.0.0.1:{port}", apis, 0.0)
+        finally:
+            process.terminate()
+            process.wait(10)
+
+
+def cpu_seconds(emulator: Served) -> float:
+    """CPU used so far by the emulator's process and its worker processes (forked by --workers)."""
+    total = emulator.cpu_seconds()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == emulator.process.pid:  # ppid
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def id_token(url: str) -> str:
@@ -53,48 +98,89 @@ def id_token(url: str) -> str:
     return holder["token"]
 
 
-def p50(url: str, request: Request, seconds: float) -> float:
-    result = http_load.run(url, request, 1, seconds)
-    if result.errors:
-        raise RuntimeError(f"{request.path}: {result.first_error}")
-    return result.percentile(0.5)
+@dataclass(frozen=True)
+class Row:
+    name: str
+    url: str
+    request: Request
+    baseline: str | None  # the row whose figure this one's "adds" is measured against
+
+
+@dataclass
+class Figures:
+    p50_ms: list[float]
+    rate: list[float]
+
+
+def measure(row: Row, concurrency: int, seconds: float, client: str) -> tuple[float, float]:
+    """(p50 ms, req/s) of one run of `row` at `concurrency`; an error answer stops the bench."""
+    if client == "wrk":
+        result = wrk_load.run(row.url, row.request, concurrency, seconds)
+        if result.errors:
+            raise RuntimeError(f"{row.name}: {result.errors} errors at c{concurrency}")
+        return result.p50_ms, result.rate
+    lean = http_load.run(row.url, row.request, concurrency, seconds)
+    if lean.errors:
+        raise RuntimeError(f"{row.name}: {lean.first_error}")
+    return lean.percentile(0.5), lean.rate
+
+
+def rows(api: str, backend_url: str, token: str) -> list[Row]:
+    bearer = {"Authorization": f"Bearer {token}"}
+    return [Row("(a) backend called directly", backend_url, Request("GET", "/"), None),
+            Row("(b) proxy, no authorizer", api, Request("GET", "/proxy"), "(a) backend called directly"),
+            Row("(c) proxy, JWT authorizer", api, Request("GET", "/proxy-guarded", bearer), "(b) proxy, no authorizer"),
+            Row("(d) handler, no authorizer", api, Request("GET", "/open"), None),
+            Row("(d) handler, JWT authorizer", api, Request("GET", "/guarded", bearer), "(d) handler, no authorizer")]
+
+
+def report(table: list[Row], figures: dict[str, Figures], rounds: int, seconds: float, client: str) -> None:
+    p50 = {name: statistics.median(f.p50_ms) for name, f in figures.items()}
+    rate = {name: statistics.median(f.rate) for name, f in figures.items()}
+    print(f"{client}, medians of {rounds} alternating rounds of {seconds:g} s per row and concurrency")
+    print(f"  {'row':<30} {'c1 p50 ms':>10} {'adds ms':>8} {'c32 req/s':>10}  baseline")
+    for row in table:
+        adds = f"{p50[row.name] - p50[row.baseline]:+8.3f}" if row.baseline else f"{'':>8}"
+        print(f"  {row.name:<30} {p50[row.name]:10.3f} {adds} {rate[row.name]:10,.0f}  {row.baseline or ''}")
+    direct = "(a) backend called directly"
+    print(f"\n  the proxy adds {p50['(b) proxy, no authorizer'] - p50[direct]:+.3f} ms p50 over the backend "
+          f"(target <= 0.5); the JWT authorizer adds "
+          f"{p50['(d) handler, JWT authorizer'] - p50['(d) handler, no authorizer']:+.3f} ms to a handler route "
+          f"(target <= 0.2); authorized handler req/s at c32: {rate['(d) handler, JWT authorizer']:,.0f} "
+          "(target >= 4,000)")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds; medians are printed")
+    parser.add_argument("--client", choices=("wrk", "lean"), default="wrk" if wrk_load.WRK else "lean",
+                        help="load generator: wrk if installed, else bench/http_load.py")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="serve with --workers N (a state directory) instead of one in-memory process")
     args = parser.parse_args(argv)
     backend_port = free_port()
     backend = subprocess.Popen([sys.executable, str(Path(__file__).parent / "trivial_backend.py"),
                                 str(backend_port)], stdout=subprocess.PIPE, text=True)
     try:
         assert backend.stdout is not None and backend.stdout.readline().strip() == "ready"
-        with served(bench_config(backend_port)) as emulator:
-            api = emulator.api_urls["bench"]
-            backend_url = f"http://127.0.0.1:{backend_port}"
-            guarded = Request("GET", "/guarded", {"Authorization": f"Bearer {id_token(emulator.url)}"})
-            cases = {"trivial handler, no authorizer": (api, Request("GET", "/open")),
-                     "trivial handler, JWT authorizer": (api, guarded),
-                     "backend called directly": (backend_url, Request("GET", "/")),
-                     "backend through the gateway proxy": (api, Request("GET", "/proxy"))}
-            for url, request in cases.values():
-                p50(url, request, 0.3)  # warm up: imports, connection pools, the signature memo
-            rounds: dict[str, list[float]] = {name: [] for name in cases}
+        config = bench_config(backend_port)
+        with (served(config) if args.workers == 1 else served_by_workers(config, args.workers)) as emulator:
+            table = rows(emulator.api_urls["bench"], f"http://127.0.0.1:{backend_port}", id_token(emulator.url))
+            for row in table:
+                measure(row, 1, 0.3, "lean")  # warm up: imports, connection pools, the signature memo
+            figures = {row.name: Figures([], []) for row in table}
             for _ in range(args.rounds):
-                for name, (url, request) in cases.items():
-                    rounds[name].append(p50(url, request, args.seconds))
-            medians = {name: statistics.median(values) for name, values in rounds.items()}
-            print(f"c1 p50, median of {args.rounds} alternating rounds of {args.seconds:g} s:")
-            for name, value in medians.items():
-                print(f"  {name:<40} {value:7.3f} ms")
-            print(f"  the JWT authorizer adds {medians['trivial handler, JWT authorizer'] - medians['trivial handler, no authorizer']:+.3f} ms; "  # noqa: E501
-                  f"the proxy adds {medians['backend through the gateway proxy'] - medians['backend called directly']:+.3f} ms")  # noqa: E501
-            cpu = emulator.cpu_seconds()
-            c32 = http_load.run(api, guarded, 32, args.seconds)
-            per_request = (emulator.cpu_seconds() - cpu) * 1000 / max(1, len(c32.latencies_ms))
-            print(f"\nauthorized requests at c32: {c32.rate:,.0f} req/s, p50 {c32.percentile(0.5):.1f} ms, "
-                  f"p99 {c32.percentile(0.99):.1f} ms, {c32.errors} errors; emulator CPU {per_request:.3f} ms/req")
+                for row in table:
+                    figures[row.name].p50_ms.append(measure(row, 1, args.seconds, args.client)[0])
+                    figures[row.name].rate.append(measure(row, 32, args.seconds, args.client)[1])
+            print(f"emulator: {args.workers} worker process(es)")
+            report(table, figures, args.rounds, args.seconds, args.client)
+            guarded = table[-1]
+            cpu = cpu_seconds(emulator)
+            c32 = http_load.run(guarded.url, guarded.request, 32, args.seconds)
+            per_request = (cpu_seconds(emulator) - cpu) * 1000 / max(1, len(c32.latencies_ms))
+            print(f"  emulator CPU per authorized handler request at c32 (lean client): {per_request:.3f} ms")
     finally:
         backend.terminate()
         backend.wait(10)

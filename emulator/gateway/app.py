@@ -10,16 +10,16 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote, unquote
 
-import httpx
 from starlette.datastructures import Headers
 
 from emulator.companion.claim_mismatch import identity_header, token_details
 from emulator.decisions import REASON_HEADER, DecisionLog, header_safe
 from emulator.gateway import events
 from emulator.gateway.authorizer_config import Authorizer, LambdaAuthorizer
+from emulator.gateway.backends import Backends
 from emulator.gateway.config import ApiConfig, CorsConfig, RouteConfig
 from emulator.gateway.events import RequestContexts
 from emulator.gateway.iam_route import authorize_iam
@@ -47,6 +47,9 @@ from emulator.gateway.routes import RouteMatch, match_route, strip_stage
 from emulator.gateway.verdicts import Allow, Deny
 from emulator.lambdas.invoker import LambdaInvoker
 
+if TYPE_CHECKING:
+    import httpx
+
 log = logging.getLogger("cognito_emulator.gateway")
 
 Scope = MutableMapping[str, Any]
@@ -67,7 +70,8 @@ class AuthorizerService(Protocol):
 
 def build_gateway_app(api: ApiConfig, authorizers: AuthorizerService, decisions: DecisionLog, *,
                       http_client: httpx.AsyncClient | None = None) -> GatewayApp:
-    """The ASGI app serving `api`; run one per API port."""
+    """The ASGI app serving `api`; run one per API port. `http_client`: the httpx client for https:// targets
+    (plain-http backends go through the app's own keep-alive pool)."""
     return GatewayApp(api, authorizers, decisions, http_client)
 
 
@@ -84,8 +88,7 @@ class GatewayApp:
         self.api = api
         self.authorizers = authorizers
         self.decisions = decisions
-        self._client = http_client
-        self._own_client = http_client is None
+        self.backends = Backends(http_client)
         self.rest = api.protocol_type == "REST"
 
     # --- ASGI plumbing --------------------------------------------------------------------------------
@@ -109,16 +112,8 @@ class GatewayApp:
                 return
 
     async def aclose(self) -> None:
-        """Close the backend HTTP client if this app made it."""
-        if self._own_client and self._client is not None:
-            await self._client.aclose()
-            self._client = None
-
-    def _http_client(self) -> httpx.AsyncClient:
-        # Created inside the serving event loop; never follows redirects (a proxy passes them on).
-        if self._client is None:
-            self._client = httpx.AsyncClient(follow_redirects=False, trust_env=False)
-        return self._client
+        """Close the backend connections this app holds."""
+        await self.backends.aclose()
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         request_ids = new_request_ids(self.api.protocol_type)
@@ -310,7 +305,7 @@ class GatewayApp:
                     or request.header("transfer-encoding") is not None)
         body = limited(stream_body(receive)) if has_body else None
         headers = backend_request_headers(request.headers, self.api.api_id)
-        result = await proxy_http(self._http_client(), self.api.protocol_type, request.method, url, headers,
+        result = await proxy_http(self.backends, self.api.protocol_type, request.method, url, headers,
                                   body, route.timeout_ms / 1000, drop_cors=self.api.cors is not None)
         if isinstance(result, GatewayResponse):
             await self._refuse(send, request, route.route_key, result)
@@ -383,6 +378,9 @@ class GatewayApp:
         headers = [*response.headers, *self._id_headers(ids), *self._cors_headers(origin)]
         try:
             await send({"type": "http.response.start", "status": response.status, "headers": encode(headers)})
+            if response.whole is not None:  # read at once: one body message
+                await send({"type": "http.response.body", "body": response.whole})
+                return
             async for chunk in response.chunks:
                 if chunk:
                     await send({"type": "http.response.body", "body": chunk, "more_body": True})

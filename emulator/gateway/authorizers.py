@@ -6,6 +6,7 @@ lambda_authorizer_verdict). `Authorizers` is what server.py builds and app.py ca
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 
@@ -18,13 +19,17 @@ from emulator.gateway.jwks import IssuerKeys, JwksSource, KeySet
 from emulator.gateway.jwt_authorizer import decide_jwt, jwt_identity
 from emulator.gateway.lambda_authorizers import LambdaAuthorizers
 from emulator.gateway.request import AuthRequest
-from emulator.gateway.token_verification import ParsedToken, read_token
+from emulator.gateway.token_verification import ParsedToken, TokenProblem, read_token
 from emulator.gateway.verdicts import Allow, Deny, refuse
 from emulator.lambdas.invoker import LambdaInvoker
 
 # The request and config types stay importable from here, where callers of the old 688-line module
 # (bench/bench.py among them) found them.
 __all__ = ["Authorizers", "AuthRequest", "JwtAuthorizer", "CognitoAuthorizer", "LambdaAuthorizer"]
+
+# Tokens parsed per identity-source value, at most this many; a value longer than MEMO_TOKEN_CHARS is parsed afresh.
+PARSE_MEMO_SIZE = 1024
+MEMO_TOKEN_CHARS = 8192
 
 
 class Authorizers:
@@ -44,6 +49,15 @@ class Authorizers:
         self.invoker = invoker  # runs node: and invoke: code; app.py's integrations use it too
         self.keys = JwksSource(issuer_keys, http, clock)
         self.lambdas = LambdaAuthorizers(clock, invoker)
+        self._parsed = functools.lru_cache(maxsize=PARSE_MEMO_SIZE)(read_token)
+
+    def _read_token(self, raw: str | None) -> ParsedToken | TokenProblem | None:
+        """read_token, memoised on the raw value: parsing is a pure function of the bytes and a client sends the
+        same token many times. The result is shared between requests: read it, never change it. Nothing verified
+        is kept: key, signature (token_verification's memo of verdicts) and claims are checked every request."""
+        if raw is None or len(raw) > MEMO_TOKEN_CHARS:
+            return read_token(raw)
+        return self._parsed(raw)
 
     async def authorize(self, authorizer: Authorizer, request: AuthRequest) -> Allow | Deny:
         """The verdict of `authorizer` on `request`; always an Allow or a Deny."""
@@ -68,7 +82,7 @@ class Authorizers:
         return refuse(request.protocol_type, "error", f"unknown authorizer type {type(authorizer).__name__}")
 
     async def _jwt(self, authorizer: JwtAuthorizer, request: AuthRequest) -> Allow | Deny:
-        token = read_token(jwt_identity(authorizer, request)[1])
+        token = self._read_token(jwt_identity(authorizer, request)[1])
         if isinstance(token, ParsedToken):
             key_set = await self.keys.key_set(authorizer.issuer, _kid(token))
         else:  # nothing to fetch keys for; the decision explains why
@@ -78,7 +92,7 @@ class Authorizers:
     async def _cognito(self, authorizer: CognitoAuthorizer, request: AuthRequest) -> Allow | Deny:
         issuers = {arn: iss for arn in authorizer.provider_arns
                    if (iss := pool_issuer(arn, self._issuer_keys)) is not None}
-        token = read_token(cognito_identity(authorizer, request)[1])
+        token = self._read_token(cognito_identity(authorizer, request)[1])
         key_set = None
         if isinstance(token, ParsedToken):
             iss = token.claims.get("iss")

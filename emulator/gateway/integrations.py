@@ -11,13 +11,13 @@ import time
 import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote, urlsplit, urlunsplit
 
-import httpx
 from starlette.datastructures import Headers
 
 from emulator.gateway import lambda_runtime
+from emulator.gateway.backend_client import BackendError, BackendResponse
 from emulator.gateway.request import MAX_BODY_BYTES
 from emulator.gateway.responses import GatewayResponse, HeaderPairs, MalformedResponse, gateway_error, map_response
 from emulator.lambdas.invoker import LambdaInvoker
@@ -41,6 +41,7 @@ class StreamedResponse:
     headers: HeaderPairs
     chunks: AsyncIterator[bytes]
     close: Callable[[], Awaitable[None]]
+    whole: bytes | None = None  # the whole body when the backend's answer was read at once (chunks yields it too)
 
 
 # --- HTTP backends ------------------------------------------------------------------------------------
@@ -64,8 +65,17 @@ def backend_url(target: str, route_path: str, path_parameters: Mapping[str, str]
     return urlunsplit((parts.scheme, parts.netloc, path, query, ""))
 
 
+class BackendSender(Protocol):
+    """What proxying needs of backends.Backends."""
+
+    async def send(self, method: str, url: str, headers: list[tuple[str, str]], body: AsyncIterator[bytes] | None,
+                   read_timeout: float) -> BackendResponse:
+        """The answer, its body streaming; BackendError or TimeoutError when it cannot be had."""
+        ...
+
+
 def backend_request_headers(headers: Headers, api_id: str) -> list[tuple[str, str]]:
-    """Client headers minus hop-by-hop ones and Host (httpx sets Host to the backend's), plus the
+    """Client headers minus hop-by-hop ones and Host (the client sets Host to the backend's), plus the
     `x-amzn-apigateway-api-id` API Gateway adds. X-Forwarded-For and x-amzn-trace-id are already in
     `headers` (request.with_gateway_headers)."""
     kept = [(k, v) for k, v in headers.items() if k not in HOP_BY_HOP and k != "host"]
@@ -79,10 +89,10 @@ def backend_request_headers(headers: Headers, api_id: str) -> list[tuple[str, st
 OWN_HEADERS = frozenset({"date", "server"})
 
 
-def response_headers(headers: httpx.Headers, drop_cors: bool, protocol_type: str = "HTTP") -> HeaderPairs:
+def response_headers(headers: list[tuple[str, str]], drop_cors: bool, protocol_type: str = "HTTP") -> HeaderPairs:
     """A backend's response headers as API Gateway passes them on."""
     out = []
-    for name, value in headers.multi_items():
+    for name, value in headers:
         lower = name.lower()
         if lower in HOP_BY_HOP:
             continue
@@ -107,30 +117,25 @@ async def limited(chunks: AsyncIterator[bytes], limit: int = MAX_BODY_BYTES) -> 
         yield chunk
 
 
-async def proxy_http(client: httpx.AsyncClient, protocol_type: str, method: str, url: str,
+async def proxy_http(backends: BackendSender, protocol_type: str, method: str, url: str,
                      headers: list[tuple[str, str]], body: AsyncIterator[bytes] | None,
                      timeout_seconds: float, drop_cors: bool) -> StreamedResponse | GatewayResponse:
     """Send the request to the backend; stream its answer back. Failures map to AWS's error shapes."""
-    request = client.build_request(method, url, headers=headers, content=body,
-                                   timeout=httpx.Timeout(timeout_seconds))
     started = time.monotonic()
     try:
         # TimeoutInMillis bounds the wait for the backend's response head, as API Gateway's does.
-        response = await asyncio.wait_for(client.send(request, stream=True), timeout_seconds)
+        async with asyncio.timeout(timeout_seconds):
+            response = await backends.send(method, url, headers, body, timeout_seconds)
     except BodyTooLarge as exc:
         return gateway_error(protocol_type, "too_large", str(exc))
-    except (TimeoutError, httpx.TimeoutException):
+    except TimeoutError:
         return gateway_error(protocol_type, "backend_timeout",
                              f"{method} {url} gave no response within TimeoutInMillis "
                              f"({timeout_seconds * 1000:.0f} ms; waited {time.monotonic() - started:.2f} s)")
-    except httpx.HTTPError as exc:
-        cause = exc.__cause__ or exc.__context__
-        if isinstance(cause, BodyTooLarge):
-            return gateway_error(protocol_type, "too_large", str(cause))
-        return gateway_error(protocol_type, "backend_unreachable",
-                             f"{method} {url} failed: {type(exc).__name__}: {exc or 'no detail'}")
-    return StreamedResponse(response.status_code, response_headers(response.headers, drop_cors, protocol_type),
-                            response.aiter_raw(), response.aclose)
+    except BackendError as exc:
+        return gateway_error(protocol_type, "backend_unreachable", f"{method} {url} failed: {exc}")
+    return StreamedResponse(response.status, response_headers(response.headers, drop_cors, protocol_type),
+                            response.chunks, response.close, response.whole)
 
 
 # --- Python handlers ----------------------------------------------------------------------------------

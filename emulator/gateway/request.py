@@ -7,14 +7,14 @@ once); `RouteInfo` what the matched route adds; `AuthRequest` the plain view an 
 from __future__ import annotations
 
 import base64
-import os
-import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.datastructures import Headers
+
+from emulator.request_ids import random_bits, random_uuid4
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # "Payload size 10 MB", HTTP API and REST quotas pages
 
@@ -36,13 +36,20 @@ class IncomingRequest:
     time_epoch_ms: int  # from the gateway's clock when the request arrived
     protocol: str = "HTTP/1.1"
     query: Query = field(init=False, repr=False, compare=False)  # raw_query parsed, names in first-seen order
+    # Every header's values comma-joined by lower-case name: built once, read by every step.
+    joined: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "query", query_multi(self.raw_query))
+        joined: dict[str, str] = {}
+        for name, value in self.headers.items():
+            key = name.lower()
+            joined[key] = f"{joined[key]},{value}" if key in joined else value
+        object.__setattr__(self, "joined", joined)
 
     def header(self, name: str) -> str | None:
         """Every value of header `name` comma-joined; None if absent."""
-        return header_value(self.headers, name)
+        return self.joined.get(name.lower())
 
 
 @dataclass(frozen=True)
@@ -105,30 +112,35 @@ def query_multi(raw_query: str) -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
+_FORWARDED = (b"x-forwarded-for", b"x-forwarded-port", b"x-forwarded-proto")
+
+
 def with_gateway_headers(headers: Headers, source_ip: str, port: int, proto: str, trace_id: str) -> Headers:
     """The headers API Gateway adds before the integration sees the request (AWS's example events
-    carry X-Forwarded-For/-Port/-Proto and X-Amzn-Trace-Id)."""
-    forwarded_for = header_value(headers, "x-forwarded-for")
-    out = headers.mutablecopy()
-    for name in ("x-forwarded-for", "x-forwarded-port", "x-forwarded-proto"):
-        del out[name]
-    out.append("x-forwarded-for", f"{forwarded_for}, {source_ip}" if forwarded_for else source_ip)
-    out.append("x-forwarded-port", str(port))
-    out.append("x-forwarded-proto", proto)
-    if "x-amzn-trace-id" not in headers:
-        out.append("x-amzn-trace-id", trace_id)
-    return Headers(raw=out.raw)
+    carry X-Forwarded-For/-Port/-Proto and X-Amzn-Trace-Id). One pass over the raw pairs (names lower-case, as
+    Starlette's Headers holds them): this runs on every request."""
+    raw = headers.raw
+    kept = [pair for pair in raw if pair[0] not in _FORWARDED]
+    forwarded = [value for name, value in raw if name == b"x-forwarded-for"]
+    client = source_ip.encode("latin-1")
+    kept.append((b"x-forwarded-for", b",".join(forwarded) + b", " + client if forwarded else client))
+    kept.append((b"x-forwarded-port", str(port).encode("latin-1")))
+    kept.append((b"x-forwarded-proto", proto.encode("latin-1")))
+    if not any(name == b"x-amzn-trace-id" for name, _ in raw):
+        kept.append((b"x-amzn-trace-id", trace_id.encode("latin-1")))
+    return Headers(raw=kept)
 
 
 def new_trace_id(epoch_s: float) -> str:
     """An X-Amzn-Trace-Id root for a request that arrived at `epoch_s`."""
-    return f"Root=1-{int(epoch_s):08x}-{os.urandom(12).hex()}"
+    return f"Root=1-{int(epoch_s):08x}-{random_bits(96):024x}"
 
 
 def new_request_ids(protocol_type: str) -> tuple[str, str]:
     """(requestId, extendedRequestId). HTTP APIs use ids like 'JKJaXmPLvHcESHA=' (both the same);
     REST uses a UUID requestId plus such an extended id (x-amz-apigw-id)."""
-    short = base64.b64encode(os.urandom(11)).decode()
+    short = base64.b64encode(random_bits(88).to_bytes(11, "big")).decode()
     if protocol_type == "HTTP":
         return short, short
-    return str(uuid.uuid4()), short
+    return str(random_uuid4()), short
+

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import time
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
+
+from emulator.request_ids import random_uuid4
 
 FAKE_REGION = "us-east-1"
 FAKE_ACCOUNT = "123456789012"
@@ -17,7 +19,7 @@ class LambdaContext:
 
     function_name: str
     timeout_seconds: float
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    aws_request_id: str = field(default_factory=lambda: str(random_uuid4()))
     function_version: str = "$LATEST"
     memory_limit_in_mb: int = 128
     identity: Any = None
@@ -51,6 +53,7 @@ class LambdaContext:
                 "remainingMs": self.get_remaining_time_in_millis()}
 
 
+@functools.lru_cache(maxsize=1024)  # pure, and asked on every gateway invocation
 def function_label(function_name: str) -> str:
     """A Lambda-like name from a target: "python:auth.handlers:authorize" -> "auth-handlers-authorize",
     "node:triggers/pre.js:handler" -> "pre-handler"; an ARN's or a plain name's function name as it is."""

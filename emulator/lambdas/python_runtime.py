@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from emulator.lambdas.context import LambdaContext, function_label
+from emulator.lambdas.handler_threads import HANDLER_THREADS
 from emulator.lambdas.outcomes import NOT_FOUND, BadPayload, FunctionError, Outcome, Returned, TimedOut, Unreachable
 from emulator.lambdas.targets import PYTHON_PREFIX, PythonTarget, parse_python
 
@@ -45,15 +46,18 @@ def load_function(spec: str, base_dir: Path | None = None) -> Callable[..., Any]
 
 
 async def invoke(function: Callable[..., Any], event: dict, function_name: str, timeout_seconds: float) -> Any:
-    """Call `function(event, context)` from async code (the gateway's use); sync handlers run in a worker
-    thread. The handler's own exception propagates; asyncio.TimeoutError past `timeout_seconds`."""
+    """Call `function(event, context)` from async code (the gateway's use); sync handlers run on a worker
+    thread (handler_threads). The handler's own exception propagates; TimeoutError past `timeout_seconds`."""
     context = LambdaContext(function_name=function_label(function_name), timeout_seconds=timeout_seconds)
-    call_ = function(event, context) if inspect.iscoroutinefunction(function) else asyncio.to_thread(
-        function, event, context)
-    result = await asyncio.wait_for(call_, timeout=timeout_seconds)
+    async with asyncio.timeout(timeout_seconds):  # wait_for would wrap the call in a task of its own
+        if inspect.iscoroutinefunction(function):
+            result = await function(event, context)
+        else:
+            result = await HANDLER_THREADS.run(function, event, context)
     if inspect.isawaitable(result):  # a sync function returning a coroutine (e.g. a wrapped async def)
         remaining = max(0.001, context.get_remaining_time_in_millis() / 1000)
-        result = await asyncio.wait_for(result, timeout=remaining)
+        async with asyncio.timeout(remaining):
+            result = await result
     return result
 
 
