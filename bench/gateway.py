@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -24,7 +25,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import http_load  # noqa: E402
-import wrk_load  # noqa: E402
 from http_load import Request  # noqa: E402
 from served import SERVED_ROOT, Served, served  # noqa: E402
 
@@ -115,7 +115,8 @@ class Figures:
 def measure(row: Row, concurrency: int, seconds: float, client: str) -> tuple[float, float]:
     """(p50 ms, req/s) of one run of `row` at `concurrency`; an error answer stops the bench."""
     if client == "wrk":
-        result = wrk_load.run(row.url, row.request, concurrency, seconds)
+        result = http_load.wrk(row.url, row.request, concurrency, seconds)
+        assert result is not None, "wrk is not installed"
         if result.errors:
             raise RuntimeError(f"{row.name}: {result.errors} errors at c{concurrency}")
         return result.p50_ms, result.rate
@@ -154,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds; medians are printed")
-    parser.add_argument("--client", choices=("wrk", "lean"), default="wrk" if wrk_load.WRK else "lean",
+    parser.add_argument("--client", choices=("wrk", "lean"), default="wrk" if shutil.which("wrk") else "lean",
                         help="load generator: wrk if installed, else bench/http_load.py")
     parser.add_argument("--workers", type=int, default=1,
                         help="serve with --workers N (a state directory) instead of one in-memory process")
