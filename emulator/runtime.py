@@ -57,8 +57,9 @@ class Runtime:
         return runtime
 
     def close(self) -> None:
-        """Stop the Lambda workers and close the store (the server has stopped)."""
+        """Stop the Lambda workers and the keys' background work, and close the store (the server has stopped)."""
         self.lambdas.close()
+        self.keyring.close()
         self.store.close()
 
     def lambda_environment(self) -> dict[str, str]:
