@@ -9,8 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.loaders import Loader
-
+from emulator.botocore_models import load_service_model
 from emulator.cognito import patterns
 from emulator.cognito.errors import CognitoError, reject
 
@@ -34,7 +33,7 @@ Handler = Callable[[Any, dict, Call], dict]
 @functools.cache
 def service_model() -> dict:
     """botocore's bundled cognito-idp model: the authority on shapes, lengths, patterns and enums."""
-    return Loader().load_service_model("cognito-idp", "service-2")
+    return load_service_model("cognito-idp")
 
 
 def _member_path(parent: str, name: str) -> str:

@@ -10,10 +10,9 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote, unquote
 
-import httpx
 from starlette.datastructures import Headers
 
 from emulator.companion.claim_mismatch import identity_header, token_details
@@ -46,6 +45,9 @@ from emulator.gateway.responses import GatewayResponse, gateway_error, sigv4_par
 from emulator.gateway.routes import RouteMatch, match_route, strip_stage
 from emulator.gateway.verdicts import Allow, Deny
 from emulator.lambdas.invoker import LambdaInvoker
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger("cognito_emulator.gateway")
 
@@ -117,6 +119,8 @@ class GatewayApp:
     def _http_client(self) -> httpx.AsyncClient:
         # Created inside the serving event loop; never follows redirects (a proxy passes them on).
         if self._client is None:
+            import httpx  # ~40 ms to import: the first proxied request or remote JWKS loads it, not the start
+
             self._client = httpx.AsyncClient(follow_redirects=False, trust_env=False)
         return self._client
 

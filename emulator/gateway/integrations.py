@@ -11,16 +11,18 @@ import time
 import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
-import httpx
 from starlette.datastructures import Headers
 
 from emulator.gateway import lambda_runtime
 from emulator.gateway.request import MAX_BODY_BYTES
 from emulator.gateway.responses import GatewayResponse, HeaderPairs, MalformedResponse, gateway_error, map_response
 from emulator.lambdas.invoker import LambdaInvoker
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger("cognito_emulator.gateway")
 
@@ -111,6 +113,8 @@ async def proxy_http(client: httpx.AsyncClient, protocol_type: str, method: str,
                      headers: list[tuple[str, str]], body: AsyncIterator[bytes] | None,
                      timeout_seconds: float, drop_cors: bool) -> StreamedResponse | GatewayResponse:
     """Send the request to the backend; stream its answer back. Failures map to AWS's error shapes."""
+    import httpx  # ~40 ms to import: the first proxied request or remote JWKS loads it, not the start
+
     request = client.build_request(method, url, headers=headers, content=body,
                                    timeout=httpx.Timeout(timeout_seconds))
     started = time.monotonic()
