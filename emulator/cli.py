@@ -11,7 +11,6 @@ from pathlib import Path
 from emulator.cognito.emulator_access import is_loopback_address
 from emulator.config import Config, load_config
 from emulator.config_fields import ConfigError
-from emulator.package_version import installed_version
 from emulator.state_dir import StateDirError, prepare
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
@@ -26,13 +25,27 @@ SUBCOMMANDS = {
 }
 
 
+class _VersionAction(argparse.Action):
+    """--version, the installed version looked up only when asked: importlib.metadata costs ~6 ms a start."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, default=argparse.SUPPRESS, nargs=0,
+                         help="show program's version number and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        from emulator.package_version import installed_version
+
+        print(f"cognito-emulator {installed_version()}")
+        parser.exit()
+
+
 def _serve_parser() -> argparse.ArgumentParser:
     listed = "\n".join(f"  {name:<48} {what}" for name, what in SUBCOMMANDS.items())
     parser = argparse.ArgumentParser(
         prog="cognito-emulator", formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Local AWS Cognito user pools + API Gateway authorizers.",
         epilog=f"subcommands (cognito-emulator SUBCOMMAND --help):\n{listed}")
-    parser.add_argument("--version", action="version", version=f"cognito-emulator {installed_version()}")
+    parser.add_argument("--version", action=_VersionAction)
     parser.add_argument("--config", default="config.yaml", help="config file (default: ./config.yaml)")
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default: 127.0.0.1; 0.0.0.0 lets other machines in)")

@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from botocore.loaders import Loader
@@ -32,3 +34,35 @@ def test_the_serve_path_leaves_botocore_httpx_and_fido2_to_the_requests_that_nee
 def test_models_read_directly_are_botocores_own(service: str) -> None:
     assert json.dumps(load_service_model(service), sort_keys=True) == json.dumps(
         Loader().load_service_model(service, "service-2"), sort_keys=True)
+
+
+def test_libyaml_reads_the_shipped_configs_as_pyyaml_does() -> None:
+    import yaml
+
+    from emulator.config import read_yaml
+
+    texts = [p.read_text() for p in (ROOT / "config.yaml", *sorted((ROOT / "tests").rglob("*.yaml")),
+                                      *sorted((ROOT / "tests").rglob("*.yml")))]
+    texts += ["a: 1\nb: [x, 'y', 2024-01-01, 0o17, .inf, ~]\n", "key: |\n  two\n  lines\n", ""]
+    assert len(texts) > 3
+
+    def outcome(read: Callable[[str], Any], text: str) -> Any:
+        try:
+            return read(text)
+        except yaml.YAMLError as exc:  # CloudFormation's !Ref and such: the same refusal, word for word
+            return str(exc)
+
+    for text in texts:
+        assert outcome(read_yaml, text) == outcome(yaml.safe_load, text)
+
+
+def test_a_document_libyaml_refuses_gets_pyyamls_error() -> None:
+    import yaml
+
+    from emulator.config import read_yaml
+
+    with pytest.raises(yaml.YAMLError) as ours:
+        read_yaml("a: [1, 2\nb: 3\n")
+    with pytest.raises(yaml.YAMLError) as theirs:
+        yaml.safe_load("a: [1, 2\nb: 3\n")
+    assert str(ours.value) == str(theirs.value)
