@@ -8,9 +8,12 @@ from __future__ import annotations
 import gzip
 import importlib.util
 import json
+import threading
 from pathlib import Path
 
 CUSTOMER_MODELS = Path("~/.aws/models").expanduser()  # botocore's Loader.CUSTOMER_DATA_PATH
+_loaded: dict[str, dict] = {}
+_loading = threading.Lock()
 
 
 def _builtin_data() -> Path:
@@ -36,3 +39,21 @@ def load_service_model(service: str, type_name: str = "service-2") -> dict:
     assert path is not None
     raw = path.read_bytes()
     return json.loads(gzip.decompress(raw) if path.suffix == ".gz" else raw)
+
+
+def service_model(service: str) -> dict:
+    """The model of `service`, read once per process: a caller that comes while another reads it (the request
+    that follows `preload` at start) waits for that read instead of repeating it."""
+    with _loading:
+        if service not in _loaded:
+            _loaded[service] = load_service_model(service)
+        return _loaded[service]
+
+
+def preload(service: str) -> threading.Thread:
+    """Read the model on a thread now (~10 ms: gunzip and JSON), while the ports start serving, instead of in the
+    first request; join the thread before exiting (botocore's Loader may be imported in it). Not before --workers
+    forks: a thread must not be running then."""
+    thread = threading.Thread(target=service_model, args=(service,), name="cognito-emulator model", daemon=True)
+    thread.start()
+    return thread

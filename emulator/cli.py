@@ -156,7 +156,11 @@ def serve(argv: list[str], config: Config | None = None) -> int:
             print(f"cognito-emulator: {exc}", file=sys.stderr)
             status = 1
     else:
+        from emulator.botocore_models import preload
+
+        model = preload("cognito-idp")  # read while the ports start serving, not by the first request
         server.run(on_ready=lambda line: print(line, flush=True))
+        model.join()
     runtime.close()
     if lock is not None:
         lock.release()

@@ -66,3 +66,12 @@ def test_a_document_libyaml_refuses_gets_pyyamls_error() -> None:
     with pytest.raises(yaml.YAMLError) as theirs:
         yaml.safe_load("a: [1, 2\nb: 3\n")
     assert str(ours.value) == str(theirs.value)
+
+
+def test_a_preloaded_model_is_the_one_requests_validate_against() -> None:
+    from emulator.botocore_models import preload, service_model
+    from emulator.cognito import protocol
+
+    preload("cognito-idp").join()
+    assert protocol.service_model() is service_model("cognito-idp")
+    assert protocol.validated("InitiateAuth", {"ClientId": "abc", "AuthFlow": "USER_PASSWORD_AUTH"})

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from emulator.botocore_models import load_service_model
+from emulator.botocore_models import service_model as service_model_of
 from emulator.cognito import patterns
 from emulator.cognito.errors import CognitoError, reject
 
@@ -33,7 +33,7 @@ Handler = Callable[[Any, dict, Call], dict]
 @functools.cache
 def service_model() -> dict:
     """botocore's bundled cognito-idp model: the authority on shapes, lengths, patterns and enums."""
-    return load_service_model("cognito-idp")
+    return service_model_of("cognito-idp")
 
 
 def _member_path(parent: str, name: str) -> str:

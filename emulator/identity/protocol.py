@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 
-from emulator.botocore_models import load_service_model
+from emulator.botocore_models import service_model as service_model_of
 from emulator.cognito import protocol as idp_protocol
 from emulator.cognito.errors import CognitoError
 
@@ -16,7 +16,7 @@ SERVICE = "cognito-identity"
 @functools.cache
 def service_model() -> dict:
     """botocore's bundled cognito-identity model: shapes, lengths, patterns, enums and which ops are unsigned."""
-    return load_service_model(SERVICE)
+    return service_model_of(SERVICE)
 
 
 def is_identity_target(target: str | None) -> bool:
