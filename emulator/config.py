@@ -25,6 +25,7 @@ from emulator.cognito.mfa_config_rules import first_auth_factors, mfa_factors_of
 from emulator.cognito.trigger_config import parse_functions, parse_lambda_config
 from emulator.config_fields import ALNUM, ConfigError, stable_token
 from emulator.config_placeholders import first_placeholder
+from emulator.config_yaml import read_yaml
 from emulator.lambdas.invoker import LambdaInvoker
 from emulator.model import (
     ATTRIBUTE_DATA_TYPES,
@@ -91,18 +92,6 @@ class Config:
     # IdentityPools: (identity/config.py) as pool records; Roles: role ARN -> IAM policy document (AWS_IAM routes).
     identity_pools: tuple[Mapping[str, Any], ...] = ()
     roles: Mapping[str, Any] = field(default_factory=dict)
-
-
-def read_yaml(text: str) -> Any:
-    """yaml.safe_load, by libyaml when PyYAML has it (~15x faster on the bundled config); a document libyaml
-    refuses is read again by PyYAML's own parser, so the error (and its line) is the one PyYAML gives."""
-    loader = getattr(yaml, "CSafeLoader", None)
-    if loader is not None:
-        try:
-            return yaml.load(text, Loader=loader)  # noqa: S506 - CSafeLoader is the safe loader
-        except yaml.YAMLError:
-            pass
-    return yaml.safe_load(text)
 
 
 def load_config(path: str | Path) -> Config:

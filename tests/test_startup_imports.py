@@ -39,7 +39,7 @@ def test_models_read_directly_are_botocores_own(service: str) -> None:
 def test_libyaml_reads_the_shipped_configs_as_pyyaml_does() -> None:
     import yaml
 
-    from emulator.config import read_yaml
+    from emulator.config_yaml import read_yaml
 
     texts = [p.read_text() for p in (ROOT / "config.yaml", *sorted((ROOT / "tests").rglob("*.yaml")),
                                       *sorted((ROOT / "tests").rglob("*.yml")))]
@@ -59,7 +59,7 @@ def test_libyaml_reads_the_shipped_configs_as_pyyaml_does() -> None:
 def test_a_document_libyaml_refuses_gets_pyyamls_error() -> None:
     import yaml
 
-    from emulator.config import read_yaml
+    from emulator.config_yaml import read_yaml
 
     with pytest.raises(yaml.YAMLError) as ours:
         read_yaml("a: [1, 2\nb: 3\n")
