@@ -149,14 +149,15 @@ def run_once(config: Path, state: list[str], until: Callable[[int], bool], compi
              ) -> tuple[float, dict[str, float]]:
     """(wall seconds from Popen to the first good answer, the phases of that run)."""
     port = free_port()
-    with tempfile.NamedTemporaryFile(suffix=".json") as events_file:
+    with tempfile.NamedTemporaryFile(suffix=".json") as events_file, tempfile.TemporaryFile() as errors:
         env = {**os.environ, "BENCH_STARTUP_EVENTS": events_file.name}
         if not compiled:
             env["PYTHONDONTWRITEBYTECODE"] = "1"
         ready: list[float] = []
         started = time.time()
         process = subprocess.Popen([sys.executable, "-c", BOOTSTRAP, "--config", str(config), "--port", str(port),
-                                    "--log-level", "warning", *state], cwd=root, env=env, stdout=subprocess.PIPE)
+                                    "--log-level", "warning", *state], cwd=root, env=env, stdout=subprocess.PIPE,
+                                   stderr=errors)  # the refused probes' log lines, shown only if it fails
 
         def read_ready() -> None:
             assert process.stdout is not None
@@ -169,7 +170,8 @@ def run_once(config: Path, state: list[str], until: Callable[[int], bool], compi
         try:
             while not until(port):
                 if process.poll() is not None:
-                    raise RuntimeError("the emulator exited before answering")
+                    errors.seek(0)
+                    raise RuntimeError(f"the emulator exited before answering: {errors.read()[-2000:].decode()}")
                 time.sleep(0.002)
             done = time.time()
         finally:
@@ -211,28 +213,27 @@ def main(argv: list[str] | None = None) -> int:
         subprocess.run([sys.executable, "-c", "pass"], check=True)
         print(f"a bare `python -c pass`: {time.perf_counter() - python:.3f} s; bytecode "
               f"{'compiled' if compiled else 'not written (source compiled on every start)'}\n")
-        cases: dict[str, tuple[Path, Callable[[int], list[str]], Callable[[int], bool]]] = {}
+        cases: dict[str, tuple[Path, Callable[[int, str], list[str]], Callable[[int], bool]]] = {}
         if args.only != "empty":
             cases |= {
                 "bundled config, --in-memory, to the first token":
-                    (config, lambda i: ["--in-memory"], _sign_in),
+                    (config, lambda i, label: ["--in-memory"], _sign_in),
                 "bundled config, new --state dir, to the first token":
-                    (config, lambda i: ["--state", str(Path(tmp) / f"new{i}")], _sign_in),
+                    (config, lambda i, label: ["--state", str(Path(tmp) / f"new{i}{label}")], _sign_in),
                 "bundled config, same --state dir again, to the first token":
-                    (config, lambda i, label="": ["--state", str(Path(tmp) / f"kept{label}")], _sign_in),
+                    (config, lambda i, label: ["--state", str(Path(tmp) / f"kept{label}")], _sign_in),
             }
             for label, root in roots.items():  # the kept dirs get their keys
                 run_once(config, ["--state", str(Path(tmp) / f"kept{label}")], _sign_in, compiled, root)
         if args.only != "bundled":
             cases["empty config (UserPools: []), --in-memory, until POST / answers"] = (
-                empty, lambda i: ["--in-memory"], _answers)
+                empty, lambda i, label: ["--in-memory"], _answers)
         results: dict[tuple[str, str], list[tuple[float, dict[str, float]]]] = {
             (name, label): [] for name in cases for label in roots}
         for i in range(args.runs):  # cases and checkouts interleaved: machine load drifts evenly over all of them
             for name, (path, state, until) in cases.items():
                 for label, root in roots.items():
-                    arguments = state(i, label) if "kept" in str(state(i)) else state(i)
-                    results[name, label].append(run_once(path, arguments, until, compiled, root))
+                    results[name, label].append(run_once(path, state(i, label), until, compiled, root))
         for (name, label), runs in results.items():
             report(f"{name} [{label or 'this checkout'}]" if args.baseline else name, runs)
         if args.baseline:

@@ -21,11 +21,25 @@ class KeySupply(Generic[Key]):
         self._make = make
         self._ready: list[Key] = []
         self._ordered = 0  # keys ordered and not made yet (the one being made included)
+        self._advanced = 0  # keys ordered ahead (advance) that no order has claimed yet
         self._changed = threading.Condition()
         self._thread: threading.Thread | None = None
 
+    def advance(self, count: int) -> None:
+        """Start making `count` keys before anyone asks for them (at start, before the store says which pools lack
+        keys): the next orders are served from these before more are made."""
+        with self._changed:
+            self._advanced += max(0, count)
+        self._start(count)
+
     def order(self, count: int) -> None:
-        """Start making `count` more keys in the background."""
+        """Start making `count` more keys in the background (fewer when keys made in advance cover them)."""
+        with self._changed:
+            covered = min(self._advanced, max(0, count))
+            self._advanced -= covered
+        self._start(count - covered)
+
+    def _start(self, count: int) -> None:
         if count <= 0:
             return
         with self._changed:
@@ -48,6 +62,7 @@ class KeySupply(Generic[Key]):
         child must not hand out a key its parent or a sibling also holds; and before closing)."""
         with self._changed:
             self._ordered = min(self._ordered, 1)
+            self._advanced = 0
             thread = self._thread
         if thread is not None:
             thread.join()

@@ -55,6 +55,11 @@ def new_signing_key() -> SigningKey:
     return SigningKey(_kid(key), key)
 
 
+def key_supply() -> KeySupply[SigningKey]:
+    """A supply of fresh signing keys (new_signing_key looked up at each call: benches wrap it)."""
+    return KeySupply(lambda: new_signing_key())
+
+
 def stored_signing_key(kid: str, pem: str) -> SigningKey:
     """A key this emulator made and stored. OpenSSL's consistency check of an RSA key costs ~35 ms; a key whose
     kid is still the digest of its public key is the one stored, and one that is not gets the full check."""
@@ -67,9 +72,9 @@ def stored_signing_key(kid: str, pem: str) -> SigningKey:
 class Keyring:
     """Loads each pool's keys from the store (creating them once), keeping parsed keys in memory."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, supply: KeySupply[SigningKey] | None = None) -> None:
         self._store = store
-        self._supply: KeySupply[SigningKey] = KeySupply(lambda: new_signing_key())  # looked up late: benches wrap it
+        self._supply = supply or key_supply()  # cli.py starts one before the server's imports
         self._prepared: set[str] = set()
         self._cache: dict[str, dict[str, SigningKey]] = {}
         self._jwks: dict[str, dict[str, list[dict[str, str]]]] = {}

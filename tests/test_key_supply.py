@@ -190,3 +190,30 @@ def test_a_pool_created_over_the_api_signs_at_once_with_keys_of_its_own() -> Non
         kids = jwks_kids(server.url, pool)
         assert jwt.get_unverified_header(token)["kid"] in kids
         assert not kids & (jwks_kids(server.url, POOL) | jwks_kids(server.url, OTHER))
+
+
+def test_keys_made_in_advance_cover_the_orders_that_follow() -> None:
+    supply, makers = counting_supply(0.005)
+    supply.advance(4)  # cli.py, before the store says which pools lack keys
+    supply.order(2)
+    supply.order(2)  # covered: nothing more is made
+    supply.order(1)  # not covered: one more
+    taken = sorted(supply.take() for _ in range(5))
+    assert taken == [0, 1, 2, 3, 4] and len(makers) == 5
+    supply.drain()
+
+
+def test_keys_are_made_ahead_only_when_the_store_will_have_none(tmp_path: Path) -> None:
+    from emulator.cli import keys_ahead
+    from emulator.config import parse_config
+
+    config = parse_config(CONFIG)
+    ahead = keys_ahead(config, None)  # in memory
+    assert ahead is not None and ahead._advanced == 4
+    ahead.drain()
+    new = keys_ahead(config, tmp_path / "new")
+    assert new is not None
+    new.drain()
+    (tmp_path / "kept").mkdir()
+    (tmp_path / "kept" / "state.sqlite3").write_bytes(b"")
+    assert keys_ahead(config, tmp_path / "kept") is None  # a store keeps its keys: none made for nothing
