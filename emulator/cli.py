@@ -11,8 +11,9 @@ from pathlib import Path
 from emulator.cognito.emulator_access import is_loopback_address
 from emulator.config import Config, load_config
 from emulator.config_fields import ConfigError
-from emulator.package_version import installed_version
-from emulator.state_dir import StateDirError, prepare
+from emulator.key_supply import KeySupply
+from emulator.keys import PURPOSES, SigningKey, key_supply
+from emulator.state_dir import STATE_FILES, StateDirError, prepare
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 LOG_FORMATS = ("text", "json")
@@ -26,13 +27,27 @@ SUBCOMMANDS = {
 }
 
 
+class _VersionAction(argparse.Action):
+    """--version, the installed version looked up only when asked: importlib.metadata costs ~6 ms a start."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, default=argparse.SUPPRESS, nargs=0,
+                         help="show program's version number and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        from emulator.package_version import installed_version
+
+        print(f"cognito-emulator {installed_version()}")
+        parser.exit()
+
+
 def _serve_parser() -> argparse.ArgumentParser:
     listed = "\n".join(f"  {name:<48} {what}" for name, what in SUBCOMMANDS.items())
     parser = argparse.ArgumentParser(
         prog="cognito-emulator", formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Local AWS Cognito user pools + API Gateway authorizers.",
         epilog=f"subcommands (cognito-emulator SUBCOMMAND --help):\n{listed}")
-    parser.add_argument("--version", action="version", version=f"cognito-emulator {installed_version()}")
+    parser.add_argument("--version", action=_VersionAction)
     parser.add_argument("--config", default="config.yaml", help="config file (default: ./config.yaml)")
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default: 127.0.0.1; 0.0.0.0 lets other machines in)")
@@ -88,6 +103,16 @@ def check_config(argv: list[str]) -> int:
     return 0
 
 
+def keys_ahead(config: Config, state_dir: Path | None) -> KeySupply[SigningKey] | None:
+    """Start making the config's pools' signing keys now, on another core while the server's modules import, when
+    the store will have none: in memory, or a state dir without a store yet (one with a store keeps its keys)."""
+    if state_dir is not None and (state_dir / STATE_FILES[0]).exists():
+        return None
+    supply = key_supply()
+    supply.advance(len(PURPOSES) * len(config.pools))
+    return supply
+
+
 def serve(argv: list[str], config: Config | None = None) -> int:
     args = _serve_parser().parse_args(argv)
     from emulator.request_log import configure_logging
@@ -98,12 +123,22 @@ def serve(argv: list[str], config: Config | None = None) -> int:
     except ConfigError as exc:
         print(f"{args.config}: invalid config: {exc}", file=sys.stderr)
         return 1
+    state_dir = None if args.in_memory else Path(args.state)
+    supply = keys_ahead(config, state_dir)  # before the server's imports, which take long enough to make them
+    try:
+        return _serve_config(args, config, state_dir, supply)
+    finally:
+        if supply is not None:
+            supply.drain()  # a thread still inside OpenSSL when the interpreter exits could abort the process
+
+
+def _serve_config(args: argparse.Namespace, config: Config, state_dir: Path | None,
+                  supply: KeySupply[SigningKey] | None) -> int:
     from emulator.config_cross_refs import cross_ref_problems
     from emulator.runtime import Runtime
     from emulator.server import EmulatorServer
     from emulator.workers import refusal, serve_forked, share, shared_runtime_options, worker_count
 
-    state_dir = None if args.in_memory else Path(args.state)
     try:
         workers = worker_count(args.workers, os.cpu_count())
     except ValueError as exc:
@@ -118,7 +153,7 @@ def serve(argv: list[str], config: Config | None = None) -> int:
 
     try:
         lock = None if state_dir is None else prepare(state_dir)
-        runtime = Runtime.open(config, state_dir, **shared_runtime_options(workers, state_dir))
+        runtime = Runtime.open(config, state_dir, key_supply=supply, **shared_runtime_options(workers, state_dir))
         share(runtime, workers)
     except StateDirError as exc:
         print(f"cognito-emulator: {exc}", file=sys.stderr)
@@ -131,6 +166,7 @@ def serve(argv: list[str], config: Config | None = None) -> int:
                                 expose_emulator_endpoints=args.expose_emulator_endpoints, reuse_port=workers > 1)
     except OSError as exc:
         print(f"cognito-emulator: {exc}", file=sys.stderr)
+        runtime.close()  # its keys' thread ends before the interpreter does
         return 1
     warning = bind_warning(args.host, args.expose_emulator_endpoints)
     if warning:
@@ -143,7 +179,11 @@ def serve(argv: list[str], config: Config | None = None) -> int:
             print(f"cognito-emulator: {exc}", file=sys.stderr)
             status = 1
     else:
+        from emulator.botocore_models import preload
+
+        model = preload("cognito-idp")  # read while the ports start serving, not by the first request
         server.run(on_ready=lambda line: print(line, flush=True))
+        model.join()
     runtime.close()
     if lock is not None:
         lock.release()

@@ -25,6 +25,7 @@ from emulator.cognito.mfa_config_rules import first_auth_factors, mfa_factors_of
 from emulator.cognito.trigger_config import parse_functions, parse_lambda_config
 from emulator.config_fields import ALNUM, ConfigError, stable_token
 from emulator.config_placeholders import first_placeholder
+from emulator.config_yaml import read_yaml
 from emulator.lambdas.invoker import LambdaInvoker
 from emulator.model import (
     ATTRIBUTE_DATA_TYPES,
@@ -101,7 +102,7 @@ def load_config(path: str | Path) -> Config:
     except OSError as exc:
         raise ConfigError(str(path), f"cannot read the file: {exc.strerror or exc}") from None
     try:
-        raw = yaml.safe_load(text)
+        raw = read_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"

@@ -1,10 +1,14 @@
-"""Per-pool RSA signing keys (one for ID tokens, one for access tokens), persisted, and the JWKS."""
+"""Per-pool RSA signing keys (one for ID tokens, one for access tokens), persisted, and the JWKS.
+
+New pools' keys are made in the background (key_supply.py) and stored at their first use, before any token or
+JWKS made with them leaves the process."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -12,6 +16,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from emulator.blocking import may_block
+from emulator.key_supply import KeySupply
 from emulator.state import Store
 
 PURPOSES = ("id", "access")
@@ -38,21 +43,40 @@ class SigningKey:
                 "n": _b64url_uint(numbers.n), "use": "sig"}
 
 
-def new_signing_key() -> SigningKey:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+def _kid(key: rsa.RSAPrivateKey) -> str:
     der = key.public_key().public_bytes(serialization.Encoding.DER,
                                         serialization.PublicFormat.SubjectPublicKeyInfo)
     # Cognito's kids are 44-character base64 strings; a digest of the key gives the same look
     # and makes kids differ between pools because keys do.
-    kid = base64.b64encode(hashlib.sha256(der).digest()).decode()
-    return SigningKey(kid, key)
+    return base64.b64encode(hashlib.sha256(der).digest()).decode()
+
+
+def new_signing_key() -> SigningKey:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return SigningKey(_kid(key), key)
+
+
+def key_supply() -> KeySupply[SigningKey]:
+    """A supply of fresh signing keys (new_signing_key looked up at each call: benches wrap it)."""
+    return KeySupply(lambda: new_signing_key())
+
+
+def stored_signing_key(kid: str, pem: str) -> SigningKey:
+    """A key this emulator made and stored. OpenSSL's consistency check of an RSA key costs ~35 ms; a key whose
+    kid is still the digest of its public key is the one stored, and one that is not gets the full check."""
+    key = serialization.load_pem_private_key(pem.encode(), None, unsafe_skip_rsa_key_validation=True)
+    if not isinstance(key, rsa.RSAPrivateKey) or _kid(key) != kid:
+        key = serialization.load_pem_private_key(pem.encode(), None)
+    return SigningKey(kid, key)  # type: ignore[arg-type]
 
 
 class Keyring:
     """Loads each pool's keys from the store (creating them once), keeping parsed keys in memory."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, supply: KeySupply[SigningKey] | None = None) -> None:
         self._store = store
+        self._supply = supply or key_supply()  # cli.py starts one before the server's imports
+        self._prepared: set[str] = set()
         self._cache: dict[str, dict[str, SigningKey]] = {}
         self._jwks: dict[str, dict[str, list[dict[str, str]]]] = {}
         self._lock = threading.Lock()
@@ -77,15 +101,36 @@ class Keyring:
             cached = self._jwks[pool_id] = {"keys": [self.keys(pool_id)[p].jwk() for p in PURPOSES]}
         return cached
 
+    def prepare(self, pool_ids: Iterable[str]) -> None:
+        """Start making the keys of those pools the store has none for, in the background (taken at first use)."""
+        missing = [pool_id for pool_id in pool_ids
+                   if pool_id not in self._cache and pool_id not in self._prepared
+                   and not self._store.get("keys", pool_id, "rsa")]
+        self._prepared.update(missing)
+        self._supply.order(len(PURPOSES) * len(missing))
+
+    def drain(self) -> None:
+        """Store the keys of every prepared pool now and stop the background work (before forking workers, which
+        must find them in the store, and before closing)."""
+        for pool_id in sorted(self._prepared):
+            self.keys(pool_id)
+        self._supply.drain()
+
+    def close(self) -> None:
+        """Stop making keys nobody took (the process or its runtime ends)."""
+        self._supply.drain()
+
     def forget(self, pool_id: str) -> None:
         with self._lock:
+            self._prepared.discard(pool_id)
             self._cache.pop(pool_id, None)
             self._jwks.pop(pool_id, None)
 
     def _load_or_create(self, pool_id: str) -> dict[str, SigningKey]:
         stored = self._store.get("keys", pool_id, "rsa")
         if not stored:
-            keys = {purpose: new_signing_key() for purpose in PURPOSES}  # slow: outside the store's lock
+            # Made in the background when prepared; slow otherwise, and always outside the store's lock.
+            keys = {purpose: self._supply.take() for purpose in PURPOSES}
             entries = {
                 purpose: {
                     "kid": key.kid,
@@ -102,7 +147,4 @@ class Keyring:
                 if not stored:
                     self._store.put("keys", pool_id, "rsa", entries)
                     return keys
-        return {
-            purpose: SigningKey(entry["kid"], serialization.load_pem_private_key(entry["pem"].encode(), None))
-            for purpose, entry in stored.items()
-        }
+        return {purpose: stored_signing_key(entry["kid"], entry["pem"]) for purpose, entry in stored.items()}

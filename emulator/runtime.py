@@ -11,7 +11,8 @@ from emulator import seeding
 from emulator.clock import Clock, as_clock
 from emulator.config import Config
 from emulator.decisions import DecisionLog
-from emulator.keys import Keyring
+from emulator.key_supply import KeySupply
+from emulator.keys import Keyring, SigningKey
 from emulator.kms.keys import LocalKms
 from emulator.lambdas.environment import lambda_environment
 from emulator.lambdas.invoker import LambdaInvoker
@@ -31,9 +32,10 @@ class Runtime:
     base_url: str = "http://127.0.0.1:9229"  # where the hosted UI and JWKS are served
     api_urls: dict[str, str] = field(default_factory=dict)  # gateway API name -> its URL, once bound (dashboard)
     workers: int = 1  # processes serving this state (--workers; workers.py)
+    key_supply: KeySupply[SigningKey] | None = None  # keys already being made (cli.py), else the keyring's own
 
     def __post_init__(self) -> None:
-        self.keyring = Keyring(self.store)
+        self.keyring = Keyring(self.store, self.key_supply)
         self._published: dict[str, tuple[int, dict | None]] = {}  # issuer -> (pools_generation, JWKS)
         self.signer = TokenSigner(self.keyring)
         # The one invoker for Lambda code (triggers); it owns the Node workers, stopped by close().
@@ -67,8 +69,9 @@ class Runtime:
         return self.signer.complete(result)
 
     def close(self) -> None:
-        """Stop the Lambda workers and close the store (the server has stopped)."""
+        """Stop the Lambda workers and the keys' background work, and close the store (the server has stopped)."""
         self.lambdas.close()
+        self.keyring.close()
         self.store.close()
 
     def lambda_environment(self) -> dict[str, str]:

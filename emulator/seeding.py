@@ -29,15 +29,15 @@ def new_client_secret() -> str:
 
 
 def seed(rt: Runtime) -> None:
-    """Apply the config's pools to the store, then make sure each pool has its signing keys."""
+    """Apply the config's pools to the store, then have the keys of pools without any made."""
     from emulator.identity.seeding import seed_identity_pools
 
     with rt.store.transaction():
         for pool_seed in rt.config.pools:
             _seed_pool(rt.store, pool_seed, rt.clock())
         seed_identity_pools(rt)
-    for pool_seed in rt.config.pools:
-        rt.keyring.keys(pool_seed.pool.id)  # create keys at start, not on the first sign-in
+    # Keys the store lacks are made in the background while the server starts: the first sign-in finds them ready.
+    rt.keyring.prepare(pool_seed.pool.id for pool_seed in rt.config.pools)
 
 
 def _changed(store: Store, kind: str, scope: str, key: str, definition: object) -> bool:

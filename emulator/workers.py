@@ -63,6 +63,7 @@ def share(runtime: Runtime, workers: int) -> None:
     runtime.workers = workers
     if workers == 1:
         return
+    runtime.keyring.drain()  # the config's pools' keys stored, and no key-making thread copied into the workers
     cells = SharedCells()
     runtime.store.share_generation(cells.counter(), cells.write_lock)
     runtime.clock.share(cells)

@@ -62,7 +62,7 @@ def create_user_pool(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
     with rt.store.transaction():
         rt.store.put_pool(pool)
         rt.store.put_pool_settings(pool_id, rules.pool_settings_from(params))
-    rt.keyring.keys(pool_id)  # its own signing keys, persisted, before the first sign-in
+    rt.keyring.prepare([pool_id])  # its own signing keys, made in the background, stored at their first use
     _make_kms_key(rt, pool)
     return {"UserPool": _describe_pool(rt, pool)}
 

@@ -3,15 +3,14 @@ botocore's service model, and AWS's error shape."""
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.loaders import Loader
-
 from emulator.blocking import may_block
+from emulator.botocore_models import loaded
+from emulator.botocore_models import service_model as service_model_of
 from emulator.cognito import patterns
 from emulator.cognito.errors import CognitoError, reject
 
@@ -34,14 +33,9 @@ Handler = Callable[[Any, dict, Call], dict]
 
 def service_model() -> dict:
     """botocore's bundled cognito-idp model: the authority on shapes, lengths, patterns and enums."""
-    if not _loaded_model.cache_info().currsize:
-        may_block()  # loading it takes a tenth of a second: not on the event loop
-    return _loaded_model()
-
-
-@functools.cache
-def _loaded_model() -> dict:
-    return Loader().load_service_model("cognito-idp", "service-2")
+    if not loaded("cognito-idp"):
+        may_block()  # reading it (or waiting for the start's read) takes milliseconds: not on the event loop
+    return service_model_of("cognito-idp")
 
 
 def _member_path(parent: str, name: str) -> str:

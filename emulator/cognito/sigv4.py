@@ -24,10 +24,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest, HTTPHeaders
-from botocore.credentials import Credentials
-
 ALGORITHM = "AWS4-HMAC-SHA256"
 SERVICE = "cognito-idp"
 MAX_AUTHORIZATION = 8 * 1024  # real SigV4 headers are a few hundred bytes
@@ -138,21 +134,6 @@ def bad_timestamp(shown: str | None) -> str:
     return f"Date must be in ISO-8601 'basic format'. Got '{shown}'. See http://en.wikipedia.org/wiki/ISO_8601"
 
 
-class _AsSigned(SigV4Auth):
-    """botocore's signer, told which headers the client signed (botocore would choose its own)."""
-
-    def __init__(self, credentials: Credentials, region: str, signed: Sequence[str], service: str = SERVICE) -> None:
-        super().__init__(credentials, service, region)
-        self._signed = set(signed)
-
-    def headers_to_sign(self, request: AWSRequest) -> HTTPHeaders:
-        chosen = HTTPHeaders()
-        for name, value in request.headers.items():
-            if name.lower() in self._signed:
-                chosen[name.lower()] = value
-        return chosen
-
-
 @dataclass(frozen=True)
 class SignedRequest:
     """What a signature covers: the request line, every header as sent, and the body."""
@@ -161,18 +142,6 @@ class SignedRequest:
     url: str  # http://<Host header><raw path>[?<raw query>]
     headers: Sequence[tuple[str, str]]
     body: bytes
-
-
-def _expected_signature(request: SignedRequest, auth: Authorization, secret: str, region: str, when: str,
-                        service: str = SERVICE) -> str:
-    aws_request = AWSRequest(method=request.method, url=request.url, data=request.body)
-    for name, value in request.headers:
-        if name.lower() in auth.signed_headers:
-            aws_request.headers[name.lower()] = value  # HTTPHeaders keeps repeated headers, as SigV4 joins them
-    aws_request.context["timestamp"] = when
-    signer = _AsSigned(Credentials(auth.access_key_id, secret), region, auth.signed_headers, service)
-    canonical = signer.canonical_request(aws_request)
-    return signer.signature(signer.string_to_sign(aws_request, canonical), aws_request)
 
 
 def mismatch(request: SignedRequest, auth: Authorization, secret_access_key: str, when: str,
@@ -191,7 +160,10 @@ def mismatch(request: SignedRequest, auth: Authorization, secret_access_key: str
     if declared is not None and declared != hashlib.sha256(request.body).hexdigest():
         return "X-Amz-Content-SHA256 is not the SHA-256 of the body that arrived"
     try:
-        expected = _expected_signature(request, auth, secret_access_key, region, when, expected_service)
+        # botocore's signer is imported on the first signed request: its HTTP stack is not on the way to a token.
+        from emulator.cognito.sigv4_signer import expected_signature
+
+        expected = expected_signature(request, auth, secret_access_key, region, when, expected_service)
     except (ValueError, TypeError, UnicodeError) as exc:  # a Host or path no canonical request can hold
         return f"the request cannot be put in SigV4's canonical form ({exc}), so no signature can match it"
     if hmac.compare_digest(expected, auth.signature):

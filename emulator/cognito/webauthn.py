@@ -17,18 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
-
-from fido2.server import Fido2Server
-from fido2.utils import websafe_decode, websafe_encode
-from fido2.webauthn import (
-    AttestedCredentialData,
-    AuthenticationResponse,
-    PublicKeyCredentialRpEntity,
-    PublicKeyCredentialUserEntity,
-    ResidentKeyRequirement,
-    UserVerificationRequirement,
-)
+from typing import TYPE_CHECKING, Any
 
 from emulator.cognito.access_tokens import authenticate
 from emulator.cognito.challenges import Authenticated, Challenge, Outcome, open_challenge, session_user
@@ -40,6 +29,10 @@ from emulator.cognito.sessions import ChallengeSession, OpenSession
 from emulator.model import AppClient, UserPool
 from emulator.runtime import Runtime
 from emulator.state import UserRecord
+
+if TYPE_CHECKING:  # fido2 is imported where a ceremony needs it: ~30 ms the first sign-in of a run need not wait
+    from fido2.server import Fido2Server
+    from fido2.webauthn import AttestedCredentialData, UserVerificationRequirement
 
 log = logging.getLogger("cognito_emulator")
 
@@ -67,18 +60,27 @@ def relying_party_id(pool: UserPool) -> str:
 
 
 def _server(pool: UserPool) -> Fido2Server:
+    from fido2.server import Fido2Server
+    from fido2.webauthn import PublicKeyCredentialRpEntity
+
     return Fido2Server(PublicKeyCredentialRpEntity(name=pool.name, id=relying_party_id(pool)))
 
 
 def _user_verification(pool: UserPool) -> UserVerificationRequirement:
+    from fido2.webauthn import UserVerificationRequirement
+
     return UserVerificationRequirement(pool.web_authn.get("UserVerification") or "preferred")
 
 
 def _credentials(user: UserRecord) -> list[AttestedCredentialData]:
+    from fido2.webauthn import AttestedCredentialData
+
     return [AttestedCredentialData(_decode(p["data"])) for p in user.mfa.get("passkeys") or ()]
 
 
 def _decode(value: str) -> bytes:
+    from fido2.utils import websafe_decode
+
     return websafe_decode(value)
 
 
@@ -103,6 +105,8 @@ def start_registration(rt: Runtime, params: dict, call: Call) -> dict[str, Any]:
 
 def begin_registration(rt: Runtime, pool: UserPool, user: UserRecord, client_id: str | None) -> dict[str, Any]:
     """PublicKeyCredentialCreationOptionsJSON for a new passkey of `user` (the API, and /passkeys/add)."""
+    from fido2.webauthn import PublicKeyCredentialUserEntity, ResidentKeyRequirement
+
     _require_enabled(pool)
     options, state = _server(pool).register_begin(
         PublicKeyCredentialUserEntity(name=user.username, id=user.sub.encode(),
@@ -138,6 +142,8 @@ def complete_registration(rt: Runtime, params: dict, call: Call) -> dict[str, An
 def finish_registration(rt: Runtime, pool: UserPool, user: UserRecord, client_id: str | None,
                         credential: Any) -> None:
     """Verify a RegistrationResponseJSON against the open registration and keep the passkey."""
+    from fido2.utils import websafe_encode
+
     _require_enabled(pool)
     pending = user.mfa.get("passkey_registration")
     if not pending or pending["expires"] <= rt.clock():
@@ -217,6 +223,8 @@ def respond(rt: Runtime, pool: UserPool, client: AppClient, opened: OpenSession,
     require_param(responses, "USERNAME", "missing_challenge_response")
     user = session_user(rt, pool, opened.data)
     raw = require_param(responses, "CREDENTIAL", "missing_challenge_response")
+    from fido2.webauthn import AuthenticationResponse
+
     try:
         assertion = AuthenticationResponse.from_dict(json.loads(raw))
         credential = _server(pool).authenticate_complete(opened.data.webauthn, _credentials(user), assertion)

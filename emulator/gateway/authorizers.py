@@ -9,8 +9,7 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable
-
-import httpx
+from typing import TYPE_CHECKING
 
 from emulator.gateway.authorizer_config import Authorizer, CognitoAuthorizer, JwtAuthorizer, LambdaAuthorizer
 from emulator.gateway.cognito_authorizer import cognito_identity, decide_cognito, pool_issuer
@@ -22,6 +21,9 @@ from emulator.gateway.request import AuthRequest
 from emulator.gateway.token_verification import ParsedToken, TokenProblem, read_token
 from emulator.gateway.verdicts import Allow, Deny, refuse
 from emulator.lambdas.invoker import LambdaInvoker
+
+if TYPE_CHECKING:
+    import httpx
 
 # The request and config types stay importable from here, where callers of the old 688-line module
 # (bench/bench.py among them) found them.

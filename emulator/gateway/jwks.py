@@ -14,9 +14,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import httpx
+if TYPE_CHECKING:
+    import httpx
 
 CACHE_SECONDS = 2 * 60 * 60  # AWS HTTP API: "API Gateway can cache the public key for two hours"
 REFETCH_INTERVAL_SECONDS = 30.0  # unknown kid / failed fetch: try the network again at most this often
@@ -108,6 +109,8 @@ class JwksSource:
         return kid is None or kid in kids_of(cached.key_set.jwks)
 
     async def _fetch(self, issuer: str) -> KeySet:
+        import httpx  # ~40 ms to import: the first proxied request or remote JWKS loads it, not the start
+
         url = discovery_url(issuer)
         try:
             client = self._client()
@@ -131,6 +134,8 @@ class JwksSource:
 
     def _client(self) -> httpx.AsyncClient:
         if self._http is None:
+            import httpx
+
             self._http = httpx.AsyncClient()
         return self._http
 

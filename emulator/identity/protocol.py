@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import functools
 
-from botocore.loaders import Loader
-
+from emulator.botocore_models import service_model as service_model_of
 from emulator.cognito import protocol as idp_protocol
 from emulator.cognito.errors import CognitoError
 
@@ -17,7 +16,7 @@ SERVICE = "cognito-identity"
 @functools.cache
 def service_model() -> dict:
     """botocore's bundled cognito-identity model: shapes, lengths, patterns, enums and which ops are unsigned."""
-    return Loader().load_service_model(SERVICE, "service-2")
+    return service_model_of(SERVICE)
 
 
 def is_identity_target(target: str | None) -> bool:

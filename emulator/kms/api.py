@@ -12,8 +12,7 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from botocore.loaders import Loader
-
+from emulator.botocore_models import service_model as service_model_of
 from emulator.cognito import admin_guard
 from emulator.cognito.errors import CognitoError
 from emulator.cognito.protocol import json_params, validated
@@ -33,7 +32,7 @@ KEY_SPEC_BYTES = {"AES_256": 32, "AES_128": 16}
 @functools.cache
 def service_model() -> dict:
     """botocore's bundled KMS model: the operations, their input shapes and which need a signature."""
-    return Loader().load_service_model(SERVICE, "service-2")
+    return service_model_of(SERVICE)
 
 
 def is_kms_target(target: str | None) -> bool:
