@@ -7,26 +7,21 @@ Run: python bench/gateway.py [--seconds 3] [--rounds 3] [--client wrk|lean] [--w
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
-import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import http_load  # noqa: E402
 from http_load import Request  # noqa: E402
-from served import SERVED_ROOT, Served, served  # noqa: E402
+from served import Served, served  # noqa: E402
 
 from emulator.cognito.lookup import secret_hash  # noqa: E402
 from emulator.testing import free_port  # noqa: E402
@@ -48,27 +43,6 @@ def bench_config(backend_port: int) -> dict:
                                   {"RouteKey": "GET /proxy-guarded", "AuthorizerName": "jwt",
                                    "Target": f"http://127.0.0.1:{backend_port}/"}]}]
     return config
-
-
-@contextlib.contextmanager
-def served_by_workers(config: dict, workers: int) -> Iterator[Served]:
-    """The emulator with `--workers N` (a state directory: workers refuse --in-memory)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        (Path(tmp) / "config.yaml").write_text(yaml.safe_dump(config))
-        port = free_port()
-        process = subprocess.Popen([sys.executable, "-m", "emulator", "--config", str(Path(tmp) / "config.yaml"),
-                                    "--port", str(port), "--state", str(Path(tmp) / "state"), "--log-level",
-                                    "warning", "--workers", str(workers)],
-                                   cwd=SERVED_ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        try:
-            line = process.stdout.readline() if process.stdout else ""
-            if "ready" not in line:
-                raise RuntimeError(f"the emulator did not start: {line!r}")
-            apis = {api["Name"]: f"http://127.0.0.1:{api['Port']}" for api in config.get("Apis", [])}
-            yield Served(process, f"http://127.0.0.1:{port}", apis, 0.0)
-        finally:
-            process.terminate()
-            process.wait(10)
 
 
 def cpu_seconds(emulator: Served) -> float:
@@ -166,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         assert backend.stdout is not None and backend.stdout.readline().strip() == "ready"
         config = bench_config(backend_port)
-        with (served(config) if args.workers == 1 else served_by_workers(config, args.workers)) as emulator:
+        with served(config, workers=args.workers) as emulator:
             table = rows(emulator.api_urls["bench"], f"http://127.0.0.1:{backend_port}", id_token(emulator.url))
             for row in table:
                 measure(row, 1, 0.3, "lean")  # warm up: imports, connection pools, the signature memo

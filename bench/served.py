@@ -54,15 +54,17 @@ def config_with_free_ports(config: dict[str, Any] | None = None) -> dict[str, An
 
 
 @contextlib.contextmanager
-def served(config: dict[str, Any] | None = None, *extra: str) -> Iterator[Served]:
-    """The emulator serving `config` (default: the bundled one, APIs on free ports) in memory."""
+def served(config: dict[str, Any] | None = None, *extra: str, workers: int = 1) -> Iterator[Served]:
+    """The emulator serving `config` (default: the bundled one, APIs on free ports) in memory, or with `workers`
+    processes on a state directory (workers refuse --in-memory)."""
     config = config_with_free_ports(config)
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "config.yaml").write_text(yaml.safe_dump(config))
         port = free_port()
         started = time.perf_counter()
+        store = ["--in-memory"] if workers == 1 else ["--state", str(Path(tmp) / "state"), "--workers", str(workers)]
         process = subprocess.Popen([sys.executable, "-m", "emulator", "--config", str(Path(tmp) / "config.yaml"),
-                                    "--port", str(port), "--in-memory", "--log-level", "warning", *extra],
+                                    "--port", str(port), *store, "--log-level", "warning", *extra],
                                    cwd=SERVED_ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         try:
             line = process.stdout.readline() if process.stdout else ""

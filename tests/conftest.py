@@ -51,6 +51,15 @@ def cognito_client(url: str) -> Any:
                         config=BotoConfig(retries={"max_attempts": 1}))
 
 
+def example_id_token(url: str) -> str:
+    """An ID token of the bundled config's user (seed 001's client, with its SECRET_HASH)."""
+    from emulator.cognito.lookup import secret_hash
+
+    return cognito_client(url).initiate_auth(ClientId="piyopiyo", AuthFlow="USER_PASSWORD_AUTH", AuthParameters={
+        "USERNAME": "peroper@hoge.com", "PASSWORD": "munyamunya",
+        "SECRET_HASH": secret_hash("amoamo", "peroper@hoge.com", "piyopiyo")})["AuthenticationResult"]["IdToken"]
+
+
 @pytest.fixture(scope="module")
 def idp(server: EmulatorServer) -> Any:
     """An unmodified boto3 cognito-idp client pointed at the module's emulator."""

@@ -14,10 +14,9 @@ import httpx
 import pytest
 
 from emulator.cognito import api_root
-from emulator.cognito.lookup import secret_hash
 from emulator.server import EmulatorServer
 from emulator.testing import running_emulator
-from tests.conftest import bundled_config, cognito_client
+from tests.conftest import bundled_config, example_id_token
 from tests.hostile import SIGNED
 
 GUARD = 30  # seconds; only ever reached when the ordering under test is broken
@@ -32,10 +31,7 @@ def server() -> Iterator[EmulatorServer]:
 
 @pytest.fixture(scope="module")
 def id_token(server: EmulatorServer) -> str:
-    return cognito_client(server.url).initiate_auth(ClientId="piyopiyo", AuthFlow="USER_PASSWORD_AUTH",
-                                                    AuthParameters={
-        "USERNAME": "peroper@hoge.com", "PASSWORD": "munyamunya",
-        "SECRET_HASH": secret_hash("amoamo", "peroper@hoge.com", "piyopiyo")})["AuthenticationResult"]["IdToken"]
+    return example_id_token(server.url)
 
 
 def probes(server: EmulatorServer, token: str) -> list[httpx.Response]:

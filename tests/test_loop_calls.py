@@ -13,7 +13,6 @@ import pytest
 from emulator import botocore_models
 from emulator.blocking import WouldBlock, on_loop
 from emulator.cognito import protocol
-from emulator.cognito.lookup import secret_hash
 from emulator.cognito.loop_calls import ON_LOOP_BODY_BYTES, runs_on_loop
 from emulator.cognito.protocol import TARGET_PREFIX
 from emulator.keys import Keyring
@@ -22,7 +21,7 @@ from emulator.state import Store
 from emulator.testing import running_emulator
 from emulator.worker_shared import SharedCells
 from tests import trigger_functions
-from tests.conftest import bundled_config, cognito_client
+from tests.conftest import bundled_config, cognito_client, example_id_token
 from tests.test_hostile_stall import GUARD, PROBE_TIMEOUT, in_background
 
 PASSWORD = "Correct-Horse1"
@@ -91,10 +90,7 @@ def server() -> Iterator[EmulatorServer]:
 
 @pytest.fixture(scope="module")
 def id_token(server: EmulatorServer) -> str:
-    return cognito_client(server.url).initiate_auth(ClientId="piyopiyo", AuthFlow="USER_PASSWORD_AUTH",
-                                                    AuthParameters={
-        "USERNAME": "peroper@hoge.com", "PASSWORD": "munyamunya",
-        "SECRET_HASH": secret_hash("amoamo", "peroper@hoge.com", "piyopiyo")})["AuthenticationResult"]["IdToken"]
+    return example_id_token(server.url)
 
 
 @pytest.fixture(scope="module")
