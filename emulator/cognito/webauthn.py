@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from typing import TYPE_CHECKING, Any
 
+from emulator.blocking import may_block
 from emulator.cognito.access_tokens import authenticate
 from emulator.cognito.challenges import Authenticated, Challenge, Outcome, open_challenge, session_user
 from emulator.cognito.errors import CognitoError, reject
@@ -59,7 +61,14 @@ def relying_party_id(pool: UserPool) -> str:
                                             "domain; SetUserPoolMfaConfig or CreateUserPoolDomain first")
 
 
+def _fido2_ready() -> None:
+    # Its first import takes ~30 ms: a sign-in on the event loop goes to a thread for it (blocking.py).
+    if "fido2.server" not in sys.modules:
+        may_block()
+
+
 def _server(pool: UserPool) -> Fido2Server:
+    _fido2_ready()
     from fido2.server import Fido2Server
     from fido2.webauthn import PublicKeyCredentialRpEntity
 
@@ -67,18 +76,21 @@ def _server(pool: UserPool) -> Fido2Server:
 
 
 def _user_verification(pool: UserPool) -> UserVerificationRequirement:
+    _fido2_ready()
     from fido2.webauthn import UserVerificationRequirement
 
     return UserVerificationRequirement(pool.web_authn.get("UserVerification") or "preferred")
 
 
 def _credentials(user: UserRecord) -> list[AttestedCredentialData]:
+    _fido2_ready()
     from fido2.webauthn import AttestedCredentialData
 
     return [AttestedCredentialData(_decode(p["data"])) for p in user.mfa.get("passkeys") or ()]
 
 
 def _decode(value: str) -> bytes:
+    _fido2_ready()
     from fido2.utils import websafe_decode
 
     return websafe_decode(value)
