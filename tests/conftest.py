@@ -51,6 +51,12 @@ def cognito_client(url: str) -> Any:
                         config=BotoConfig(retries={"max_attempts": 1}))
 
 
+def identity_client(url: str) -> Any:
+    """boto3's cognito-identity client (identity pools share the Cognito port)."""
+    return boto3.client("cognito-identity", endpoint_url=url, region_name="us-east-1",
+                        config=BotoConfig(retries={"max_attempts": 1}))
+
+
 def example_id_token(url: str) -> str:
     """An ID token of the bundled config's user (seed 001's client, with its SECRET_HASH)."""
     from emulator.cognito.lookup import secret_hash

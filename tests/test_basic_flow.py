@@ -22,7 +22,7 @@ from botocore.credentials import Credentials
 
 from emulator.server import EmulatorServer
 from emulator.testing import free_port, running_emulator
-from tests.conftest import bundled_config, refused
+from tests.conftest import bundled_config, identity_client, refused
 
 pytestmark = pytest.mark.e2e
 
@@ -67,8 +67,7 @@ def server() -> Iterator[EmulatorServer]:
 
 @pytest.fixture(scope="module")
 def ci(server: EmulatorServer) -> Any:
-    return boto3.client("cognito-identity", endpoint_url=server.url, region_name="us-east-1",
-                        config=BotoConfig(retries={"max_attempts": 1}))
+    return identity_client(server.url)
 
 
 @pytest.fixture(scope="module")

@@ -162,12 +162,7 @@ def token(**claims: Any) -> str:
     return jwt.encode(body, KEY, algorithm="RS256", headers={"kid": "k1"})
 
 
-@pytest.mark.parametrize("authorizer", [
-    JwtAuthorizer("jwt", ("$request.header.Authorization",), ISSUER, ("piyopiyo",)),
-    CognitoAuthorizer("pool", "method.request.header.Authorization",
-                      (f"arn:aws:cognito-idp:us-east-1:123456789012:userpool/{POOL_ID}",), None, 300),
-], ids=["JWT", "COGNITO_USER_POOLS"])
-def test_the_token_is_parsed_once_per_request(monkeypatch: pytest.MonkeyPatch, authorizer: Any) -> None:
+def counting_parser(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     parsed: list[str] = []
     original = token_verification.parse_jwt
 
@@ -176,6 +171,16 @@ def test_the_token_is_parsed_once_per_request(monkeypatch: pytest.MonkeyPatch, a
         return original(text)
 
     monkeypatch.setattr(token_verification, "parse_jwt", counting)
+    return parsed
+
+
+@pytest.mark.parametrize("authorizer", [
+    JwtAuthorizer("jwt", ("$request.header.Authorization",), ISSUER, ("piyopiyo",)),
+    CognitoAuthorizer("pool", "method.request.header.Authorization",
+                      (f"arn:aws:cognito-idp:us-east-1:123456789012:userpool/{POOL_ID}",), None, 300),
+], ids=["JWT", "COGNITO_USER_POOLS"])
+def test_the_token_is_parsed_once_per_request(monkeypatch: pytest.MonkeyPatch, authorizer: Any) -> None:
+    parsed = counting_parser(monkeypatch)
     protocol = "HTTP" if isinstance(authorizer, JwtAuthorizer) else "REST"
     request = AuthRequest(protocol, "api", "$default", "GET", "/x", "GET /x", {"authorization": token()}, {}, {}, {},
                           "127.0.0.1", (), "arn:aws:execute-api:us-east-1:123456789012:api/$default/GET/x", "r", {})

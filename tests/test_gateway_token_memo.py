@@ -9,12 +9,11 @@ from typing import Any
 import jwt
 import pytest
 
-from emulator.gateway import token_verification
 from emulator.gateway.authorizer_config import CognitoAuthorizer, JwtAuthorizer
 from emulator.gateway.authorizers import MEMO_TOKEN_CHARS, Authorizers
 from emulator.gateway.request import AuthRequest
 from emulator.gateway.verdicts import Allow, Deny
-from tests.test_gateway_request import ISSUER, KEY, NOW, POOL_ID, OnePool
+from tests.test_gateway_request import ISSUER, KEY, NOW, POOL_ID, OnePool, counting_parser
 
 AUTHORIZERS = [
     JwtAuthorizer("jwt", ("$request.header.Authorization",), ISSUER, ("piyopiyo",)),
@@ -35,18 +34,6 @@ def request(authorizer: Any, raw_token: str) -> AuthRequest:
     protocol = "HTTP" if isinstance(authorizer, JwtAuthorizer) else "REST"
     return AuthRequest(protocol, "api", "$default", "GET", "/x", "GET /x", {"authorization": raw_token}, {}, {}, {},
                        "127.0.0.1", (), "arn:aws:execute-api:us-east-1:123456789012:api/$default/GET/x", "r", {})
-
-
-def counting_parser(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    parsed: list[str] = []
-    original = token_verification.parse_jwt
-
-    def counting(text: str) -> token_verification.ParsedToken:
-        parsed.append(text)
-        return original(text)
-
-    monkeypatch.setattr(token_verification, "parse_jwt", counting)
-    return parsed
 
 
 @pytest.mark.parametrize("authorizer", AUTHORIZERS, ids=["JWT", "COGNITO_USER_POOLS"])

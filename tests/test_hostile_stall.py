@@ -5,6 +5,7 @@ broken run from hanging. bench/stall.py measures the real stalls."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from collections.abc import Iterator
@@ -97,11 +98,14 @@ def test_a_body_that_arrives_slowly_does_not_hold_up_other_ports(server: Emulato
     assert slow["response"].json()["__type"] == "ResourceNotFoundException"
 
 
-def test_an_operation_holding_the_store_does_not_hold_up_the_gateway(server: EmulatorServer, id_token: str) -> None:
+@contextlib.contextmanager
+def store_held(server: EmulatorServer) -> Iterator[None]:
+    """Another thread holds the store in a transaction (as serialized() does around every operation) for the
+    body's duration."""
     held, release = threading.Event(), threading.Event()
 
     def long_operation() -> None:
-        with server.runtime.store.transaction():  # as serialized() does around every operation
+        with server.runtime.store.transaction():
             held.set()
             release.wait(GUARD)
 
@@ -109,12 +113,17 @@ def test_an_operation_holding_the_store_does_not_hold_up_the_gateway(server: Emu
     worker.start()
     try:
         assert held.wait(GUARD)
+        yield
+    finally:
+        release.set()
+        worker.join(GUARD)
+
+
+def test_an_operation_holding_the_store_does_not_hold_up_the_gateway(server: EmulatorServer, id_token: str) -> None:
+    with store_held(server):
         try:
             response = httpx.get(server.api_url("mogemoge") + "/mogemoge", headers={"Authorization": id_token},
                                  timeout=PROBE_TIMEOUT)
         except httpx.TimeoutException:
             response = None
         assert response is not None and response.status_code == 200
-    finally:
-        release.set()
-        worker.join(GUARD)

@@ -16,12 +16,11 @@ import httpx
 import pytest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
-from botocore.config import Config as BotoConfig
 from botocore.credentials import Credentials
 
 from emulator.server import EmulatorServer
 from emulator.testing import free_port, running_emulator
-from tests.conftest import bundled_config
+from tests.conftest import bundled_config, identity_client
 
 pytestmark = pytest.mark.e2e
 
@@ -64,8 +63,7 @@ def server() -> Iterator[EmulatorServer]:
 
 @pytest.fixture(scope="module")
 def identity(server: EmulatorServer) -> Any:
-    return boto3.client("cognito-identity", endpoint_url=server.url, region_name="us-east-1",
-                        config=BotoConfig(retries={"max_attempts": 1}))
+    return identity_client(server.url)
 
 
 def id_token(server: EmulatorServer) -> str:

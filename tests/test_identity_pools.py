@@ -8,14 +8,12 @@ import hashlib
 import hmac
 from typing import Any
 
-import boto3
 import httpx
 import pytest
-from botocore.config import Config as BotoConfig
 
 from emulator.identity import records
 from emulator.server import EmulatorServer
-from tests.conftest import bundled_config, refused
+from tests.conftest import bundled_config, identity_client, refused
 
 pytestmark = pytest.mark.e2e
 
@@ -32,8 +30,7 @@ POOL = "us-east-1:00000000-0000-0000-0000-000000000001"
 
 @pytest.fixture(scope="module")
 def ci(server: EmulatorServer) -> Any:
-    return boto3.client("cognito-identity", endpoint_url=server.url, region_name="us-east-1",
-                        config=BotoConfig(retries={"max_attempts": 1}))
+    return identity_client(server.url)
 
 
 def id_token(idp: Any, client_id: str = "piyopiyo", secret: bytes = b"amoamo") -> str:

@@ -3,7 +3,6 @@ thread or worker) is rolled back and answered in a thread, once, without holding
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import httpx
@@ -22,7 +21,7 @@ from emulator.testing import running_emulator
 from emulator.worker_shared import SharedCells
 from tests import trigger_functions
 from tests.conftest import bundled_config, cognito_client, example_id_token
-from tests.test_hostile_stall import GUARD, PROBE_TIMEOUT, in_background
+from tests.test_hostile_stall import GUARD, PROBE_TIMEOUT, in_background, store_held
 
 PASSWORD = "Correct-Horse1"
 GATED = "us-east-1_LoopGate1"
@@ -136,23 +135,10 @@ def test_a_sign_in_that_reaches_a_trigger_waits_in_a_thread_and_fires_it_once(se
 
 def test_a_call_while_another_thread_holds_the_store_waits_in_a_thread(server: EmulatorServer,
                                                                       warm_token: str) -> None:
-    held, release = threading.Event(), threading.Event()
-
-    def long_operation() -> None:
-        with server.runtime.store.transaction():
-            held.set()
-            release.wait(GUARD)
-
-    holder = threading.Thread(target=long_operation)
-    holder.start()
-    try:
-        assert held.wait(GUARD)
+    with store_held(server):
         worker, slow = in_background(lambda: cognito_client(server.url).list_user_pools(MaxResults=5))
         answered = gateway_probes(server, warm_token)
         assert "response" not in slow and answered == [200, 200]
-    finally:
-        release.set()
-        holder.join(GUARD)
     worker.join(GUARD)
     assert len(slow["response"]["UserPools"]) == 3
 
