@@ -6,12 +6,13 @@ WouldBlock, the call's transaction rolls back, and the call is answered again in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 _ON_LOOP: ContextVar[bool] = ContextVar("on_event_loop", default=False)
+T = TypeVar("T")
 
 
 class WouldBlock(BaseException):
@@ -40,18 +41,23 @@ def on_loop() -> Iterator[None]:
         _ON_LOOP.reset(reset)
 
 
-# What `on_loop_if_free` returns for a call it could not answer on the loop.
-IN_A_THREAD: Final = object()
+_IN_A_THREAD: Final = object()
 
 
-def on_loop_if_free(hold: Callable[[], AbstractContextManager[bool]], work: Callable[..., Any], *args: Any) -> Any:
-    """`work(*args)` on the event loop while `hold()` holds the store, or IN_A_THREAD: another thread held it, or
-    the call reached a wait (it rolled back its transaction; the caller runs it again in a thread)."""
+def _on_loop_if_free(hold: Callable[[], AbstractContextManager[bool]], work: Callable[..., T], *args: Any) -> Any:
     with hold() as held:
         if not held:
-            return IN_A_THREAD
+            return _IN_A_THREAD
         try:
             with on_loop():
                 return work(*args)
         except WouldBlock:
-            return IN_A_THREAD
+            return _IN_A_THREAD
+
+
+async def on_loop_or_in_thread(hold: Callable[[], AbstractContextManager[bool]],
+                               in_thread: Callable[..., Awaitable[T]], work: Callable[..., T], *args: Any) -> T:
+    """`work(*args)` on the event loop while `hold()` holds the store; `in_thread(work, *args)` when another thread
+    held it, or when the call reached a wait (it rolled back its transaction first)."""
+    answer = _on_loop_if_free(hold, work, *args)
+    return await in_thread(work, *args) if answer is _IN_A_THREAD else answer

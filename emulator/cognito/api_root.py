@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from emulator.blocking import IN_A_THREAD, on_loop_if_free
+from emulator.blocking import on_loop_or_in_thread
 from emulator.cognito import admin_guard, auth_event_log, not_emulated
 from emulator.cognito.body_limit import BodyTooLarge
 from emulator.cognito.errors import CognitoError, reject
@@ -206,10 +206,7 @@ class ApiRoot:
     async def _health(self, send: Send) -> None:
         """GET /_emulator/health here, not among the port's FastAPI routes: what orchestrators and the CLI poll
         answers at once after start, without waiting for those routes to be built."""
-        pools = on_loop_if_free(self.rt.store.held_if_free, health, self.rt)
-        if pools is IN_A_THREAD:
-            pools = await self._off_loop(health, self.rt)
-        body = _json(pools)
+        body = _json(await on_loop_or_in_thread(self.rt.store.held_if_free, self._off_loop, health, self.rt))
         await send({"type": "http.response.start", "status": 200, "headers": [
             (b"content-length", str(len(body)).encode()), (b"content-type", b"application/json")]})
         await send({"type": "http.response.body", "body": body})
@@ -250,10 +247,9 @@ class ApiRoot:
         arguments = (self.rt, self.operations, signed_request(scope, body), target, request_id,
                      client[0] if client else "")
         if runs_on_loop(target, body):
-            answered = on_loop_if_free(self.rt.store.held_if_free, respond, *arguments)
-            if answered is not IN_A_THREAD:
-                await _send(send, answered)
-                return
+            await _send(send, await on_loop_or_in_thread(self.rt.store.held_if_free, self._off_loop, respond,
+                                                         *arguments))
+            return
         # Rendering the answer and logging the decision happen there too: a message echoing a megabyte
         # of input is a json.dumps and a log write that would otherwise run on the shared event loop.
         await _send(send, await self._off_loop(respond, *arguments))

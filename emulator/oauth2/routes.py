@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from emulator.blocking import IN_A_THREAD, on_loop_if_free
+from emulator.blocking import on_loop_or_in_thread
 from emulator.cognito.errors import CognitoError
 from emulator.issuance import TokenRefused
 from emulator.oauth2 import (
@@ -49,9 +49,8 @@ def build_router(rt: Runtime) -> APIRouter:
             form = await read_form(request)
             arguments = (rt, form, request.headers.get("authorization"))
             # On the event loop when it can be (blocking.py), as the JSON API's sign-ins are.
-            body = on_loop_if_free(rt.store.held_if_free, token.token_response, *arguments)
-            if body is IN_A_THREAD:
-                body = await run_in_threadpool(token.token_response, *arguments)
+            body = await on_loop_or_in_thread(rt.store.held_if_free, run_in_threadpool, token.token_response,
+                                              *arguments)
             return JSONResponse(body, headers=NO_STORE)
         return await _json_endpoint(rt, TOKEN, handle)
 
