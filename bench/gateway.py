@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
 import subprocess
@@ -21,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import http_load  # noqa: E402
 from http_load import Request  # noqa: E402
-from served import Served, served  # noqa: E402
+from served import served  # noqa: E402
 
 from emulator.cognito.lookup import secret_hash  # noqa: E402
 from emulator.testing import free_port  # noqa: E402
@@ -43,19 +42,6 @@ def bench_config(backend_port: int) -> dict:
                                   {"RouteKey": "GET /proxy-guarded", "AuthorizerName": "jwt",
                                    "Target": f"http://127.0.0.1:{backend_port}/"}]}]
     return config
-
-
-def cpu_seconds(emulator: Served) -> float:
-    """CPU used so far by the emulator's process and its worker processes (forked by --workers)."""
-    total = emulator.cpu_seconds()
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == emulator.process.pid:  # ppid
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
 
 
 def id_token(url: str) -> str:
@@ -152,9 +138,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"emulator: {args.workers} worker process(es)")
             report(table, figures, args.rounds, args.seconds, args.client)
             guarded = table[-1]
-            cpu = cpu_seconds(emulator)
+            cpu = emulator.cpu_seconds()
             c32 = http_load.run(guarded.url, guarded.request, 32, args.seconds)
-            per_request = (cpu_seconds(emulator) - cpu) * 1000 / max(1, len(c32.latencies_ms))
+            per_request = (emulator.cpu_seconds() - cpu) * 1000 / max(1, len(c32.latencies_ms))
             print(f"  emulator CPU per authorized handler request at c32 (lean client): {per_request:.3f} ms")
     finally:
         backend.terminate()

@@ -107,7 +107,8 @@ def main(argv: list[str] | None = None) -> int:
                 if result.errors or gateway.errors:
                     print(f"  errors: {result.first_error or gateway.first_error}")
                 done += burst
-            print(f"after {done:>9,} requests: RSS {emulator.rss_mb():6.1f} MB")
+            print(f"after {done:>9,} requests: RSS {emulator.rss_mb():6.1f} MB"
+                  f" (+ {emulator.children_rss_mb():.1f} MB in its signing process)")
     return 0
 
 

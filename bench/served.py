@@ -34,15 +34,43 @@ class Served:
     ready_seconds: float  # from the command to the ready line
 
     def cpu_seconds(self) -> float:
-        """User + system CPU the emulator process has used so far."""
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """User + system CPU the emulator's processes (itself, its workers, its signing process) have used so far."""
+        total = 0
+        for pid in family(self.process.pid):
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # it has just ended
+            total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
 
     def rss_mb(self) -> float:
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+        """Resident memory of the emulator's process (its signing process is `children_rss_mb`)."""
+        return _rss_mb(self.process.pid)
+
+    def children_rss_mb(self) -> float:
+        return sum(_rss_mb(pid) for pid in family(self.process.pid)[1:])
+
+
+def family(pid: int) -> list[int]:
+    """`pid` and its descendants, parents first."""
+    found, i = [pid], 0
+    while i < len(found):
+        for task in Path(f"/proc/{found[i]}/task").glob("*"):
+            with contextlib.suppress(OSError):  # a thread that has just ended
+                found += [int(child) for child in (task / "children").read_text().split()]
+        i += 1
+    return found
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
-        return float("nan")
+    except OSError:
+        pass
+    return 0.0
 
 
 def config_with_free_ports(config: dict[str, Any] | None = None) -> dict[str, Any]:

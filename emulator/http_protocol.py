@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 import httptools
@@ -27,6 +27,8 @@ _TRANSFER_ENCODING = b"transfer-encoding"
 _CONTENT_LENGTH = b"content-length"
 _HOST = b"host"
 _IDLE, _HEAD, _BODY = 0, 1, 2  # where the parser is in the current message
+# The scope key under which a request finds the set of its server's requests in progress (uvicorn's tasks).
+REQUESTS_IN_PROGRESS = "emulator.requests_in_progress"
 _METHOD = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}")  # an RFC 9110 token, of a sane length
 
 # Builds the whole raw response refusing an unreadable request, given the reason in plain words
@@ -34,6 +36,11 @@ _METHOD = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}")  # an RFC 9110 token,
 Answer = Callable[[str], bytes]
 # Records a refusal (the decisions log): reason in plain words.
 Record = Callable[[str], None]
+
+
+def overlapping(scope: Mapping[str, Any]) -> bool:
+    """Whether other requests to the same server are in progress beside this one (read, waiting or answering)."""
+    return len(scope.get(REQUESTS_IN_PROGRESS, ())) > 1
 
 
 def head_refusal(http_version: str, hosts: int, transfer_encodings: list[bytes], upgrade: bool) -> str | None:
@@ -197,6 +204,7 @@ class GuardedHttp(HttpToolsProtocol):
         refusal = head_refusal(self.parser.get_http_version(), self._hosts, self._transfer_encodings, upgrade)
         if refusal is not None:
             self._stop(refusal)
+        self.scope[REQUESTS_IN_PROGRESS] = self.tasks  # type: ignore[typeddict-unknown-key]
         super().on_headers_complete()
         if upgrade:
             self._raw_body = self._content_length

@@ -63,7 +63,8 @@ class Runtime:
 
     def committed(self, work: Callable[..., T], *args: Any, commit_on: tuple[type[BaseException], ...] = ()) -> T:
         """`work(*args)` as one store transaction (an exception rolls it back unless it is one of `commit_on`),
-        its result's tokens signed once it has committed: the signatures never hold the store's write lock."""
+        its result's tokens signed once it has committed (the signatures never hold the store's write lock), unless
+        the caller signs them (`TokenSigner.signed_by_caller`)."""
         with self.signer.deferred(), self.store.transaction(commit_on=commit_on):
             result = work(*args)
         return self.signer.complete(result)
@@ -72,6 +73,7 @@ class Runtime:
         """Stop the Lambda workers and the keys' background work, and close the store (the server has stopped)."""
         self.lambdas.close()
         self.keyring.close()
+        self.signer.close()
         self.store.close()
 
     def lambda_environment(self) -> dict[str, str]:

@@ -23,6 +23,7 @@ from emulator.cognito.federated_users import identities_claim
 from emulator.encoding import b64url, b64url_decode
 from emulator.keys import Keyring, SigningKey
 from emulator.model import AppClient, UserPool
+from emulator.signing_process import SigningProcess
 
 USER_SCOPE = "aws.cognito.signin.user.admin"
 # Attributes Cognito puts in ID tokens as JSON booleans; every other attribute is a string.
@@ -148,6 +149,8 @@ class Unsigned(str):
 # committed, so the two RSA signatures of a sign-in (most of its CPU) never hold the store's write lock that
 # other threads and worker processes wait on.
 _DEFERRING: ContextVar[bool] = ContextVar("deferring_signatures", default=False)
+# Set by an async caller (the JSON API, /oauth2/token) that signs a result's tokens itself, off the event loop.
+_CALLER_SIGNS: ContextVar[bool] = ContextVar("caller_signs", default=False)
 
 
 def signing_input(kid: str, claims: Mapping[str, Any]) -> bytes:
@@ -158,7 +161,11 @@ def signing_input(kid: str, claims: Mapping[str, Any]) -> bytes:
 
 
 def _signed(key: SigningKey, data: bytes) -> str:
-    return f"{data.decode('ascii')}.{b64url(key.private_key.sign(data, padding.PKCS1v15(), hashes.SHA256()))}"
+    return _jws(data, key.private_key.sign(data, padding.PKCS1v15(), hashes.SHA256()))
+
+
+def _jws(signing_input: bytes, signature: bytes) -> str:
+    return f"{signing_input.decode('ascii')}.{b64url(signature)}"
 
 
 class TokenSigner:
@@ -166,6 +173,7 @@ class TokenSigner:
 
     def __init__(self, keyring: Keyring) -> None:
         self.keyring = keyring
+        self.process = SigningProcess()  # signs while requests overlap (`signed`)
 
     def sign(self, pool_id: str, purpose: str, claims: dict) -> str:
         """The token, or an Unsigned one while `deferred()` is in force."""
@@ -181,23 +189,55 @@ class TokenSigner:
     @staticmethod
     @contextmanager
     def deferred() -> Iterator[None]:
-        """Tokens minted inside are Unsigned until `complete` signs them."""
+        """Tokens minted inside are Unsigned until `complete` or `signed` signs them."""
         reset = _DEFERRING.set(True)
         try:
             yield
         finally:
             _DEFERRING.reset(reset)
 
-    @classmethod
-    def complete(cls, value: Any) -> Any:
-        """`value` (an API result: dicts and lists) with every Unsigned token in it signed."""
-        if isinstance(value, Unsigned):
-            return cls.finish(value)
-        if isinstance(value, dict):
-            return {k: cls.complete(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [cls.complete(v) for v in value]
-        return value
+    @staticmethod
+    @contextmanager
+    def signed_by_caller() -> Iterator[None]:
+        """Inside, `complete` leaves tokens Unsigned: the request (on the event loop) awaits `signed` instead."""
+        reset = _CALLER_SIGNS.set(True)
+        try:
+            yield
+        finally:
+            _CALLER_SIGNS.reset(reset)
+
+    @staticmethod
+    def pending(value: Any) -> bool:
+        """Whether `value` (an API result) holds Unsigned tokens."""
+        return bool(_unsigned_in(value))
+
+    def complete(self, value: Any) -> Any:
+        """`value` (an API result: dicts and lists) with every Unsigned token in it signed; left as it is inside
+        `signed_by_caller()`."""
+        if _CALLER_SIGNS.get():
+            return value
+        tokens = _unsigned_in(value)
+        return _replaced(value, (_signed(t.key, t.signing_input) for t in tokens)) if tokens else value
+
+    async def signed(self, value: Any, overlapping: bool) -> Any:
+        """`value` with every Unsigned token in it signed: by the signing process while other requests are in
+        progress (`overlapping`), the event loop serving them meanwhile; else here, which is quicker for a lone
+        request than a round trip to that process."""
+        tokens = _unsigned_in(value)
+        if not tokens:
+            return value
+        if overlapping and self.process.ready():
+            try:
+                signatures = await self.process.sign([(t.key.kid, t.key.private_key, t.signing_input)
+                                                       for t in tokens])
+                return _replaced(value, (_jws(t.signing_input, s) for t, s in zip(tokens, signatures, strict=True)))
+            except ConnectionError:
+                pass  # it stopped (and said so in the log): sign here
+        return _replaced(value, (_signed(t.key, t.signing_input) for t in tokens))
+
+    def close(self) -> None:
+        """Stop the signing process (the server has stopped)."""
+        self.process.close()
 
     def decode_own(self, pool: UserPool, token: str | UnverifiedToken | None, purpose: str) -> dict:
         """Claims of a token this pool signed with its `purpose` key (as sent, or as `read_unverified` parsed it);
@@ -221,6 +261,28 @@ class TokenSigner:
         if claims["iss"] != pool.issuer:
             raise jwt.InvalidIssuerError(f"iss {claims['iss']!r} is not the pool's issuer {pool.issuer}")
         return claims
+
+
+def _unsigned_in(value: Any) -> list[Unsigned]:
+    """The Unsigned tokens in `value`, in the order `_replaced` visits them."""
+    if isinstance(value, Unsigned):
+        return [value]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _unsigned_in(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in _unsigned_in(v)]
+    return []
+
+
+def _replaced(value: Any, texts: Iterator[str]) -> Any:
+    """`value` with its Unsigned tokens replaced by `texts`, in `_unsigned_in`'s order."""
+    if isinstance(value, Unsigned):
+        return next(texts)
+    if isinstance(value, dict):
+        return {k: _replaced(v, texts) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_replaced(v, texts) for v in value]
+    return value
 
 
 # Verdicts of own-token signature checks, at most this many (a token's signing input is a kilobyte or two).

@@ -31,6 +31,7 @@ from emulator.cognito.protocol import Call, Handler, error_body, error_headers, 
 from emulator.cognito.sigv4 import SignedRequest
 from emulator.cognito.triggers import CLIENT_METADATA
 from emulator.decisions import REASON_HEADER, header_safe
+from emulator.http_protocol import overlapping
 from emulator.identity import dispatch as identity_api
 from emulator.identity import sts_endpoint, sts_protocol
 from emulator.identity.protocol import is_identity_target
@@ -53,6 +54,9 @@ log = logging.getLogger("cognito_emulator")
 
 # An answer as sent: status, headers (names and values as str), body.
 Answer = tuple[int, list[tuple[str, str]], bytes]
+# `respond`'s answer: its body may be a result whose tokens are still Unsigned (`TokenSigner.signed_by_caller`),
+# for the caller to sign off the event loop and then render.
+Responded = tuple[int, list[tuple[str, str]], bytes | dict]
 
 
 def serialized(handler: Handler, rt: Runtime, params: dict, call: Call) -> dict:
@@ -99,12 +103,12 @@ def _json(value: object) -> bytes:
 
 
 def respond(rt: Runtime, operations: dict[str, Handler], request: SignedRequest, target: str | None,
-            request_id: str, source_ip: str) -> Answer:
+            request_id: str, source_ip: str) -> Responded:
     """`answer` as an HTTP answer: the result, or AWS's error shape (never a traceback)."""
     operation = operation_named(target)
     try:
         result = answer(rt, operations, request, target, request_id, source_ip)
-        return 200, [("x-amzn-RequestId", request_id)], _json(result)
+        return 200, [("x-amzn-RequestId", request_id)], result if rt.signer.pending(result) else _json(result)
     except CognitoError as error:
         return error_answer(rt, error, operation, request_id, service_of(target))
     except Exception:
@@ -246,10 +250,20 @@ class ApiRoot:
         client = scope.get("client")
         arguments = (self.rt, self.operations, signed_request(scope, body), target, request_id,
                      client[0] if client else "")
-        if runs_on_loop(target, body):
-            await _send(send, await on_loop_or_in_thread(self.rt.store.held_if_free, self._off_loop, respond,
-                                                         *arguments))
-            return
-        # Rendering the answer and logging the decision happen there too: a message echoing a megabyte
-        # of input is a json.dumps and a log write that would otherwise run on the shared event loop.
-        await _send(send, await self._off_loop(respond, *arguments))
+        with self.rt.signer.signed_by_caller():
+            if runs_on_loop(target, body):
+                responded = await on_loop_or_in_thread(self.rt.store.held_if_free, self._off_loop, respond,
+                                                       *arguments)
+            else:
+                # Rendering the answer and logging the decision happen there too: a message echoing a megabyte
+                # of input is a json.dumps and a log write that would otherwise run on the shared event loop.
+                responded = await self._off_loop(respond, *arguments)
+            answer_ = await self._signed(responded, scope)
+        await _send(send, answer_)
+
+    async def _signed(self, responded: Responded, scope: Scope) -> Answer:
+        """The answer with its tokens signed (`TokenSigner.signed`) and rendered."""
+        status, headers, body = responded
+        if isinstance(body, bytes):
+            return status, headers, body
+        return status, headers, _json(await self.rt.signer.signed(body, overlapping(scope)))

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from emulator.blocking import on_loop_or_in_thread
 from emulator.cognito.errors import CognitoError
+from emulator.http_protocol import overlapping
 from emulator.issuance import TokenRefused
 from emulator.oauth2 import (
     account_pages,
@@ -48,9 +49,12 @@ def build_router(rt: Runtime) -> APIRouter:
         async def handle() -> Response:
             form = await read_form(request)
             arguments = (rt, form, request.headers.get("authorization"))
-            # On the event loop when it can be (blocking.py), as the JSON API's sign-ins are.
-            body = await on_loop_or_in_thread(rt.store.held_if_free, run_in_threadpool, token.token_response,
-                                              *arguments)
+            # On the event loop when it can be (blocking.py), as the JSON API's sign-ins are; then its tokens
+            # are signed as theirs are (TokenSigner.signed).
+            with rt.signer.signed_by_caller():
+                body = await on_loop_or_in_thread(rt.store.held_if_free, run_in_threadpool, token.token_response,
+                                                  *arguments)
+                body = await rt.signer.signed(body, overlapping(request.scope))
             return JSONResponse(body, headers=NO_STORE)
         return await _json_endpoint(rt, TOKEN, handle)
 
