@@ -125,7 +125,10 @@ class SigningProcess:
         self._writer: asyncio.WriteTransport | None = None
         self._ready = False
         self._held: set[str] = set()  # kids whose keys the child has
-        self._pending: collections.deque[asyncio.Future[list[bytes]]] = collections.deque()
+        # Batches written, oldest first: each one's future and when it was written (the loop's clock).
+        self._pending: collections.deque[tuple[asyncio.Future[list[bytes]], float]] = collections.deque()
+        self._outbox: list[bytes] = []  # frames written together once this loop turn's requests have added theirs
+        self._watchdog: asyncio.TimerHandle | None = None
         self.starts = 0  # children started by this process
         self.signatures = 0  # signatures children made for it
 
@@ -179,23 +182,38 @@ class SigningProcess:
             batch.append((kid, der, data))
         assert self._writer is not None and self._loop is not None
         future: asyncio.Future[list[bytes]] = self._loop.create_future()
-        self._pending.append(future)
-        self._writer.write(frame(encode_batch(batch)))
-        try:
-            signatures = await asyncio.wait_for(future, ANSWER_SECONDS)
-        except TimeoutError:
-            if self._process is not None:
-                self._lost(self._process, f"it signed nothing for {ANSWER_SECONDS:g} s")
-            raise ConnectionError("the signing process was stuck") from None
+        self._pending.append((future, self._loop.time()))
+        if not self._outbox:
+            self._loop.call_soon(self._flush)
+        self._outbox.append(frame(encode_batch(batch)))
+        if self._watchdog is None:
+            self._watchdog = self._loop.call_later(ANSWER_SECONDS, self._check_answers)
+        signatures = await future
         self.signatures += len(signatures)
         return signatures
+
+    def _flush(self) -> None:
+        if self._writer is not None:
+            self._writer.write(b"".join(self._outbox))
+        self._outbox.clear()
+
+    def _check_answers(self) -> None:
+        # One timer for every batch: the oldest one unanswered for ANSWER_SECONDS means a stuck child.
+        self._watchdog = None
+        if not self._pending or self._process is None or self._loop is None:
+            return
+        due = self._pending[0][1] + ANSWER_SECONDS
+        if self._loop.time() >= due:
+            self._lost(self._process, f"it signed nothing for {ANSWER_SECONDS:g} s")
+        else:
+            self._watchdog = self._loop.call_at(due, self._check_answers)
 
     def _replied(self, payload: bytes) -> None:
         if not self._ready:  # the first, empty frame: imports are done
             self._ready = True
             return
         if self._pending:
-            future = self._pending.popleft()
+            future, _ = self._pending.popleft()
             if not future.done():
                 future.set_result(decode_signatures(payload))
 
@@ -207,8 +225,9 @@ class SigningProcess:
         self._process = None
         self._ready = False
         self._held.clear()
+        self._outbox.clear()
         while self._pending:
-            future = self._pending.popleft()
+            future, _ = self._pending.popleft()
             if not future.done():
                 future.set_exception(ConnectionError("the signing process stopped"))
         if self._writer is not None:
