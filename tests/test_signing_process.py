@@ -150,13 +150,19 @@ def test_a_lone_request_at_a_time_is_signed_on_the_loop_and_starts_no_child(serv
     assert served.runtime.signer.process.starts == 0
 
 
+def signal_the_working_child(server: EmulatorServer, signal_number: int) -> int:
+    """Send a signal to the signing process once it has signed; its pid."""
+    until_the_child_signs(server)
+    pid = server.runtime.signer.process.pid
+    assert pid is not None
+    os.kill(pid, signal_number)
+    return pid
+
+
 def test_a_child_that_dies_costs_no_answer_and_is_started_again(served: EmulatorServer,
                                                                 caplog: pytest.LogCaptureFixture) -> None:
     process = served.runtime.signer.process
-    until_the_child_signs(served)
-    pid = process.pid
-    assert pid is not None
-    os.kill(pid, signal.SIGKILL)
+    pid = signal_the_working_child(served, signal.SIGKILL)
     with caplog.at_level(logging.WARNING, logger="cognito_emulator"):
         assert_signed_as_the_loop_would(served, overlapping_sign_ins(served))
         assert_signed_as_the_loop_would(served, until_the_child_signs(served))
@@ -167,14 +173,10 @@ def test_a_child_that_dies_costs_no_answer_and_is_started_again(served: Emulator
 def test_a_child_that_hangs_is_stopped_and_its_requests_signed_on_the_loop(
         served: EmulatorServer, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(signing_process, "ANSWER_SECONDS", 0.3)
-    process = served.runtime.signer.process
-    until_the_child_signs(served)
-    pid = process.pid
-    assert pid is not None
-    os.kill(pid, signal.SIGSTOP)
+    pid = signal_the_working_child(served, signal.SIGSTOP)
     with caplog.at_level(logging.WARNING, logger="cognito_emulator"):
         assert_signed_as_the_loop_would(served, overlapping_sign_ins(served))
     assert "the signing process stopped (it signed nothing for 0.3 s)" in caplog.text
-    assert process.pid != pid
+    assert served.runtime.signer.process.pid != pid
     with pytest.raises(ProcessLookupError):  # killed and reaped, though it was stopped
         os.kill(pid, 0)
