@@ -5,6 +5,7 @@ request its answer."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import io
 import json
 import logging
@@ -95,14 +96,14 @@ def test_requests_overlap_when_their_server_has_others_in_progress(scope: dict, 
     assert overlapping(scope) is expected
 
 
-async def _sign_ins(url: str, count: int) -> list[httpx.Response]:
+async def _at_once(url: str, path: str, body: bytes, headers: dict[str, str], count: int) -> list[httpx.Response]:
     async with httpx.AsyncClient(base_url=url, timeout=30) as client:
-        return await asyncio.gather(*(client.post("/", content=SIGN_IN, headers=HEADERS) for _ in range(count)))
+        return await asyncio.gather(*(client.post(path, content=body, headers=headers) for _ in range(count)))
 
 
 def overlapping_sign_ins(server: EmulatorServer, count: int = 24) -> list[dict]:
     """`count` sign-ins at once; each answer's tokens."""
-    responses = asyncio.run(_sign_ins(server.url, count))
+    responses = asyncio.run(_at_once(server.url, "/", SIGN_IN, HEADERS, count))
     assert [r.status_code for r in responses] == [200] * count
     return [r.json()["AuthenticationResult"] for r in responses]
 
@@ -141,6 +142,25 @@ def test_overlapping_sign_ins_are_signed_by_the_child_as_the_loop_would_sign_the
     results = until_the_child_signs(served)
     assert_signed_as_the_loop_would(served, results)
     assert served.runtime.signer.process.starts == 1
+
+
+def test_overlapping_client_credentials_grants_are_signed_by_the_child_too(served: EmulatorServer) -> None:
+    until_the_child_signs(served)
+    process = served.runtime.signer.process
+    before = process.signatures
+    basic = base64.b64encode(b"testserver01:testserversecret0123456789").decode()
+    grant = b"grant_type=client_credentials&scope=test_resource%2Ftest"
+    headers = {"Authorization": f"Basic {basic}", "Content-Type": "application/x-www-form-urlencoded"}
+    responses = asyncio.run(_at_once(served.url, "/oauth2/token", grant, headers, 24))
+    assert [r.status_code for r in responses] == [200] * 24
+    assert process.signatures > before
+    key = served.runtime.keyring.signing_key(POOL_ID, "access").private_key
+    for response in responses:
+        token = response.json()["access_token"]
+        signing_input, _, signature = token.rpartition(".")
+        assert b64url_decode(signature) == key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
+        assert jwt.decode(token, key.public_key(), algorithms=["RS256"], options={"verify_exp": False})[
+            "scope"] == "test_resource/test"
 
 
 def test_a_lone_request_at_a_time_is_signed_on_the_loop_and_starts_no_child(served: EmulatorServer) -> None:
