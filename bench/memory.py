@@ -107,8 +107,9 @@ def main(argv: list[str] | None = None) -> int:
                 if result.errors or gateway.errors:
                     print(f"  errors: {result.first_error or gateway.first_error}")
                 done += burst
+            signing = emulator.children_rss_mb()
             print(f"after {done:>9,} requests: RSS {emulator.rss_mb():6.1f} MB"
-                  f" (+ {emulator.children_rss_mb():.1f} MB in its signing process)")
+                  + (f" (+ {signing:.1f} MB in its signing process)" if signing else ""))
     return 0
 
 
