@@ -149,7 +149,8 @@ class Unsigned(str):
 # committed, so the two RSA signatures of a sign-in (most of its CPU) never hold the store's write lock that
 # other threads and worker processes wait on.
 _DEFERRING: ContextVar[bool] = ContextVar("deferring_signatures", default=False)
-# Set by an async caller (the JSON API, /oauth2/token) that signs a result's tokens itself, off the event loop.
+# Set by a request on the event loop (the JSON API, /oauth2/token) that signs its result's tokens itself
+# (`TokenSigner.signed`), where the signing process can take them over.
 _CALLER_SIGNS: ContextVar[bool] = ContextVar("caller_signs", default=False)
 
 
@@ -214,10 +215,7 @@ class TokenSigner:
     def complete(self, value: Any) -> Any:
         """`value` (an API result: dicts and lists) with every Unsigned token in it signed; left as it is inside
         `signed_by_caller()`."""
-        if _CALLER_SIGNS.get():
-            return value
-        tokens = _unsigned_in(value)
-        return _replaced(value, (_signed(t.key, t.signing_input) for t in tokens)) if tokens else value
+        return value if _CALLER_SIGNS.get() else _signed_here(value, _unsigned_in(value))
 
     async def signed(self, value: Any, overlapping: bool) -> Any:
         """`value` with every Unsigned token in it signed: by the signing process while other requests are in
@@ -233,7 +231,7 @@ class TokenSigner:
                 return _replaced(value, (_jws(t.signing_input, s) for t, s in zip(tokens, signatures, strict=True)))
             except ConnectionError:
                 pass  # it stopped (and said so in the log): sign here
-        return _replaced(value, (_signed(t.key, t.signing_input) for t in tokens))
+        return _signed_here(value, tokens)
 
     def close(self) -> None:
         """Stop the signing process (the server has stopped)."""
@@ -272,6 +270,10 @@ def _unsigned_in(value: Any) -> list[Unsigned]:
     if isinstance(value, list):
         return [t for v in value for t in _unsigned_in(v)]
     return []
+
+
+def _signed_here(value: Any, tokens: list[Unsigned]) -> Any:
+    return _replaced(value, (_signed(t.key, t.signing_input) for t in tokens)) if tokens else value
 
 
 def _replaced(value: Any, texts: Iterator[str]) -> Any:
