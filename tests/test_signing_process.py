@@ -19,7 +19,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from emulator import signing_process
+from emulator import signing_process, tokens
 from emulator.cognito.lookup import secret_hash
 from emulator.encoding import b64url_decode
 from emulator.http_protocol import REQUESTS_IN_PROGRESS, overlapping
@@ -200,3 +200,17 @@ def test_a_child_that_hangs_is_stopped_and_its_requests_signed_on_the_loop(
     assert served.runtime.signer.process.pid != pid
     with pytest.raises(ProcessLookupError):  # killed and reaped, though it was stopped
         os.kill(pid, 0)
+
+
+def test_a_signature_that_fails_is_aws_internal_error_with_a_reason_never_a_traceback(
+        served: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(key: object, data: bytes) -> str:
+        raise RuntimeError("no signature today")
+
+    monkeypatch.setattr(tokens, "_signed", broken)
+    with httpx.Client(base_url=served.url) as client:
+        response = client.post("/", content=SIGN_IN, headers=HEADERS)
+    assert response.status_code == 500
+    assert response.json()["__type"] == "InternalErrorException"
+    assert response.headers["x-emulator-reason"] == (
+        "the emulator failed while signing the tokens of InitiateAuth; see its log")

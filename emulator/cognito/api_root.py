@@ -55,7 +55,7 @@ log = logging.getLogger("cognito_emulator")
 # An answer as sent: status, headers (names and values as str), body.
 Answer = tuple[int, list[tuple[str, str]], bytes]
 # `respond`'s answer: its body may be a result whose tokens are still Unsigned (`TokenSigner.signed_by_caller`),
-# for the caller to sign off the event loop and then render.
+# for the caller to sign (`TokenSigner.signed`) and then render.
 Responded = tuple[int, list[tuple[str, str]], bytes | dict]
 
 
@@ -258,12 +258,17 @@ class ApiRoot:
                 # Rendering the answer and logging the decision happen there too: a message echoing a megabyte
                 # of input is a json.dumps and a log write that would otherwise run on the shared event loop.
                 responded = await self._off_loop(respond, *arguments)
-            answer_ = await self._signed(responded, scope)
+            answer_ = await self._signed(responded, scope, operation_named(target), request_id)
         await _send(send, answer_)
 
-    async def _signed(self, responded: Responded, scope: Scope) -> Answer:
+    async def _signed(self, responded: Responded, scope: Scope, operation: str, request_id: str) -> Answer:
         """The answer with its tokens signed (`TokenSigner.signed`) and rendered."""
         status, headers, body = responded
         if isinstance(body, bytes):
             return status, headers, body
-        return status, headers, _json(await self.rt.signer.signed(body, overlapping(scope)))
+        try:
+            return status, headers, _json(await self.rt.signer.signed(body, overlapping(scope)))
+        except Exception:  # as in `respond`: AWS's shape, never a traceback
+            log.exception("internal error in %s while signing its tokens", operation)
+            return error_answer(self.rt, reject("internal", f"the emulator failed while signing the tokens of "
+                                                            f"{operation}; see its log"), operation, request_id)
