@@ -112,9 +112,14 @@ def respond(rt: Runtime, operations: dict[str, Handler], request: SignedRequest,
     except CognitoError as error:
         return error_answer(rt, error, operation, request_id, service_of(target))
     except Exception:
-        log.exception("internal error in %s", operation)
-        return error_answer(rt, reject("internal", f"the emulator failed while handling {operation}; see its log"),
-                            operation, request_id)
+        return internal_error(rt, operation, request_id, "handling")
+
+
+def internal_error(rt: Runtime, operation: str, request_id: str, doing: str) -> Answer:
+    """AWS's InternalErrorException for a failure of the emulator's own while `doing` the operation, logged."""
+    log.exception("internal error in %s while %s it", operation, doing)
+    return error_answer(rt, reject("internal", f"the emulator failed while {doing} {operation}; see its log"),
+                        operation, request_id)
 
 
 def service_of(target: str | None) -> str:
@@ -269,6 +274,4 @@ class ApiRoot:
         try:
             return status, headers, _json(await self.rt.signer.signed(body, overlapping(scope)))
         except Exception:  # as in `respond`: AWS's shape, never a traceback
-            log.exception("internal error in %s while signing its tokens", operation)
-            return error_answer(self.rt, reject("internal", f"the emulator failed while signing the tokens of "
-                                                            f"{operation}; see its log"), operation, request_id)
+            return internal_error(self.rt, operation, request_id, "signing the tokens of")
