@@ -9,7 +9,7 @@ import json
 import re
 import uuid
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -188,24 +188,14 @@ class TokenSigner:
         return _signed(token.key, token.signing_input) if isinstance(token, Unsigned) else token
 
     @staticmethod
-    @contextmanager
-    def deferred() -> Iterator[None]:
+    def deferred() -> AbstractContextManager[None]:
         """Tokens minted inside are Unsigned until `complete` or `signed` signs them."""
-        reset = _DEFERRING.set(True)
-        try:
-            yield
-        finally:
-            _DEFERRING.reset(reset)
+        return _set_inside(_DEFERRING)
 
     @staticmethod
-    @contextmanager
-    def signed_by_caller() -> Iterator[None]:
+    def signed_by_caller() -> AbstractContextManager[None]:
         """Inside, `complete` leaves tokens Unsigned: the request (on the event loop) awaits `signed` instead."""
-        reset = _CALLER_SIGNS.set(True)
-        try:
-            yield
-        finally:
-            _CALLER_SIGNS.reset(reset)
+        return _set_inside(_CALLER_SIGNS)
 
     @staticmethod
     def pending(value: Any) -> bool:
@@ -259,6 +249,15 @@ class TokenSigner:
         if claims["iss"] != pool.issuer:
             raise jwt.InvalidIssuerError(f"iss {claims['iss']!r} is not the pool's issuer {pool.issuer}")
         return claims
+
+
+@contextmanager
+def _set_inside(flag: ContextVar[bool]) -> Iterator[None]:
+    reset = flag.set(True)
+    try:
+        yield
+    finally:
+        flag.reset(reset)
 
 
 def _unsigned_in(value: Any) -> list[Unsigned]:
