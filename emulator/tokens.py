@@ -24,6 +24,7 @@ from emulator.encoding import b64url, b64url_decode
 from emulator.keys import Keyring, SigningKey
 from emulator.model import AppClient, UserPool
 from emulator.signing_process import SigningProcess
+from emulator.signing_thread import SigningThread
 
 USER_SCOPE = "aws.cognito.signin.user.admin"
 # Attributes Cognito puts in ID tokens as JSON booleans; every other attribute is a string.
@@ -175,6 +176,7 @@ class TokenSigner:
     def __init__(self, keyring: Keyring) -> None:
         self.keyring = keyring
         self.process = SigningProcess()  # signs while requests overlap (`signed`)
+        self.thread = SigningThread()  # signs half of a lone request's tokens (`signed`)
 
     def sign(self, pool_id: str, purpose: str, claims: dict) -> str:
         """The token, or an Unsigned one while `deferred()` is in force."""
@@ -209,8 +211,8 @@ class TokenSigner:
 
     async def signed(self, value: Any, overlapping: bool) -> Any:
         """`value` with every Unsigned token in it signed: by the signing process while other requests are in
-        progress (`overlapping`), the event loop serving them meanwhile; else here, which is quicker for a lone
-        request than a round trip to that process."""
+        progress (`overlapping`), the event loop serving them meanwhile; else here, half of them on the signing
+        thread, which is quicker for a lone request than a round trip to that process."""
         tokens = _unsigned_in(value)
         if not tokens:
             return value
@@ -221,11 +223,12 @@ class TokenSigner:
                 return _replaced(value, (_jws(t.signing_input, s) for t, s in zip(tokens, signatures, strict=True)))
             except ConnectionError:
                 pass  # it stopped (and said so in the log): sign here
-        return _signed_here(value, tokens)
+        return _replaced(value, iter(self.thread.map(_signed_token, tokens)))
 
     def close(self) -> None:
-        """Stop the signing process (the server has stopped)."""
+        """Stop the signing process and thread (the server has stopped)."""
         self.process.close()
+        self.thread.close()
 
     def decode_own(self, pool: UserPool, token: str | UnverifiedToken | None, purpose: str) -> dict:
         """Claims of a token this pool signed with its `purpose` key (as sent, or as `read_unverified` parsed it);
@@ -272,7 +275,11 @@ def _unsigned_in(value: Any) -> list[Unsigned]:
 
 
 def _signed_here(value: Any, tokens: list[Unsigned]) -> Any:
-    return _replaced(value, (_signed(t.key, t.signing_input) for t in tokens)) if tokens else value
+    return _replaced(value, map(_signed_token, tokens)) if tokens else value
+
+
+def _signed_token(token: Unsigned) -> str:
+    return _signed(token.key, token.signing_input)
 
 
 def _replaced(value: Any, texts: Iterator[str]) -> Any:

@@ -1,6 +1,6 @@
 """While requests overlap, their tokens are signed by a child process on another core; the bytes are what the
-event loop would have signed, a lone request is signed on the loop, and a child that dies or hangs costs no
-request its answer."""
+event loop would have signed, a lone request is signed on the loop and its signing thread, and a child that dies
+or hangs costs no request its answer."""
 
 from __future__ import annotations
 
@@ -163,10 +163,13 @@ def test_overlapping_client_credentials_grants_are_signed_by_the_child_too(serve
             "scope"] == "test_resource/test"
 
 
-def test_a_lone_request_at_a_time_is_signed_on_the_loop_and_starts_no_child(served: EmulatorServer) -> None:
+def test_a_lone_request_at_a_time_is_signed_by_the_loop_and_its_thread_and_starts_no_child(
+        served: EmulatorServer) -> None:
     with httpx.Client(base_url=served.url) as client:
-        for _ in range(5):
-            assert client.post("/", content=SIGN_IN, headers=HEADERS).status_code == 200
+        responses = [client.post("/", content=SIGN_IN, headers=HEADERS) for _ in range(5)]
+    assert [r.status_code for r in responses] == [200] * 5
+    assert_signed_as_the_loop_would(served, [r.json()["AuthenticationResult"] for r in responses])
+    assert served.runtime.signer.thread.signed == 5  # one of each sign-in's two tokens
     assert served.runtime.signer.process.starts == 0
 
 
