@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -11,7 +13,7 @@ from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from emulator.cognito import emulator_endpoints, import_jobs, ui_customization
 from emulator.cognito.body_limit import BodyTooLarge
@@ -31,7 +33,24 @@ def build_cognito_app(rt: Runtime, policy: AccessPolicy | None = None) -> ASGIAp
     return build_cognito_port(rt, build_routes(rt), policy)
 
 
-def build_routes(rt: Runtime) -> FastAPI:
+class DirectRoutes:
+    """ASGI: the port's FastAPI app, with its busiest routes called straight. A machine's /oauth2/token grant
+    through FastAPI's middleware and router cost ~0.1 ms more, an eighth of the call (py-spy, wrk c1)."""
+
+    def __init__(self, app: FastAPI, direct: dict[tuple[str, str], Callable[[Request], Awaitable[Response]]]) -> None:
+        self.app = app
+        self.direct = direct  # (method, path) -> endpoint
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        endpoint = self.direct.get((scope["method"], scope["path"])) if scope["type"] == "http" else None
+        if endpoint is None:
+            await self.app(scope, receive, send)
+            return
+        response = await endpoint(Request(scope, receive))
+        await response(scope, receive, send)
+
+
+def build_routes(rt: Runtime) -> DirectRoutes:
     """The port's FastAPI routes, bound to the runtime."""
     app = FastAPI(title="cognito-emulator", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.runtime = rt
@@ -79,7 +98,7 @@ def build_routes(rt: Runtime) -> FastAPI:
     app.include_router(import_jobs.build_router(rt))
     app.include_router(openid_keys.build_router(rt))
 
-    return app
+    return DirectRoutes(app, {("POST", "/oauth2/token"): functools.partial(oauth2_routes.answer_token, rt)})
 
 
 def _not_found(rt: Runtime, reason: str) -> Response:

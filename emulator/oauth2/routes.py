@@ -46,17 +46,7 @@ def build_router(rt: Runtime) -> APIRouter:
 
     @router.post("/oauth2/token")
     async def token_endpoint(request: Request) -> Response:
-        async def handle() -> Response:
-            form = await read_form(request)
-            arguments = (rt, form, request.headers.get("authorization"))
-            # On the event loop when it can be (blocking.py), as the JSON API's sign-ins are; then its tokens
-            # are signed as theirs are (TokenSigner.signed).
-            with rt.signer.signed_by_caller():
-                body = await on_loop_or_in_thread(rt.store.held_if_free, run_in_threadpool, token.token_response,
-                                                  *arguments)
-                body = await rt.signer.signed(body, overlapping(request.scope))
-            return JSONResponse(body, headers=NO_STORE)
-        return await _json_endpoint(rt, TOKEN, handle)
+        return await answer_token(rt, request)
 
     @router.post("/oauth2/revoke")
     async def revoke_endpoint(request: Request) -> Response:
@@ -129,6 +119,21 @@ def _account_routes(rt: Runtime, router: APIRouter, path: str, component: str, s
 
     router.add_api_route(path, get, methods=["GET"])
     router.add_api_route(path, post, methods=["POST"])
+
+
+async def answer_token(rt: Runtime, request: Request) -> Response:
+    """POST /oauth2/token (the port calls it straight, past FastAPI's router: cognito/app.py's DirectRoutes)."""
+    async def handle() -> Response:
+        form = await read_form(request)
+        arguments = (rt, form, request.headers.get("authorization"))
+        # On the event loop when it can be (blocking.py), as the JSON API's sign-ins are; then its tokens
+        # are signed as theirs are (TokenSigner.signed).
+        with rt.signer.signed_by_caller():
+            body = await on_loop_or_in_thread(rt.store.held_if_free, run_in_threadpool, token.token_response,
+                                              *arguments)
+            body = await rt.signer.signed(body, overlapping(request.scope))
+        return JSONResponse(body, headers=NO_STORE)
+    return await _json_endpoint(rt, TOKEN, handle)
 
 
 def _error_page_text(rt: Runtime, code: str) -> str:
